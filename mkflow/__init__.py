@@ -1,0 +1,76 @@
+"""mkflow: business processes, projects and Gantt charts for a marketing department."""
+
+import os
+import sqlite3
+
+import flask_babel
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from mkflow import config as config_module
+from mkflow.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, _record):
+    """WAL lets readers work during a write; foreign keys are off in SQLite by default."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    config = config or {}
+    app.config.update(config_module.from_environment(app.instance_path, config.get("SECRET_KEY")))
+    app.config.update(config)
+    if app.config["MKFLOW_TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from mkflow.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from mkflow import accounts, i18n, models  # noqa: F401  (models register the tables)
+    from mkflow.web import set_security_headers, static_url
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(accounts.load_session_user)
+
+    app.after_request(set_security_headers)
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        LOCALES=i18n.LOCALES,
+        get_locale=flask_babel.get_locale,
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from mkflow.blueprints import admin, auth, errors, main
+
+    for blueprint in (errors.bp, auth.bp, main.bp, admin.bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,111 @@
+"""Passwords, login checks with a lockout, and account settings. No HTTP here."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+from mkflow.models import LoginFailure, User
+
+# An address may try more accounts than one account may be tried: an office shares one IP.
+ADDRESS_FACTOR = 4
+MIN_PASSWORD_LENGTH = 8
+
+
+class LoginRefused(DomainError):
+    status = 401
+
+
+class LoginLocked(LoginRefused):
+    status = 429
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    lock_minutes: int
+
+    @classmethod
+    def from_config(cls) -> "LoginPolicy":
+        cfg = current_app.config
+        return cls(cfg["MKFLOW_LOGIN_MAX_FAILURES"], cfg["MKFLOW_LOGIN_LOCK_MINUTES"])
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["MKFLOW_PASSWORD_HASH"])
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _recent_failures(column, value, since: datetime) -> int:
+    query = select(func.count()).select_from(LoginFailure).where(column == value)
+    return db.session.scalar(query.where(LoginFailure.at >= since))
+
+
+def authenticate(email: str, password: str, address: str, policy: LoginPolicy) -> User:
+    """The active user with these credentials, or LoginRefused with a message to show."""
+    email = normalize_email(email)
+    now = utcnow()
+    since = now - timedelta(minutes=policy.lock_minutes)
+    if (
+        _recent_failures(LoginFailure.email, email, since) >= policy.max_failures
+        or _recent_failures(LoginFailure.address, address, since)
+        >= policy.max_failures * ADDRESS_FACTOR
+    ):
+        raise LoginLocked(
+            _l(
+                "Too many failed attempts. Wait %(minutes)d minutes and try again, "
+                "or ask an administrator to reset your password.",
+                minutes=policy.lock_minutes,
+            )
+        )
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        db.session.add(LoginFailure(email=email, address=address, at=now))
+        raise LoginRefused(_l("Wrong email or password."))
+    if not user.active:
+        raise LoginRefused(_l("This account is deactivated. Ask an administrator."))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    return user
+
+
+def validate_new_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password and end every other session of this user."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current or ""):
+        raise DomainError(_l("The current password is not right."))
+    validate_new_password(new)
+    set_password(user, new)
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: ids look like "<user id>.<session version>"."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user

@@ -1,0 +1,3 @@
+from mkflow.blueprints.admin.routes import bp
+
+__all__ = ["bp"]

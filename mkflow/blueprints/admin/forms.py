@@ -1,0 +1,41 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from mkflow.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.HEAD: _l("Department head"),
+    Role.MEMBER: _l("Member"),
+}
+NOBODY = 0
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    title = StringField(_l("Job title"), validators=[Length(max=120)])
+    department = SelectField(_l("Department"), coerce=int)
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=200)])
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    head = SelectField(_l("Head"), coerce=int)
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = StringField(_l("Description"), validators=[Length(max=500)])
+    members = SelectMultipleField(
+        _l("Members"), coerce=int, widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A POST button that carries only the CSRF token."""

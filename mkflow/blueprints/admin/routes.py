@@ -1,0 +1,200 @@
+"""Administration of people, departments and groups (administrators only)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from mkflow import company
+from mkflow.blueprints.admin.forms import (
+    NOBODY,
+    ROLE_LABELS,
+    DepartmentForm,
+    EmptyForm,
+    GroupForm,
+    UserForm,
+)
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+from mkflow.models import Department, Group, User
+from mkflow.web import render_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _get(model, item_id):
+    return db.get_or_404(model, item_id)
+
+
+def _department_choices():
+    return [(NOBODY, _("— none —"))] + [(d.id, d.name) for d in company.departments()]
+
+
+def _user_choices():
+    return [(NOBODY, _("— none —"))] + [(u.id, u.name) for u in company.active_users()]
+
+
+def _save(form, action, success_message, target):
+    """Run a domain action for a valid form; a refusal goes back into the form."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return None
+    db.session.commit()
+    flash(success_message, "success")
+    return redirect(target)
+
+
+@bp.route("/users")
+def users():
+    """Everyone, active and deactivated."""
+    return render_template("admin/users.html", users=company.all_users(), roles=ROLE_LABELS, form=EmptyForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserForm(role="member")
+    form.department.choices = _department_choices()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("Give the new user an initial password."))
+        else:
+            saved = _save(
+                form,
+                lambda: company.create_user(
+                    current_user,
+                    name=form.name.data,
+                    email=form.email.data,
+                    title=form.title.data,
+                    password=form.password.data,
+                    role=form.role.data,
+                    department=db.session.get(Department, form.department.data),
+                ),
+                _("The user is created. Tell them their email and initial password."),
+                url_for("admin.users"),
+            )
+            if saved:
+                return saved
+    return render_form("admin/user_form.html", form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id):
+    user = _get(User, user_id)
+    form = UserForm(
+        name=user.name,
+        email=user.email,
+        title=user.title,
+        department=user.department_id or NOBODY,
+        role=user.role.value,
+    )
+    form.department.choices = _department_choices()
+    form.password.label.text = _l("New password (leave empty to keep)")
+    if form.validate_on_submit():
+        saved = _save(
+            form,
+            lambda: company.update_user(
+                current_user,
+                user,
+                name=form.name.data,
+                email=form.email.data,
+                title=form.title.data,
+                role=form.role.data,
+                department=db.session.get(Department, form.department.data),
+                new_password=form.password.data,
+            ),
+            _("The user is saved."),
+            url_for("admin.users"),
+        )
+        if saved:
+            return saved
+    return render_form("admin/user_form.html", form, user=user, toggle=EmptyForm())
+
+
+@bp.route("/users/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
+def user_toggle(user_id, action):
+    """Deactivate (or bring back) an account; its history stays."""
+    user = _get(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    company.set_user_active(current_user, user, action == "activate")
+    db.session.commit()
+    if action == "activate":
+        flash(_("%(name)s can log in again.", name=user.name), "success")
+    else:
+        flash(_("%(name)s is deactivated and can no longer log in.", name=user.name), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/departments")
+def departments():
+    return render_template("admin/departments.html", departments=company.departments())
+
+
+@bp.route("/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
+@bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
+def department_form(department_id):
+    department = _get(Department, department_id) if department_id else None
+    form = DepartmentForm(
+        name=department.name if department else "",
+        head=(department.head_id if department else None) or NOBODY,
+    )
+    form.head.choices = _user_choices()
+    if form.validate_on_submit():
+        saved = _save(
+            form,
+            lambda: company.save_department(
+                current_user,
+                department,
+                name=form.name.data,
+                head=db.session.get(User, form.head.data),
+            ),
+            _("The department is saved."),
+            url_for("admin.departments"),
+        )
+        if saved:
+            return saved
+    return render_form("admin/department_form.html", form, department=department)
+
+
+@bp.route("/groups")
+def groups():
+    return render_template("admin/groups.html", groups=company.groups())
+
+
+@bp.route("/groups/new", methods=["GET", "POST"], defaults={"group_id": None})
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def group_form(group_id):
+    group = _get(Group, group_id) if group_id else None
+    form = GroupForm(
+        name=group.name if group else "",
+        description=group.description if group else "",
+        members=[u.id for u in group.members] if group else [],
+    )
+    form.members.choices = [(u.id, u.name) for u in company.active_users()]
+    if form.validate_on_submit():
+        members = db.session.scalars(db.select(User).where(User.id.in_(form.members.data)))
+        saved = _save(
+            form,
+            lambda: company.save_group(
+                current_user,
+                group,
+                name=form.name.data,
+                description=form.description.data,
+                members=members,
+            ),
+            _("The group is saved."),
+            url_for("admin.groups"),
+        )
+        if saved:
+            return saved
+    return render_form("admin/group_form.html", form, group=group)

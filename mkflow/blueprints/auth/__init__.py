@@ -1,0 +1,3 @@
+from mkflow.blueprints.auth.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,98 @@
+"""Log in and out, password and personal settings, language switch."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from mkflow import accounts
+from mkflow.blueprints.auth.forms import LoginForm, PasswordForm, SettingsForm
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+from mkflow.i18n import LOCALES
+from mkflow.web import render_form, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _home() -> str:
+    return url_for("main.my_work")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form; failures are counted per account and per address."""
+    form = LoginForm(next=request.args.get("next", ""))
+    target = safe_next(form.next.data)
+    if current_user.is_authenticated:
+        return redirect(target or _home())
+    if form.validate_on_submit():
+        policy = accounts.LoginPolicy.from_config()
+        try:
+            user = accounts.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "-", policy
+            )
+        except accounts.LoginRefused as refused:
+            db.session.commit()  # keep the failure record for the lockout
+            form.form_errors.append(refused.message)
+            return render_form("auth/login.html", form, status=refused.status)
+        login_user(user, remember=form.remember.data)
+        db.session.commit()
+        return redirect(target or _home())
+    return render_form("auth/login.html", form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session (POST only, so a link elsewhere cannot log anyone out)."""
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Personal settings: language and time zone."""
+    form = SettingsForm(
+        locale=current_user.locale or session.get("locale") or "ru",
+        timezone=current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
+    if form.validate_on_submit():
+        current_user.locale = form.locale.data
+        current_user.timezone = form.timezone.data
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.settings"))
+    return render_form("auth/settings.html", form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other sessions of the account end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.new.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # the session id carries the new version
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("auth.settings"))
+    return render_form("auth/password.html", form)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language; kept on the account when logged in."""
+    locale = request.form.get("locale")
+    if locale not in LOCALES:
+        abort(400, description=_("Unknown language."))
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or _home(), 303)

@@ -1,0 +1,57 @@
+"""Error pages in the user's language; CSRF failures get a page that says what to do."""
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+
+bp = Blueprint("errors", __name__)
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    return _page(
+        400,
+        _("The form has expired"),
+        _("The page was open too long or came from another site. Reload it and try again."),
+    )
+
+
+@bp.app_errorhandler(DomainError)
+def domain_error(error: DomainError):
+    db.session.rollback()
+    return _page(error.status, _("This cannot be done"), str(error.message))
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    titles = {
+        400: _("Bad request"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("The upload is too large"),
+    }
+    messages = {
+        403: _("You do not have permission to open this page. Ask your administrator."),
+        404: _("There is no such page, or you do not have access to it."),
+    }
+    custom = error.description if error.description != type(error).description else None
+    message = custom or messages.get(error.code) or _("Check the address and try again.")
+    return _page(error.code or 500, titles.get(error.code, error.name), message)
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    db.session.rollback()
+    try:
+        return render_template("errors/500.html"), 500
+    except Exception:  # the failure may sit under the page itself (the database, the locale)
+        return "Internal server error", 500, {"Content-Type": "text/plain; charset=utf-8"}

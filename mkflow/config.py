@@ -1,0 +1,53 @@
+"""Configuration read from MKFLOW_* environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: str, configured: str | None = None) -> str:
+    """The configured key, else one generated on first run and kept in instance/."""
+    configured = configured or os.environ.get("MKFLOW_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: str, secret_key: str | None = None) -> dict:
+    """Settings for a real deployment; tests pass their own overrides on top."""
+    sqlite_path = Path(instance_path) / "mkflow.db"
+    secure = _flag("MKFLOW_SECURE_COOKIES")
+    return {
+        "SECRET_KEY": load_secret_key(instance_path, secret_key),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("MKFLOW_DATABASE_URL")
+        or f"sqlite:///{sqlite_path}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": os.environ.get("MKFLOW_DEFAULT_LOCALE", "ru"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("MKFLOW_TIMEZONE", "Europe/Moscow"),
+        "MKFLOW_LOGIN_MAX_FAILURES": int(os.environ.get("MKFLOW_LOGIN_MAX_FAILURES", "5")),
+        "MKFLOW_LOGIN_LOCK_MINUTES": int(os.environ.get("MKFLOW_LOGIN_LOCK_MINUTES", "15")),
+        "MKFLOW_PASSWORD_HASH": os.environ.get("MKFLOW_PASSWORD_HASH", "scrypt"),
+        "MKFLOW_TRUST_PROXY": _flag("MKFLOW_TRUST_PROXY"),
+    }

@@ -1,0 +1,109 @@
+"""People and company structure: users, departments, groups."""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mkflow.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    HEAD = "head"
+    MEMBER = "member"
+
+
+group_members = Table(
+    "group_member",
+    db.metadata,
+    Column("group_id", ForeignKey("group.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Department(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    # post_update: department and user reference each other, so the head is set after both rows exist
+    head: Mapped["User | None"] = relationship(
+        foreign_keys=[head_id], lazy="joined", post_update=True
+    )
+    members: Mapped[list["User"]] = relationship(
+        back_populates="department",
+        foreign_keys="User.department_id",
+        order_by="User.name",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Department {self.slug}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(120), default="")  # job title, e.g. "Copywriter"
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.MEMBER,
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL")
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(60))
+    # Bumped on password change so that old sessions and remember-me cookies stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    department: Mapped[Department | None] = relationship(
+        back_populates="members", foreign_keys=[department_id]
+    )
+    groups: Mapped[list["Group"]] = relationship(
+        secondary=group_members, back_populates="members", order_by="Group.name"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Group(db.Model):
+    """A named set of people that can hold a process stage ("Copywriters")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+
+    members: Mapped[list[User]] = relationship(
+        secondary=group_members, back_populates="groups", order_by="User.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Group {self.slug}>"

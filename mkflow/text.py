@@ -1,0 +1,17 @@
+"""Small text helpers shared by the domain modules."""
+
+import re
+
+_RU = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e iu ia".split(),
+        strict=True,
+    )
+)
+
+
+def slugify(text: str) -> str:
+    """An ASCII slug; Cyrillic is transliterated so Russian names give readable slugs."""
+    latin = "".join(_RU.get(ch, ch) for ch in text.lower()).replace("-", " ")
+    return re.sub(r"[^a-z0-9]+", "-", latin).strip("-") or "item"

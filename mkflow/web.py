@@ -1,0 +1,61 @@
+"""HTTP plumbing shared by the blueprints: safe redirects, headers, form responses."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template, url_for
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (never an open redirect)."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """A static URL that changes with the file, so it can be cached for a year."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_file_digest(str(path)))
+
+
+def render_form(template: str, form, status: int | None = None, **context):
+    """Render a form page; a submitted form with errors answers 422, not 200."""
+    if status is None:
+        status = 422 if form.is_submitted() and (form.errors or form.form_errors) else 200
+    return render_template(template, form=form, **context), status
