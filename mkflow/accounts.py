@@ -90,7 +90,7 @@ def validate_new_password(password: str) -> None:
 def set_password(user: User, password: str) -> None:
     """Store a new password and end every other session of this user."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    user.session_version = (user.session_version or 0) + 1
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -12,8 +12,13 @@ seed = AppGroup("seed", help="Load data files from seeds/.")
 
 @seed.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load into a database with no users.")
-@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True,
-              help="Language of the demo names.")
+@click.option(
+    "--locale",
+    type=click.Choice(["ru", "en"]),
+    default="ru",
+    show_default=True,
+    help="Language of the demo names.",
+)
 def seed_demo(if_empty: bool, locale: str) -> None:
     """Load the demo company; running it again adds only what is missing."""
     if if_empty and not seeding.database_is_empty():
@@ -23,7 +28,7 @@ def seed_demo(if_empty: bool, locale: str) -> None:
         db.session.commit()
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
         click.echo(f"Demo company loaded: {created}.")
-    click.echo(f"Demo accounts (password \"{seeding.DEMO_PASSWORD}\"):")
+    click.echo(f'Demo accounts (password "{seeding.DEMO_PASSWORD}"):')
     for email, title in seeding.demo_accounts(locale):
         click.echo(f"  {email:<26} {title}")
 

@@ -7,7 +7,7 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 

@@ -2,16 +2,14 @@
 
 import re
 
-_RU = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e iu ia".split(),
-        strict=True,
-    )
-)
+_LATIN = "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e iu ia".split()
+_RU = {
+    ru: ("" if latin == "-" else latin)
+    for ru, latin in zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN, strict=True)
+}
 
 
 def slugify(text: str) -> str:
     """An ASCII slug; Cyrillic is transliterated so Russian names give readable slugs."""
-    latin = "".join(_RU.get(ch, ch) for ch in text.lower()).replace("-", " ")
+    latin = "".join(_RU.get(ch, ch) for ch in text.lower())
     return re.sub(r"[^a-z0-9]+", "-", latin).strip("-") or "item"

@@ -32,7 +32,7 @@ class Department(db.Model):
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
     )
 
-    # post_update: department and user reference each other, so the head is set after both rows exist
+    # post_update: department and user point at each other; the head is set once both exist
     head: Mapped["User | None"] = relationship(
         foreign_keys=[head_id], lazy="joined", post_update=True
     )
@@ -85,6 +85,10 @@ class User(UserMixin, db.Model):
     def initials(self) -> str:
         parts = [p for p in self.name.split() if p]
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    # UserMixin compares by get_id(), which makes all unsaved users equal; rows compare by identity.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

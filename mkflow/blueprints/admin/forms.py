@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mkflow.forms import EmailAddress
 from mkflow.models import Role
 
 ROLE_LABELS = {
@@ -16,10 +18,13 @@ NOBODY = 0
 
 class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     title = StringField(_l("Job title"), validators=[Length(max=120)])
     department = SelectField(_l("Department"), coerce=int)
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+    )
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=200)])
 
 
@@ -32,10 +37,8 @@ class GroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=500)])
     members = SelectMultipleField(
-        _l("Members"), coerce=int, widget=ListWidget(prefix_label=False),
+        _l("Members"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-
-
-class EmptyForm(FlaskForm):
-    """A POST button that carries only the CSRF token."""

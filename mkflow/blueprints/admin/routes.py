@@ -4,18 +4,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from mkflow import company
 from mkflow.blueprints.admin.forms import (
     NOBODY,
     ROLE_LABELS,
     DepartmentForm,
-    EmptyForm,
     GroupForm,
     UserForm,
 )
 from mkflow.errors import DomainError
 from mkflow.extensions import db
+from mkflow.forms import EmptyForm
 from mkflow.models import Department, Group, User
 from mkflow.web import render_form
 
@@ -34,11 +35,16 @@ def _get(model, item_id):
 
 
 def _department_choices():
-    return [(NOBODY, _("— none —"))] + [(d.id, d.name) for d in company.departments()]
+    nobody = SelectChoice(NOBODY, _("— none —"))
+    return [nobody] + [SelectChoice(d.id, d.name) for d in company.departments()]
 
 
 def _user_choices():
-    return [(NOBODY, _("— none —"))] + [(u.id, u.name) for u in company.active_users()]
+    return [SelectChoice(NOBODY, _("— none —"))] + _people_choices()
+
+
+def _people_choices():
+    return [SelectChoice(u.id, u.name) for u in company.active_users()]
 
 
 def _save(form, action, success_message, target):
@@ -57,7 +63,9 @@ def _save(form, action, success_message, target):
 @bp.route("/users")
 def users():
     """Everyone, active and deactivated."""
-    return render_template("admin/users.html", users=company.all_users(), roles=ROLE_LABELS, form=EmptyForm())
+    return render_template(
+        "admin/users.html", users=company.all_users(), roles=ROLE_LABELS, form=EmptyForm()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -180,7 +188,7 @@ def group_form(group_id):
         description=group.description if group else "",
         members=[u.id for u in group.members] if group else [],
     )
-    form.members.choices = [(u.id, u.name) for u in company.active_users()]
+    form.members.choices = _people_choices()
     if form.validate_on_submit():
         members = db.session.scalars(db.select(User).where(User.id.in_(form.members.data)))
         saved = _save(

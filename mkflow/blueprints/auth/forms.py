@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mkflow.i18n import LOCALES
@@ -25,5 +26,5 @@ class PasswordForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LOCALES.items()))
+    locale = SelectField(_l("Language"), choices=[SelectChoice(*item) for item in LOCALES.items()])
     timezone = SelectField(_l("Time zone"), choices=sorted(available_timezones()))

@@ -1,0 +1,37 @@
+"""Helpers shared by the tests (imported; fixtures live in conftest.py)."""
+
+from mkflow.extensions import db
+from mkflow.models import User
+
+
+def config_for(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MKFLOW_PASSWORD_HASH": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
+        "BABEL_DEFAULT_LOCALE": "en",
+    }
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str = "head@demo.local", password: str = "demo", **extra):
+        return self._client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+def user(email: str):
+    db.session.expire_all()
+    return db.session.scalar(db.select(User).where(User.email == email))
+
+
+def log_in(page, email: str, password: str = "demo") -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

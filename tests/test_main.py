@@ -1,0 +1,116 @@
+"""Pages every user sees, the health check, headers and static files."""
+
+from pathlib import Path
+
+import pytest
+
+from mkflow import create_app
+from mkflow.extensions import db
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/none.db",
+        }
+    )
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+    with broken.app_context():
+        db.engine.dispose()
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/login", "/healthz", "/no-such-page"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_load_only_our_own_scripts(client):
+    page = client.get("/login").get_data(as_text=True)
+    scripts = [line for line in page.splitlines() if "<script" in line]
+    assert len(scripts) == 1 and 'src="/static/vendor/htmx-2.0.8/htmx.min.js?v=' in scripts[0]
+    assert "<style" not in page and " style=" not in page
+
+
+def test_vendored_htmx_is_cached_for_long_and_licensed(client, app):
+    response = client.get("/static/vendor/htmx-2.0.8/htmx.min.js?v=1")
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert b"htmx" in response.data[:2000]
+    license_file = Path(app.static_folder) / "vendor/htmx-2.0.8/LICENSE"
+    assert "Zero-Clause BSD" in license_file.read_text()
+    response.close()
+
+
+def test_my_work_shows_the_user_in_the_company(client, auth, demo):
+    auth.login("copywriter@demo.local")
+    page = client.get("/me").get_data(as_text=True)
+    assert "Dmitry Volkov" in page and "Marketing" in page and "Copywriters" in page
+
+
+def test_navigation_shows_admin_only_to_administrators(client, auth, demo):
+    auth.login("head@demo.local")
+    assert 'href="/admin/users"' not in client.get("/me").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin@demo.local")
+    assert 'href="/admin/users"' in client.get("/me").get_data(as_text=True)
+
+
+def test_company_directory_lists_departments_heads_and_groups(client, auth, demo):
+    auth.login("sales@demo.local")
+    page = client.get("/company").get_data(as_text=True)
+    for text in (
+        "Management",
+        "Marketing",
+        "Sales",
+        "Production",
+        "Accounting",
+        "HR",
+        "Legal",
+        "Elena Morozova",
+        "Designers",
+        "Anna Novikova",
+    ):
+        assert text in page
+
+
+@pytest.mark.parametrize("accept, title", [("en", "Page not found"), ("ru", "Страница не найдена")])
+def test_404_page_in_both_languages(client, accept, title):
+    response = client.get("/no-such-page", headers={"Accept-Language": accept})
+    assert response.status_code == 404
+    assert title in response.get_data(as_text=True)
+
+
+def test_403_page_in_russian(client, auth, demo):
+    auth.login("marketer@demo.local")
+    client.post("/language", data={"locale": "ru"})
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert "Доступ запрещён" in response.get_data(as_text=True)
+
+
+def test_500_page_in_both_languages(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    for accept, text in (("en", "Something went wrong"), ("ru", "Что-то пошло не так")):
+        response = client.get("/boom", headers={"Accept-Language": accept})
+        assert response.status_code == 500
+        assert text in response.get_data(as_text=True)
