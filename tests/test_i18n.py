@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from support import user
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "mkflow/translations/{}/LC_MESSAGES/messages.po"
+CATALOGUE = str(ROOT / "mkflow/translations/{}/LC_MESSAGES/messages.po")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
@@ -26,7 +26,7 @@ def _source_messages() -> set:
 
 
 def _catalogue(locale: str):
-    return read_po(io.BytesIO(CATALOGUE.format(locale).read_bytes()), locale=locale)
+    return read_po(io.BytesIO(Path(CATALOGUE.format(locale)).read_bytes()), locale=locale)
 
 
 @pytest.mark.parametrize("locale", ["ru", "en"])
