@@ -114,3 +114,36 @@ def test_500_page_in_both_languages(app, client):
         response = client.get("/boom", headers={"Accept-Language": accept})
         assert response.status_code == 500
         assert text in response.get_data(as_text=True)
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") >= 5000
+
+
+def test_a_clash_on_save_is_a_409_page_not_a_500(app, client, auth, demo):
+    from sqlalchemy.exc import IntegrityError
+
+    @app.route("/clash")
+    def clash():
+        raise IntegrityError("INSERT", {}, Exception("duplicate"))
+
+    response = client.get("/clash")
+    assert response.status_code == 409
+    assert "Reload the page and try again." in response.get_data(as_text=True)
+
+
+def test_secret_key_is_generated_once_and_kept_in_instance(tmp_path, monkeypatch):
+    from mkflow.config import load_secret_key
+
+    monkeypatch.delenv("MKFLOW_SECRET_KEY", raising=False)
+    first = load_secret_key(str(tmp_path))
+    assert len(first) == 64 and load_secret_key(str(tmp_path)) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("MKFLOW_SECRET_KEY", "from-env")
+    assert load_secret_key(str(tmp_path)) == "from-env"

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from mkflow.errors import DomainError
@@ -28,6 +29,17 @@ def csrf_error(error):
 def domain_error(error: DomainError):
     db.session.rollback()
     return _page(error.status, _("This cannot be done"), str(error.message))
+
+
+@bp.app_errorhandler(IntegrityError)
+def conflict(error):
+    """Two people saved clashing data at the same moment (a unique name, a deleted row)."""
+    db.session.rollback()
+    return _page(
+        409,
+        _("This conflicts with another change"),
+        _("Someone saved a change at the same moment. Reload the page and try again."),
+    )
 
 
 @bp.app_errorhandler(HTTPException)
