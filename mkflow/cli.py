@@ -1,11 +1,14 @@
 """Command-line tools: `flask --app app seed demo`."""
 
+from datetime import date
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from mkflow import seeding
+from mkflow import seeding, seeding_processes
 from mkflow.extensions import db
+from mkflow.workflow import engine
 
 seed = AppGroup("seed", help="Load data files from seeds/.")
 
@@ -25,6 +28,8 @@ def seed_demo(if_empty: bool, locale: str) -> None:
         click.echo("The database already has data; the demo was not loaded again.")
     else:
         report = seeding.load_company(locale)
+        report.merge(seeding_processes.load_processes(locale))
+        report.merge(seeding_processes.load_demo_instances(locale))
         db.session.commit()
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
         click.echo(f"Demo company loaded: {created}.")
@@ -33,5 +38,23 @@ def seed_demo(if_empty: bool, locale: str) -> None:
         click.echo(f"  {email:<26} {title}")
 
 
+@seed.command("processes")
+@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+def seed_processes(locale: str) -> None:
+    """Load the shipped process templates (for a company without the demo data)."""
+    report = seeding_processes.load_processes(locale)
+    db.session.commit()
+    click.echo(f"Process templates added: {report.created.get('process templates', 0)}.")
+
+
+@click.command("tick")
+def tick() -> None:
+    """Move items whose publication date has come; run it every few minutes."""
+    moved = engine.tick(date.today())
+    db.session.commit()
+    click.echo(f"Items moved on: {len(moved)}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
+    app.cli.add_command(tick)

@@ -124,7 +124,9 @@ def save_group(actor: User, group: Group | None, *, name, description, members) 
 
 
 def departments() -> list[Department]:
-    query = select(Department).options(selectinload(Department.members))
+    query = select(Department).options(
+        selectinload(Department.members), joinedload(Department.head)
+    )
     return list(db.session.scalars(query.order_by(Department.name)))
 
 

@@ -18,8 +18,12 @@ DEMO_PASSWORD = "demo"
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
 
-    def count(self, kind: str) -> None:
-        self.created[kind] = self.created.get(kind, 0) + 1
+    def count(self, kind: str, n: int = 1) -> None:
+        self.created[kind] = self.created.get(kind, 0) + n
+
+    def merge(self, other: "SeedReport") -> None:
+        for kind, n in other.created.items():
+            self.count(kind, n)
 
 
 def read_seed(name: str) -> dict:
@@ -27,7 +31,7 @@ def read_seed(name: str) -> dict:
         return tomllib.load(handle)
 
 
-def _pick(value, locale: str) -> str:
+def pick_locale(value, locale: str) -> str:
     """A seed value is either plain text or {ru = ..., en = ...}."""
     if isinstance(value, dict):
         return value.get(locale) or value["en"]
@@ -37,7 +41,7 @@ def _pick(value, locale: str) -> str:
 def demo_accounts(locale: str = "ru") -> list[tuple[str, str]]:
     """(email, title) of every demo account, for the start-up banner and the README."""
     data = read_seed("demo/company.toml")
-    return [(u["email"], _pick(u["title"], locale)) for u in data["users"]]
+    return [(u["email"], pick_locale(u["title"], locale)) for u in data["users"]]
 
 
 def load_company(locale: str = "ru", path: str = "demo/company.toml") -> SeedReport:
@@ -50,7 +54,7 @@ def load_company(locale: str = "ru", path: str = "demo/company.toml") -> SeedRep
 
     for item in data["departments"]:
         if item["slug"] not in departments:
-            department = Department(slug=item["slug"], name=_pick(item["name"], locale))
+            department = Department(slug=item["slug"], name=pick_locale(item["name"], locale))
             db.session.add(department)
             departments[item["slug"]] = department
             report.count("departments")
@@ -59,8 +63,8 @@ def load_company(locale: str = "ru", path: str = "demo/company.toml") -> SeedRep
         if item["email"] not in users:
             user = User(
                 email=item["email"],
-                name=_pick(item["name"], locale),
-                title=_pick(item.get("title", ""), locale),
+                name=pick_locale(item["name"], locale),
+                title=pick_locale(item.get("title", ""), locale),
                 role=Role(item.get("role", "member")),
                 department=departments.get(item.get("department")),
                 locale=None,
@@ -80,8 +84,8 @@ def load_company(locale: str = "ru", path: str = "demo/company.toml") -> SeedRep
         if group is None:
             group = Group(
                 slug=item["slug"],
-                name=_pick(item["name"], locale),
-                description=_pick(item.get("description", ""), locale),
+                name=pick_locale(item["name"], locale),
+                description=pick_locale(item.get("description", ""), locale),
             )
             db.session.add(group)
             report.count("groups")

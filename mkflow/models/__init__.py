@@ -1,6 +1,45 @@
 """Database models; import from here so Alembic sees every table."""
 
-from mkflow.models.people import Department, Group, Role, User, group_members
+from mkflow.models.activity import Comment, Event, Notification, Watcher
+from mkflow.models.people import Department, Group, Role, User, Visibility, group_members
+from mkflow.models.processes import (
+    DueUnit,
+    FieldDef,
+    FieldMode,
+    FieldType,
+    InstanceState,
+    PickRule,
+    ProcessInstance,
+    ProcessTemplate,
+    Responsible,
+    Stage,
+    StageKind,
+    TemplateVersion,
+)
 from mkflow.models.security import LoginFailure
 
-__all__ = ["Department", "Group", "LoginFailure", "Role", "User", "group_members"]
+__all__ = [
+    "Comment",
+    "Department",
+    "DueUnit",
+    "Event",
+    "FieldDef",
+    "FieldMode",
+    "FieldType",
+    "Group",
+    "InstanceState",
+    "LoginFailure",
+    "Notification",
+    "PickRule",
+    "ProcessInstance",
+    "ProcessTemplate",
+    "Responsible",
+    "Role",
+    "Stage",
+    "StageKind",
+    "TemplateVersion",
+    "User",
+    "Visibility",
+    "Watcher",
+    "group_members",
+]

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, func
+from sqlalchemy import Column, ForeignKey, String, Table, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
@@ -14,6 +14,11 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     HEAD = "head"
     MEMBER = "member"
+
+
+class Visibility(enum.StrEnum):
+    COMPANY = "company"  # everyone sees the department's processes
+    DEPARTMENT = "department"  # only its members (and administrators, the company head)
 
 
 group_members = Table(
@@ -31,11 +36,18 @@ class Department(db.Model):
     head_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
     )
+    visibility: Mapped[Visibility] = mapped_column(
+        db.Enum(
+            Visibility, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=Visibility.COMPANY,
+        server_default=Visibility.COMPANY.value,
+    )
+    # Its members (the company's management) see the work of every department.
+    oversees_company: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # post_update: department and user point at each other; the head is set once both exist
-    head: Mapped["User | None"] = relationship(
-        foreign_keys=[head_id], lazy="joined", post_update=True
-    )
+    head: Mapped["User | None"] = relationship(foreign_keys=[head_id], post_update=True)
     members: Mapped[list["User"]] = relationship(
         back_populates="department",
         foreign_keys="User.department_id",

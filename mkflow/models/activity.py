@@ -1,0 +1,78 @@
+"""What happens around work items: the audit trail, comments, watchers, notifications."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mkflow.extensions import db
+from mkflow.models.people import Department, User
+from mkflow.models.processes import ProcessInstance, Stage
+
+
+class Event(db.Model):
+    """One change of a work item: who, when, what, from which stage to which, and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
+    to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    seconds_in_stage: Mapped[int | None]
+    at: Mapped[datetime] = mapped_column(index=True)
+
+    instance: Mapped[ProcessInstance | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    from_stage: Mapped[Stage | None] = relationship(foreign_keys=[from_stage_id], lazy="joined")
+    to_stage: Mapped[Stage | None] = relationship(foreign_keys=[to_stage_id], lazy="joined")
+
+
+class Comment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)  # Markdown as written
+    html: Mapped[str] = mapped_column(Text)  # rendered and sanitised once, on save
+    at: Mapped[datetime]
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class Watcher(db.Model):
+    """A person or a whole department following a work item."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE")
+    )
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+class Notification(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # assigned, returned, approved, mentioned, ...
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE")
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(index=True)
+    read_at: Mapped[datetime | None]
+
+    instance: Mapped[ProcessInstance | None] = relationship(lazy="joined")
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")

@@ -1,0 +1,45 @@
+"""In-app notifications: written by the domain, read on My work and the bell."""
+
+from sqlalchemy import func, select, update
+
+from mkflow.accounts import utcnow
+from mkflow.extensions import db
+from mkflow.models import Notification, ProcessInstance, User
+
+
+def notify(
+    user: User | None,
+    kind: str,
+    *,
+    actor: User | None,
+    instance: ProcessInstance | None,
+    comment: str = "",
+) -> None:
+    """Tell ``user`` what happened, unless they did it themselves."""
+    if user is None or not user.active or (actor is not None and user.id == actor.id):
+        return
+    db.session.add(
+        Notification(
+            user_id=user.id, kind=kind, actor=actor, instance=instance, comment=comment, at=utcnow()
+        )
+    )
+
+
+def unread_count(user: User) -> int:
+    query = select(func.count()).select_from(Notification)
+    return db.session.scalar(
+        query.where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def recent(user: User, limit: int = 50) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user.id)
+    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -1,0 +1,1 @@
+"""The process engine: template rules, editing, assignment, actions, boards. No HTTP here."""

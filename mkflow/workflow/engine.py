@@ -1,0 +1,411 @@
+"""Running processes: launch, hand-off, approvals with rework, manager actions, the timer.
+
+Every function checks who may act, changes the instance, writes its Event and flushes;
+the caller commits. A stale ``expected_version`` or a concurrent write raises Conflict.
+"""
+
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from mkflow.accounts import utcnow
+from mkflow.errors import DomainError, NotFound, PermissionDenied
+from mkflow.extensions import db
+from mkflow.models import (
+    Event,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Responsible,
+    Stage,
+    StageKind,
+    User,
+)
+from mkflow.notify import notify
+from mkflow.workdays import due_after
+from mkflow.workflow import fields as field_rules
+from mkflow.workflow.access import can_manage_template, can_view_instance, can_view_template
+from mkflow.workflow.assign import resolve_assignee
+from mkflow.workflow.rules import Action, ManagerAction, actions_for, manager_actions
+from mkflow.workflow.templates import problems_of
+
+
+class Conflict(DomainError):
+    status = 409
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _l("This item has moved on: someone acted on it first. Here is its current state.")
+        )
+
+
+def check_version(instance: ProcessInstance, expected: int | None) -> None:
+    if expected is not None and expected != instance.lock_version:
+        raise Conflict()
+
+
+def roles_of(template: ProcessTemplate) -> list[str]:
+    """Role names to be filled at launch, in stage order."""
+    stages = template.current_version.stages if template.current_version else []
+    names = [s.role for s in stages if s.responsible == Responsible.ROLE and s.role]
+    return list(dict.fromkeys(names))
+
+
+def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetime | None:
+    if stage.kind == StageKind.WAIT and instance.publish_on:
+        return datetime.combine(instance.publish_on, time())
+    if stage.kind == StageKind.FINAL:
+        return None
+    return due_after(at, stage.due_amount, stage.due_unit)
+
+
+def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
+    """Who last held ``stage`` on this item: rework goes back to the same person."""
+    event = db.session.scalar(
+        select(Event)
+        .join(Stage, Event.to_stage_id == Stage.id)
+        .where(
+            Event.instance_id == instance.id, Stage.key == stage.key, Event.assignee_id.is_not(None)
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return event.assignee if event and event.assignee.active else None
+
+
+def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Event:
+    """Move ``instance`` into ``stage`` and record it."""
+    seconds = None
+    if instance.stage_entered_at is not None:
+        seconds = max(0, int((at - instance.stage_entered_at).total_seconds()))
+    from_stage = instance.stage
+    instance.stage = stage
+    instance.stage_entered_at = at
+    instance.stage_due_at = _stage_due(instance, stage, at)
+    if stage.kind == StageKind.FINAL:
+        instance.state = InstanceState.DONE
+        instance.finished_at = at
+        instance.assignee = None
+    else:
+        instance.assignee = assignee or resolve_assignee(stage, instance)
+    event = Event(
+        instance=instance,
+        actor=actor,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=stage,
+        assignee=instance.assignee,
+        comment=comment,
+        seconds_in_stage=seconds,
+        at=at,
+    )
+    db.session.add(event)
+    _notify_watchers(instance, actor, kind)
+    return event
+
+
+def _notify_watchers(instance, actor, kind) -> None:
+    from mkflow.models import Watcher
+
+    watchers = db.session.scalars(
+        select(Watcher).where(Watcher.instance_id == instance.id, Watcher.user_id.is_not(None))
+    )
+    for watcher in watchers:
+        if watcher.user_id != instance.assignee_id:
+            notify(watcher.user, "watched", actor=actor, instance=instance, comment=kind)
+
+
+def launch(
+    template: ProcessTemplate,
+    actor: User,
+    *,
+    title: str,
+    values: dict,
+    roles: dict,
+    deadline: date | None = None,
+    publish_on: date | None = None,
+    at: datetime | None = None,
+) -> ProcessInstance:
+    """Start a new item on the template's current version, at its first stage."""
+    at = at or utcnow()
+    if not can_view_template(actor, template):
+        raise NotFound(_l("There is no such process."))
+    version = template.current_version
+    if template.archived or version is None:
+        raise DomainError(_l("This process is archived or not published yet."))
+    if problems_of(version):
+        raise DomainError(_l("This process cannot start until its template is fixed."))
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_l("Give the item a title."))
+    launch_fields = [f for f in version.fields if f.at_launch]
+    cleaned, _changed = field_rules.apply(launch_fields, values, {})
+    for field in launch_fields:
+        if not cleaned.get(field.key) and field.default:
+            cleaned[field.key] = field_rules.clean(field, field.default)
+        if field.required and not cleaned.get(field.key):
+            raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
+    filled = {}
+    for role in roles_of(template):
+        person = db.session.get(User, int(roles.get(role) or 0))
+        if person is None or not person.active:
+            raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
+        filled[role] = person.id
+    if deadline and publish_on and publish_on < deadline:
+        raise DomainError(_l("The publication date cannot be before the deadline."))
+    instance = ProcessInstance(
+        template=template,
+        version=version,
+        title=title[:200],
+        launched_by=actor,
+        values=cleaned,
+        roles=filled,
+        deadline=deadline,
+        publish_on=publish_on,
+        created_at=at,
+        stage_entered_at=None,
+    )
+    db.session.add(instance)
+    first = version.stages[0]
+    _enter(instance, first, actor=actor, kind="launched", at=at)
+    notify(instance.assignee, "assigned", actor=actor, instance=instance)
+    db.session.flush()
+    return instance
+
+
+def available_actions(instance: ProcessInstance, user: User) -> tuple[Action, ...]:
+    return actions_for(
+        instance.stage.kind,
+        is_assignee=instance.assignee_id == user.id,
+        is_active=instance.is_active,
+    )
+
+
+def available_manager_actions(instance: ProcessInstance, user: User) -> tuple[ManagerAction, ...]:
+    return manager_actions(
+        is_manager=can_manage_template(user, instance.template), is_active=instance.is_active
+    )
+
+
+def _stage_by_key(instance: ProcessInstance, key: str | None) -> Stage | None:
+    return next((s for s in instance.version.stages if s.key == key), None)
+
+
+def _next_stage(instance: ProcessInstance) -> Stage:
+    stages = instance.version.stages
+    return stages[stages.index(instance.stage) + 1]
+
+
+def save_values(
+    instance: ProcessInstance,
+    actor: User,
+    submitted: dict,
+    *,
+    expected_version: int | None,
+    at: datetime | None = None,
+) -> list[str]:
+    """Store the fields the current stage lets its person edit; returns changed labels."""
+    check_version(instance, expected_version)
+    if not available_actions(instance, actor):
+        raise PermissionDenied(_l("Only the person at the current stage can edit its fields."))
+    editable = field_rules.editable_at(instance.stage, instance.version.fields)
+    instance.values, changed = field_rules.apply(editable, submitted, instance.values or {})
+    if changed:
+        db.session.add(
+            Event(
+                instance_id=instance.id,
+                actor=actor,
+                kind="fields",
+                from_stage=instance.stage,
+                to_stage=instance.stage,
+                comment=", ".join(changed),
+                at=at or utcnow(),
+            )
+        )
+        db.session.flush()
+    return changed
+
+
+def act(
+    instance: ProcessInstance,
+    actor: User,
+    action: str,
+    *,
+    expected_version: int | None,
+    comment: str = "",
+    values: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """The current person's one action at the current stage."""
+    at = at or utcnow()
+    check_version(instance, expected_version)
+    if not can_view_instance(actor, instance):
+        raise NotFound(_l("There is no such item."))
+    if action not in available_actions(instance, actor):
+        if not instance.is_active:
+            raise Conflict(_l("This item is already finished."))
+        raise PermissionDenied(
+            _l(
+                "This step is not yours: %(name)s has the item now.",
+                name=instance.assignee.name if instance.assignee else "—",
+            )
+        )
+    comment = (comment or "").strip()
+    if values is not None:
+        save_values(instance, actor, values, expected_version=None, at=at)
+    stage = instance.stage
+    if action in (Action.COMPLETE, Action.APPROVE, Action.PUBLISH):
+        missing = field_rules.missing_required(stage, instance.version.fields, instance.values)
+        if missing:
+            raise DomainError(
+                _l("Fill in first: %(fields)s.", fields=", ".join(f.label for f in missing))
+            )
+    if action == Action.REJECT:
+        if not comment:
+            raise DomainError(_l("Say what to fix: a rejection needs a comment."))
+        target = _stage_by_key(instance, stage.reject_to_key)
+        instance.rework_count += 1
+        event = _enter(
+            instance,
+            target,
+            actor=actor,
+            kind="rejected",
+            at=at,
+            comment=comment,
+            assignee=_previous_holder(instance, target),
+        )
+        notify(instance.assignee, "returned", actor=actor, instance=instance, comment=comment)
+    else:
+        kind = {
+            Action.COMPLETE: "completed",
+            Action.APPROVE: "approved",
+            Action.PUBLISH: "published",
+        }[Action(action)]
+        submitter = (
+            _previous_holder(instance, _previous_stage(instance))
+            if action == Action.APPROVE
+            else None
+        )
+        event = _enter(
+            instance, _next_stage(instance), actor=actor, kind=kind, at=at, comment=comment
+        )
+        notify(instance.assignee, "assigned", actor=actor, instance=instance)
+        if submitter:
+            notify(submitter, "approved", actor=actor, instance=instance, comment=comment)
+    db.session.flush()
+    return event
+
+
+def _previous_stage(instance: ProcessInstance) -> Stage:
+    stages = instance.version.stages
+    return stages[max(0, stages.index(instance.stage) - 1)]
+
+
+def _require_manager(instance: ProcessInstance, actor: User, action: ManagerAction, comment: str):
+    if action not in available_manager_actions(instance, actor):
+        if not instance.is_active:
+            raise Conflict(_l("This item is already finished."))
+        raise PermissionDenied(_l("Only the department head or an administrator can do this."))
+    if not (comment or "").strip():
+        raise DomainError(_l("Add a comment: say why."))
+
+
+def reassign(
+    instance,
+    actor,
+    person: User | None,
+    *,
+    comment: str,
+    expected_version,
+    at: datetime | None = None,
+) -> Event:
+    check_version(instance, expected_version)
+    _require_manager(instance, actor, ManagerAction.REASSIGN, comment)
+    if person is None or not person.active:
+        raise DomainError(_l("Choose an active person."))
+    at = at or utcnow()
+    instance.assignee = person
+    event = Event(
+        instance_id=instance.id,
+        actor=actor,
+        kind="reassigned",
+        from_stage=instance.stage,
+        to_stage=instance.stage,
+        assignee=person,
+        comment=comment.strip(),
+        at=at,
+    )
+    db.session.add(event)
+    notify(person, "assigned", actor=actor, instance=instance, comment=comment.strip())
+    db.session.flush()
+    return event
+
+
+def move_back(
+    instance, actor, stage_key: str, *, comment: str, expected_version, at: datetime | None = None
+) -> Event:
+    check_version(instance, expected_version)
+    _require_manager(instance, actor, ManagerAction.MOVE_BACK, comment)
+    target = _stage_by_key(instance, stage_key)
+    stages = instance.version.stages
+    if target is None or stages.index(target) >= stages.index(instance.stage):
+        raise DomainError(_l("Choose an earlier stage."))
+    event = _enter(
+        instance,
+        target,
+        actor=actor,
+        kind="moved_back",
+        at=at or utcnow(),
+        comment=comment.strip(),
+        assignee=_previous_holder(instance, target),
+    )
+    notify(instance.assignee, "returned", actor=actor, instance=instance, comment=comment.strip())
+    db.session.flush()
+    return event
+
+
+def cancel(instance, actor, *, comment: str, expected_version, at: datetime | None = None):
+    check_version(instance, expected_version)
+    _require_manager(instance, actor, ManagerAction.CANCEL, comment)
+    at = at or utcnow()
+    seconds = int((at - instance.stage_entered_at).total_seconds())
+    previous = instance.assignee
+    instance.state = InstanceState.CANCELLED
+    instance.finished_at = at
+    instance.assignee = None
+    event = Event(
+        instance_id=instance.id,
+        actor=actor,
+        kind="cancelled",
+        from_stage=instance.stage,
+        to_stage=instance.stage,
+        comment=comment.strip(),
+        seconds_in_stage=max(0, seconds),
+        at=at,
+    )
+    db.session.add(event)
+    notify(previous, "cancelled", actor=actor, instance=instance, comment=comment.strip())
+    db.session.flush()
+    return event
+
+
+def tick(today: date, at: datetime | None = None) -> list[ProcessInstance]:
+    """Move items whose publication date has come out of their wait-until-date stage."""
+    at = at or utcnow()
+    due = db.session.scalars(
+        select(ProcessInstance)
+        .join(Stage, ProcessInstance.stage_id == Stage.id)
+        .where(
+            ProcessInstance.state == InstanceState.ACTIVE,
+            Stage.kind == StageKind.WAIT,
+            ProcessInstance.publish_on <= today,
+        )
+        .order_by(ProcessInstance.id)
+    ).all()
+    for instance in due:
+        _enter(instance, _next_stage(instance), actor=None, kind="published", at=at)
+        notify(instance.assignee, "assigned", actor=None, instance=instance)
+    db.session.flush()
+    return list(due)
