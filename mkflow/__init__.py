@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+from datetime import date, timedelta
 
 import flask_babel
 from flask import Flask
@@ -45,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from mkflow import accounts, i18n, models  # noqa: F401  (models register the tables)
-    from mkflow.web import set_security_headers, static_url
+    from mkflow.web import set_security_headers, static_url, template_helpers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -59,6 +60,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session_user)
 
     app.after_request(set_security_headers)
+    app.context_processor(template_helpers)
+    app.jinja_env.filters["todate"] = date.fromisoformat
+    app.jinja_env.globals["timedelta"] = timedelta
     app.jinja_env.globals.update(
         static_url=static_url,
         LOCALES=i18n.LOCALES,
@@ -68,7 +72,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from mkflow.blueprints import admin, auth, errors, main
+    from mkflow.blueprints import admin, auth, errors, instances, main, processes
 
-    for blueprint in (errors.bp, auth.bp, main.bp, admin.bp):
+    for blueprint in (errors.bp, auth.bp, main.bp, admin.bp, processes.bp, instances.bp):
         app.register_blueprint(blueprint)

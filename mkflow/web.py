@@ -59,3 +59,27 @@ def render_form(template: str, form, status: int | None = None, **context):
     if status is None:
         status = 422 if form.is_submitted() and (form.errors or form.form_errors) else 200
     return render_template(template, form=form, **context), status
+
+
+def template_helpers() -> dict:
+    """Functions templates call: counters for the navigation, dates in the user's zone."""
+    from flask_babel import format_date, format_datetime, format_timedelta
+    from flask_login import current_user
+
+    from mkflow import notify
+    from mkflow.workflow import board, engine
+    from mkflow.workflow.rules import ACTION_LABELS
+
+    def when(moment, fmt="short"):
+        return format_datetime(moment, fmt) if moment else ""
+
+    return {
+        "my_work_count": lambda: board.my_work_count(current_user),
+        "unread_notifications": lambda: notify.unread_count(current_user),
+        "item_actions": lambda item: engine.available_actions(item, current_user),
+        "when": when,
+        "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        "duration": lambda delta: format_timedelta(delta, granularity="minute", threshold=1),
+        "is_overdue": board.is_overdue,
+        "action_labels": ACTION_LABELS,
+    }

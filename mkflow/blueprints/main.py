@@ -1,11 +1,14 @@
 """Landing pages: My work, the company directory, the health check."""
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from mkflow import company
+from mkflow import company, notify
+from mkflow.accounts import utcnow
+from mkflow.forms import EmptyForm
+from mkflow.workflow import board
 from mkflow.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -19,8 +22,29 @@ def index():
 @bp.route("/me")
 @login_required
 def my_work():
-    """Everything waiting for the current user."""
-    return render_template("main/my_work.html")
+    """Everything waiting for the current user, most urgent first, and the latest news."""
+    return render_template(
+        "main/my_work.html",
+        items=board.my_work(current_user),
+        notifications=notify.recent(current_user, limit=10),
+        now=utcnow(),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    return render_template("main/notifications.html",
+                           notifications=notify.recent(current_user, limit=200))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_notifications_read():
+    notify.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("main.notifications"))
 
 
 @bp.route("/company")

@@ -38,6 +38,18 @@ ACTION_LABELS = {
     Action.PUBLISH: _l("Publish now"),
 }
 
+EVENT_LABELS = {
+    "launched": _l("started the item"),
+    "completed": _l("completed the stage"),
+    "approved": _l("approved"),
+    "rejected": _l("returned it for rework"),
+    "published": _l("published"),
+    "reassigned": _l("reassigned"),
+    "moved_back": _l("moved it back"),
+    "cancelled": _l("cancelled the item"),
+    "fields": _l("changed fields"),
+}
+
 
 def actions_for(kind: StageKind, *, is_assignee: bool, is_active: bool) -> tuple[Action, ...]:
     """What the person in front of an item may do at a stage of this kind."""

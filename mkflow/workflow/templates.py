@@ -16,6 +16,7 @@ from mkflow.models import (
     FieldDef,
     FieldMode,
     FieldType,
+    Group,
     ProcessInstance,
     ProcessTemplate,
     Responsible,
@@ -188,6 +189,18 @@ def _renumber(items) -> None:
         item.position = position
 
 
+def clean_modes(modes: dict) -> dict:
+    """Field modes from a form; anything unknown is refused."""
+    try:
+        return {key: FieldMode(mode).value for key, mode in modes.items()}
+    except ValueError:
+        raise DomainError(_l("Choose how each field appears at this stage.")) from None
+
+
+def find_stage(draft: TemplateVersion, key: str) -> Stage:
+    return _stage(draft, key)
+
+
 def _stage(draft: TemplateVersion, key: str) -> Stage:
     stage = next((s for s in draft.stages if s.key == key), None)
     if stage is None:
@@ -235,6 +248,13 @@ def update_stage(actor: User, template: ProcessTemplate, key: str, **changes) ->
         raise DomainError(_l("Give the stage a name."))
     if changes.get("due_amount", 0) < 0:
         raise DomainError(_l("The time limit cannot be negative."))
+    if changes.get("user_id") and not db.session.get(User, changes["user_id"]):
+        raise DomainError(_l("Choose a person from the list."))
+    if changes.get("group_id") and not db.session.get(Group, changes["group_id"]):
+        raise DomainError(_l("Choose a group from the list."))
+    reject_to = changes.get("reject_to_key")
+    if reject_to and reject_to not in {s.key for s in draft.stages}:
+        raise DomainError(_l("Choose an earlier stage for rejected work."))
     for column, value in changes.items():
         if column not in STAGE_COLUMNS:
             raise ValueError(column)

@@ -1,0 +1,3 @@
+from mkflow.blueprints.instances.routes import bp
+
+__all__ = ["bp"]

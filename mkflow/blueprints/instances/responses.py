@@ -1,0 +1,79 @@
+"""How an action answers: htmx gets the changed board columns or My work row (out-of-band)
+plus a message; a plain form post gets a redirect, or the item page with the refusal."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mkflow.accounts import utcnow
+from mkflow.extensions import db
+from mkflow.models import Event, ProcessInstance
+from mkflow.web import safe_next
+from mkflow.workflow import board as boards
+
+
+def describe(event: Event, instance: ProcessInstance) -> str:
+    """One sentence on what happened and who has the work now."""
+    if not instance.is_active:
+        return _("“%(title)s” is finished: %(stage)s.", title=instance.title,
+                 stage=instance.stage.name)
+    who = instance.assignee.name if instance.assignee else _("nobody yet")
+    if event.kind == "rejected":
+        return _("Returned for rework: “%(title)s” is back with %(name)s at “%(stage)s”.",
+                 title=instance.title, name=who, stage=instance.stage.name)
+    return _("Done: “%(title)s” is now with %(name)s at “%(stage)s”.",
+             title=instance.title, name=who, stage=instance.stage.name)
+
+
+def describe_manager_action(action: str, instance_id: int) -> str:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if action == "cancel":
+        return _("“%(title)s” is cancelled.", title=instance.title)
+    who = instance.assignee.name if instance.assignee else _("nobody yet")
+    return _("“%(title)s” is now with %(name)s at “%(stage)s”.", title=instance.title,
+             name=who, stage=instance.stage.name)
+
+
+def _back(instance_id: int) -> str:
+    return safe_next(request.form.get("next")) or url_for("instances.show",
+                                                           instance_id=instance_id)
+
+
+def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
+    """Out-of-band pieces for the page the action came from."""
+    now = utcnow()
+    origin = request.form.get("from")
+    context = {"message": message, "category": category, "now": now, "form_origin": origin}
+    if origin == "board":
+        filters = boards.BoardFilters.from_args(request.form)
+        columns = boards.build_board(instance.template, current_user, filters, now)
+        if changed is not None:
+            columns = [c for c in columns if c.key in changed]
+        return render_template("processes/_board_update.html", columns=columns,
+                               template=instance.template, filters=filters, **context)
+    still_mine = instance.is_active and instance.assignee_id == current_user.id
+    return render_template("main/_work_update.html", item=instance, still_mine=still_mine,
+                           **context)
+
+
+def acted(instance_id: int, event: Event, source_key: str):
+    instance = db.session.get(ProcessInstance, instance_id)
+    message = describe(event, instance)
+    if request.htmx:
+        return _fragments(instance, message, "success", {source_key, instance.stage.key})
+    flash(message, "success")
+    return redirect(_back(instance_id))
+
+
+def refused(instance_id: int, error):
+    """The action was refused: say why, and show the item as it is now."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or error.status == 404:
+        abort(404)
+    if request.htmx:
+        return _fragments(instance, str(error.message), "error", None), error.status
+    from mkflow.blueprints.instances.routes import show
+
+    flash(str(error.message), "error")
+    page = show(instance_id)
+    return page, error.status

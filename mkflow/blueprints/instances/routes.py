@@ -1,0 +1,174 @@
+"""One running item: its page, the stage actions, manager actions, comments, watchers."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from mkflow import company
+from mkflow.accounts import utcnow
+from mkflow.blueprints.instances import responses
+from mkflow.errors import DomainError, NotFound
+from mkflow.extensions import db
+from mkflow.forms import EmptyForm
+from mkflow.models import Department, ProcessInstance, User
+from mkflow.workflow import activity, engine, history
+from mkflow.workflow import fields as field_rules
+from mkflow.workflow.access import can_view_instance
+from mkflow.workflow.engine import Conflict
+from mkflow.workflow.rules import EVENT_LABELS
+
+bp = Blueprint("instances", __name__, url_prefix="/instances")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    if request.method == "POST" and not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+def instance_or_404(instance_id: int) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not can_view_instance(current_user, instance):
+        abort(404)
+    return instance
+
+
+def commit_or_conflict() -> None:
+    """Commit; a concurrent change of the same item (version check) becomes a Conflict."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict() from None
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.route("/<int:instance_id>")
+def show(instance_id):
+    """The item: what to do now, its fields, the path of stages, history, comments."""
+    instance = instance_or_404(instance_id)
+    fields = instance.version.fields
+    people = company.active_users()
+    return render_template(
+        "instances/show.html",
+        item=instance,
+        now=utcnow(),
+        actions=engine.available_actions(instance, current_user),
+        manager_actions=engine.available_manager_actions(instance, current_user),
+        editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],
+        visible=field_rules.visible_at(instance.stage, fields),
+        path=history.stage_path(instance),
+        events=history.events(instance),
+        comments=activity.comments(instance),
+        watchers=activity.watchers(instance),
+        people=people,
+        people_names={p.id: p.name for p in people},
+        event_labels=EVENT_LABELS,
+        departments=company.departments(),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/<int:instance_id>/act", methods=["POST"])
+def act(instance_id):
+    """The stage action (complete, approve, reject, publish) from a board, My work or the page."""
+    instance = instance_or_404(instance_id)
+    source_key = instance.stage.key
+    form = request.form
+    values = None
+    if form.get("with_fields"):
+        values = {k.removeprefix("field-"): v for k, v in form.items() if k.startswith("field-")}
+    try:
+        event = engine.act(instance, current_user, form.get("action", ""),
+                           expected_version=_version(), comment=form.get("comment", ""),
+                           values=values)
+        commit_or_conflict()
+    except DomainError as refused:
+        db.session.rollback()
+        return responses.refused(instance_id, refused)
+    return responses.acted(instance_id, event, source_key)
+
+
+@bp.route("/<int:instance_id>/fields", methods=["POST"])
+def save_fields(instance_id):
+    """Save the fields of the current stage without handing the item on."""
+    instance = instance_or_404(instance_id)
+    submitted = {k.removeprefix("field-"): v for k, v in request.form.items()
+                 if k.startswith("field-")}
+    try:
+        engine.save_values(instance, current_user, submitted, expected_version=_version())
+        commit_or_conflict()
+    except DomainError as refused:
+        db.session.rollback()
+        return responses.refused(instance_id, refused)
+    flash(_("Saved."), "success")
+    return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+@bp.route("/<int:instance_id>/<any(reassign, move_back, cancel):action>", methods=["POST"])
+def manage(instance_id, action):
+    """Manager actions: reassign, move back to an earlier stage, cancel — each with a comment."""
+    instance = instance_or_404(instance_id)
+    form = request.form
+    common = {"comment": form.get("comment", ""), "expected_version": _version()}
+    try:
+        if action == "reassign":
+            person = db.session.get(User, int(form.get("user_id") or 0))
+            engine.reassign(instance, current_user, person, **common)
+        elif action == "move_back":
+            engine.move_back(instance, current_user, form.get("stage_key", ""), **common)
+        else:
+            engine.cancel(instance, current_user, **common)
+        commit_or_conflict()
+    except DomainError as refused:
+        db.session.rollback()
+        return responses.refused(instance_id, refused)
+    flash(responses.describe_manager_action(action, instance_id), "success")
+    return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+@bp.route("/<int:instance_id>/comments", methods=["POST"])
+def comment(instance_id):
+    """Add a comment (Markdown; @name mentions notify that person)."""
+    instance = instance_or_404(instance_id)
+    try:
+        activity.add_comment(instance, current_user, request.form.get("body", ""))
+    except DomainError as refused:
+        db.session.rollback()
+        return responses.refused(instance_id, refused)
+    db.session.commit()
+    return redirect(url_for("instances.show", instance_id=instance_id, _anchor="comments"))
+
+
+@bp.route("/<int:instance_id>/watchers", methods=["POST"])
+def add_watcher(instance_id):
+    """Add a person or a whole department as watchers."""
+    instance = instance_or_404(instance_id)
+    raw_user, raw_department = request.form.get("user_id", ""), request.form.get("department_id", "")
+    person = db.session.get(User, int(raw_user)) if raw_user.isdigit() else None
+    department = db.session.get(Department, int(raw_department)) if raw_department.isdigit() \
+        else None
+    try:
+        activity.add_watcher(instance, current_user, user=person, department=department)
+    except DomainError as refused:
+        db.session.rollback()
+        return responses.refused(instance_id, refused)
+    db.session.commit()
+    return redirect(url_for("instances.show", instance_id=instance_id, _anchor="watchers"))
+
+
+@bp.route("/<int:instance_id>/watchers/<int:watcher_id>/delete", methods=["POST"])
+def remove_watcher(instance_id, watcher_id):
+    instance = instance_or_404(instance_id)
+    try:
+        activity.remove_watcher(instance, current_user, watcher_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("instances.show", instance_id=instance_id, _anchor="watchers"))

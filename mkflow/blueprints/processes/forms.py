@@ -1,0 +1,102 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from mkflow.models import DueUnit, FieldMode, FieldType, PickRule, Responsible, StageKind
+
+STAGE_KIND_LABELS = {
+    StageKind.WORK: _l("Work"),
+    StageKind.APPROVAL: _l("Approval"),
+    StageKind.WAIT: _l("Wait until the publication date"),
+    StageKind.FINAL: _l("Final"),
+}
+RESPONSIBLE_LABELS = {
+    Responsible.USER: _l("A named person"),
+    Responsible.GROUP: _l("A group"),
+    Responsible.LAUNCHER: _l("Whoever started the process"),
+    Responsible.ROLE: _l("A role filled in at start"),
+}
+PICK_RULE_LABELS = {
+    PickRule.FIRST: _l("Always the first"),
+    PickRule.LEAST_LOADED: _l("The least loaded"),
+    PickRule.ROUND_ROBIN: _l("In turn (round robin)"),
+}
+DUE_UNIT_LABELS = {DueUnit.DAYS: _l("working days"), DueUnit.HOURS: _l("hours")}
+FIELD_TYPE_LABELS = {
+    FieldType.TEXT: _l("Text"),
+    FieldType.LONGTEXT: _l("Long text"),
+    FieldType.NUMBER: _l("Number"),
+    FieldType.DATE: _l("Date"),
+    FieldType.URL: _l("Link"),
+    FieldType.USER: _l("Person"),
+    FieldType.CHECKBOX: _l("Checkbox"),
+    FieldType.CHOICE: _l("Single choice"),
+}
+MODE_LABELS = {
+    FieldMode.HIDDEN: _l("Hidden"),
+    FieldMode.SHOW: _l("Shown"),
+    FieldMode.EDIT: _l("Editable"),
+    FieldMode.REQUIRE: _l("Required"),
+}
+
+
+def choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
+class TemplateForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    department = SelectField(_l("Department"), coerce=int)
+    color = StringField(
+        _l("Colour"),
+        validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use #rrggbb."))],
+        default="#2454c5",
+    )
+
+
+class NewStageForm(FlaskForm):
+    name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=160)])
+    kind = SelectField(_l("Kind"), choices=choices(STAGE_KIND_LABELS))
+
+
+class StageForm(FlaskForm):
+    name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=160)])
+    kind = SelectField(_l("Kind"), choices=choices(STAGE_KIND_LABELS))
+    responsible = SelectField(_l("Responsible"), validate_choice=False)
+    user_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
+    group_id = SelectField(_l("Group"), coerce=int, validate_choice=False)
+    pick_rule = SelectField(_l("Pick rule"), choices=choices(PICK_RULE_LABELS))
+    role = StringField(_l("Role name"), validators=[Length(max=80)])
+    due_amount = IntegerField(
+        _l("Time limit"), validators=[Optional(), NumberRange(min=0, max=365)], default=0
+    )
+    due_unit = SelectField(_l("Unit"), choices=choices(DUE_UNIT_LABELS))
+    reject_to_key = SelectField(_l("Rejected work goes back to"), validate_choice=False)
+    instructions = TextAreaField(_l("Instructions"), validators=[Length(max=5000)])
+
+
+class NewFieldForm(FlaskForm):
+    label = StringField(_l("Field name"), validators=[DataRequired(), Length(max=160)])
+    type = SelectField(_l("Type"), choices=choices(FIELD_TYPE_LABELS))
+
+
+class FieldForm(FlaskForm):
+    label = StringField(_l("Field name"), validators=[DataRequired(), Length(max=160)])
+    type = SelectField(_l("Type"), choices=choices(FIELD_TYPE_LABELS))
+    at_launch = BooleanField(_l("Asked at start"))
+    required = BooleanField(_l("Required at start"))
+    default = StringField(_l("Default value"), validators=[Length(max=500)])
+    choices = TextAreaField(_l("Options (one per line)"), validators=[Length(max=5000)])
+
+
+class DuplicateForm(FlaskForm):
+    name = StringField(_l("Name of the copy"), validators=[DataRequired(), Length(max=160)])

@@ -1,0 +1,144 @@
+"""Process templates: the list, starting an item, the board, finished items."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mkflow import company
+from mkflow.accounts import utcnow
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+from mkflow.forms import EmptyForm
+from mkflow.models import ProcessTemplate
+from mkflow.workflow import board as boards
+from mkflow.workflow import engine
+from mkflow.workflow.access import can_manage_template, can_view_template
+from mkflow.workflow.templates import COLOR, can_create_templates, problems_of
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    pass
+
+
+def visible_template_or_404(template_id: int) -> ProcessTemplate:
+    template = db.get_or_404(ProcessTemplate, template_id)
+    if not can_view_template(current_user, template):
+        abort(404)
+    return template
+
+
+@bp.route("")
+def index():
+    """Templates by department, with their active and overdue counts."""
+    templates = boards.visible_templates(current_user)
+    archived = [t for t in boards.visible_templates(current_user, archived=True)
+                if can_manage_template(current_user, t)]
+    by_department: dict = {}
+    for template in templates:
+        by_department.setdefault(template.department, []).append(template)
+    return render_template(
+        "processes/index.html",
+        by_department=by_department,
+        archived=archived,
+        stats=boards.template_stats(utcnow()),
+        can_create=can_create_templates(current_user),
+        can_manage=lambda t: can_manage_template(current_user, t),
+        form=EmptyForm(),
+    )
+
+
+def _parse_date(raw: str | None, label: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(_("%(field)s must be a date (YYYY-MM-DD).", field=label)) from None
+
+
+@bp.route("/<int:template_id>/start", methods=["GET", "POST"])
+def start(template_id):
+    """Start an item: title, launch fields, roles, deadline and publication date."""
+    template = visible_template_or_404(template_id)
+    version = template.current_version
+    error = None
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        form = request.form
+        try:
+            instance = engine.launch(
+                template, current_user,
+                title=form.get("title", ""),
+                values={f.key: form.get(f"field-{f.key}") for f in version.fields if f.at_launch},
+                roles={role: form.get(f"role-{n}") for n, role in
+                       enumerate(engine.roles_of(template))},
+                deadline=_parse_date(form.get("deadline"), _("Deadline")),
+                publish_on=_parse_date(form.get("publish_on"), _("Publication date")),
+            )
+        except DomainError as refused:
+            db.session.rollback()
+            error = refused.message
+        else:
+            db.session.commit()
+            who = instance.assignee.name if instance.assignee else _("nobody yet")
+            flash(_("“%(title)s” started: it is with %(name)s at “%(stage)s”.",
+                    title=instance.title, name=who, stage=instance.stage.name), "success")
+            return redirect(url_for("processes.board", template_id=template.id))
+    status = 422 if error else 200
+    return render_template(
+        "processes/start.html", template=template, version=version,
+        roles=engine.roles_of(template), people=company.active_users(), error=error,
+        problems=problems_of(version) if version else [], form=EmptyForm(),
+        values=request.form,
+    ), status
+
+
+@bp.route("/<int:template_id>/board")
+def board(template_id):
+    """The stages as columns with their cards; filters live in the URL."""
+    template = visible_template_or_404(template_id)
+    filters = boards.BoardFilters.from_args(request.args)
+    now = utcnow()
+    return render_template(
+        "processes/board.html", template=template, filters=filters, now=now,
+        columns=boards.build_board(template, current_user, filters, now),
+        people=boards.people_on_board(template), form=EmptyForm(),
+        can_manage=can_manage_template(current_user, template),
+    )
+
+
+@bp.route("/<int:template_id>/finished")
+def finished(template_id):
+    """Every finished or cancelled item of a process."""
+    template = visible_template_or_404(template_id)
+    return render_template("processes/finished.html", template=template,
+                           items=boards.finished_items(template))
+
+
+@bp.route("/colors.css")
+def colors():
+    """Each process's colour as a CSS class: the CSP allows no inline styles."""
+    rows = db.session.execute(db.select(ProcessTemplate.id, ProcessTemplate.color)).all()
+    css = "\n".join(f".tpl-{tid} {{ --process-color: {color}; }}" for tid, color in rows
+                    if COLOR.match(color))
+    response = make_response(css)
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
