@@ -108,3 +108,21 @@ def demo(app):
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def processes(demo):
+    """The demo company plus the shipped process templates (no running items)."""
+    from mkflow import seeding_processes
+
+    seeding_processes.load_processes("en")
+    db.session.commit()
+
+
+@pytest.fixture
+def demo_items(processes):
+    """The demo running items too, as `make run` shows them."""
+    from mkflow import seeding_processes
+
+    seeding_processes.load_demo_instances("en")
+    db.session.commit()

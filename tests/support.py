@@ -35,3 +35,24 @@ def log_in(page, email: str, password: str = "demo") -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def template(slug: str):
+    from mkflow.models import ProcessTemplate
+
+    return db.session.scalar(db.select(ProcessTemplate).where(ProcessTemplate.slug == slug))
+
+
+def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **overrides):
+    """An article item with the demo marketer and copywriter in its roles."""
+    from mkflow.workflow import engine
+
+    options = {
+        "title": title,
+        "values": {"topic": "Comparing CRMs"},
+        "roles": {"Marketer": user("marketer@demo.local").id,
+                  "Copywriter": user("copywriter@demo.local").id},
+    } | overrides
+    item = engine.launch(template("article"), user(by), **options)
+    db.session.commit()
+    return item

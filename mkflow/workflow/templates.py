@@ -179,6 +179,7 @@ def ensure_draft(actor: User, template: ProcessTemplate) -> TemplateVersion:
     if draft is None:
         number = max(v.number for v in template.versions) + 1
         draft = TemplateVersion(template=template, number=number)
+        db.session.add(draft)
         _copy_version(template.current_version, draft)
         db.session.flush()
     return draft

@@ -1,0 +1,505 @@
+"""Benchmark of the process board and the in-place (htmx) stage action.
+
+    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--requests 200] [--profile]
+
+For each database: a fresh, migrated database with the demo company and the shipped process
+templates, then 10,000 items inserted in bulk (most finished; exactly 300 active on the
+"article" template, spread over its non-final stages). The Flask test client, logged in as
+the marketer who holds most of those cards, then times:
+
+* ``board``    GET /processes/<article>/board, at 50, 100 and 300 active cards;
+* ``approve``  POST /instances/<id>/act (htmx, from=board) on an approval-stage card;
+* ``complete`` the same with with_fields=1 and the required field, on a brief-stage card.
+
+Every action goes to a different card and is checked (200, the card moved, its version rose);
+when the cards run out they are put back untimed. Statements per request are counted with a
+``before_cursor_execute`` listener. Postgres comes from MKFLOW_BENCH_DATABASE_URL (default
+below); the database is created when missing and its public schema is dropped and recreated.
+``--profile`` also prints where the time goes in board@300 and approve@300 (cProfile).
+"""
+
+import argparse
+import cProfile
+import io
+import math
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import flask_migrate
+from sqlalchemy import bindparam, create_engine, event, insert, select, text, update
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mkflow import create_app, seeding, seeding_processes  # noqa: E402
+from mkflow.accounts import utcnow  # noqa: E402
+from mkflow.extensions import db  # noqa: E402
+from mkflow.models import (  # noqa: E402
+    Event,
+    FieldMode,
+    FieldType,
+    Group,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Responsible,
+    StageKind,
+    User,
+)
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench"
+TOTAL_ITEMS = 10_000
+BOARD_CARDS = 300
+OTHER_ACTIVE = 400  # active items on the other templates
+BOARD_SIZES = (50, 100, 300)
+WARMUP = 5
+BOARD_SLUG = "article"
+USER_EMAIL = "marketer@demo.local"  # holds the Marketer role on every bench card
+ROLE_HOLDERS = {"Marketer": USER_EMAIL, "Copywriter": "copywriter@demo.local",
+                "Analyst": "marketer@demo.local"}
+# Active article cards per stage key (sums to BOARD_CARDS).
+ARTICLE_SPREAD = {"brief": 45, "copy": 40, "copy_review": 70, "design": 40,
+                  "design_review": 65, "ready": 40}
+TARGETS_MS = {"board": 40.0, "approve": 20.0, "complete": 20.0}
+MUTABLE = ("stage_id", "assignee_id", "state", "values", "stage_entered_at", "stage_due_at",
+           "finished_at", "rework_count")
+
+
+# --- databases -------------------------------------------------------------------------------
+
+def sqlite_url(workdir: str) -> str:
+    return f"sqlite:///{Path(workdir) / 'mkflow-bench.db'}"
+
+
+def fresh_postgres(url: str) -> str:
+    """Create the database if missing (via the ``postgres`` database); empty its schema."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                             {"name": target.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def make_app(url: str):
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "bench-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "MKFLOW_PASSWORD_HASH": "pbkdf2:sha256:1000",
+        "BABEL_DEFAULT_LOCALE": "en",
+    })
+
+
+# --- data ------------------------------------------------------------------------------------
+
+@dataclass
+class Seeded:
+    template_id: int
+    cards: list[int]  # the active article cards, in id order
+    stage_ids: dict[str, int]  # article stage key -> id
+    user_id: int
+    seconds: float = 0.0
+    counts: dict = field(default_factory=dict)
+
+
+def sample_value(fld, n: int) -> str:
+    if fld.type == FieldType.CHOICE:
+        return fld.choice_list[0]
+    if fld.type == FieldType.URL:
+        return f"https://docs.example.com/{fld.key}/{n}"
+    if fld.type == FieldType.NUMBER:
+        return str(10_000 + n)
+    if fld.type == FieldType.CHECKBOX:
+        return "1"
+    return f"{fld.label}: item {n}"
+
+
+def values_up_to(version, position: int, n: int) -> dict:
+    """Launch fields plus every field a stage before ``position`` requires."""
+    required_before = {key for s in version.stages if s.position < position
+                       for key, mode in s.field_modes.items() if mode == FieldMode.REQUIRE}
+    return {f.key: sample_value(f, n) for f in version.fields
+            if f.at_launch or f.key in required_before}
+
+
+class Holders:
+    """Who holds a stage for a bulk-made item (the engine's rules, without its queries)."""
+
+    def __init__(self):
+        self.users = {u.email: u.id for u in db.session.scalars(select(User))}
+        self.groups = {g.id: [m.id for m in g.members] for g in db.session.scalars(select(Group))}
+
+    def roles(self, template) -> dict:
+        names = {s.role for s in template.current_version.stages if s.role}
+        return {name: self.users[ROLE_HOLDERS.get(name, USER_EMAIL)] for name in names}
+
+    def of(self, stage, roles: dict, launcher_id: int) -> int | None:
+        match stage.responsible:
+            case Responsible.USER:
+                return stage.user_id
+            case Responsible.ROLE:
+                return roles.get(stage.role)
+            case Responsible.GROUP:
+                return (self.groups.get(stage.group_id) or [None])[0]
+            case Responsible.LAUNCHER:
+                return launcher_id
+        return None
+
+
+def item_row(template, stage, state, n: int, holders: Holders, now, rng) -> dict:
+    version = template.current_version
+    launcher = holders.users["head@demo.local"]
+    roles = holders.roles(template)
+    created = now - timedelta(days=rng.randint(3, 400), minutes=rng.randint(0, 1440))
+    row = {
+        "template_id": template.id, "version_id": version.id, "title": f"{template.name} #{n}",
+        "state": state, "stage_id": stage.id, "launched_by_id": launcher, "roles": roles,
+        "values": values_up_to(version, stage.position, n), "rework_count": 0,
+        "created_at": created, "lock_version": 1, "deadline": None, "publish_on": None,
+        "assignee_id": None, "stage_due_at": None, "finished_at": None,
+    }
+    if state == InstanceState.ACTIVE:
+        entered = now - timedelta(hours=rng.randint(1, 120))
+        late = rng.random() < 0.25
+        row.update(
+            assignee_id=holders.of(stage, roles, launcher), stage_entered_at=entered,
+            stage_due_at=now + timedelta(hours=rng.randint(-96, -1) if late
+                                         else rng.randint(2, 120)),
+            deadline=(now + timedelta(days=rng.randint(-3, 30))).date(),
+            rework_count=1 if rng.random() < 0.1 else 0,
+        )
+        if stage.kind == StageKind.WAIT:
+            row["publish_on"] = (now + timedelta(days=rng.randint(3, 30))).date()
+    else:
+        finished = created + timedelta(days=rng.randint(1, 20))
+        row.update(stage_entered_at=finished, finished_at=finished)
+    return row
+
+
+def planned_items(templates, rng) -> list[tuple]:
+    """(template, stage, state) for every item: the article cards first, then the rest."""
+    article = next(t for t in templates if t.slug == BOARD_SLUG)
+    others = [t for t in templates if t.slug != BOARD_SLUG]
+    stages = {s.key: s for s in article.current_version.stages}
+    cards = [stages[key] for key, count in ARTICLE_SPREAD.items() for _ in range(count)]
+    rng.shuffle(cards)
+    plan = [(article, stage, InstanceState.ACTIVE) for stage in cards]
+    for _ in range(OTHER_ACTIVE):
+        template = rng.choice(others)
+        working = [s for s in template.current_version.stages if s.kind != StageKind.FINAL]
+        plan.append((template, rng.choice(working), InstanceState.ACTIVE))
+    while len(plan) < TOTAL_ITEMS:
+        template = rng.choice(templates)
+        all_stages = template.current_version.stages
+        if rng.random() < 0.85:
+            plan.append((template, all_stages[-1], InstanceState.DONE))
+        else:
+            plan.append((template, rng.choice(all_stages[:-1]), InstanceState.CANCELLED))
+    return plan
+
+
+def history_rows(item_id: int, row: dict, stage, version) -> list[dict]:
+    """A "launched" event, and for active article cards one event per stage passed."""
+    first = version.stages[0]
+    events = [{"instance_id": item_id, "actor_id": row["launched_by_id"], "kind": "launched", "from_stage_id": None,
+               "to_stage_id": first.id, "assignee_id": row["assignee_id"] if stage is first
+               else None, "comment": "", "at": row["created_at"]}]
+    if row["state"] == InstanceState.ACTIVE and stage.position > 0:
+        passed = [s for s in version.stages if s.position <= stage.position]
+        for before, after in zip(passed, passed[1:], strict=False):
+            events.append({"instance_id": item_id, "actor_id": row["launched_by_id"],
+                           "kind": "completed", "from_stage_id": before.id,
+                           "to_stage_id": after.id, "assignee_id": row["assignee_id"],
+                           "comment": "", "at": row["stage_entered_at"]})
+    return events
+
+
+def seed(app) -> Seeded:
+    """Migrate, load the demo company and templates, bulk-insert the items."""
+    started = time.perf_counter()
+    rng = random.Random(42)
+    with app.app_context():
+        flask_migrate.upgrade()
+        seeding.load_company("en")
+        seeding_processes.load_processes("en")
+        db.session.commit()
+        templates = db.session.scalars(select(ProcessTemplate).order_by(ProcessTemplate.id)).all()
+        holders, now = Holders(), utcnow()
+        plan = planned_items(templates, rng)
+        rows = [item_row(t, s, state, n, holders, now, rng)
+                for n, (t, s, state) in enumerate(plan, 1)]
+        ids = db.session.scalars(
+            insert(ProcessInstance).returning(ProcessInstance.id, sort_by_parameter_order=True),
+            rows,
+        ).all()
+        events = [e for item_id, row, (t, s, _) in zip(ids, rows, plan, strict=True)
+                  for e in history_rows(item_id, row, s, t.current_version)]
+        db.session.execute(insert(Event), events)
+        db.session.commit()
+        article = next(t for t in templates if t.slug == BOARD_SLUG)
+        seeded = Seeded(
+            template_id=article.id,
+            cards=sorted(ids[:BOARD_CARDS]),
+            stage_ids={s.key: s.id for s in article.current_version.stages},
+            user_id=holders.users[USER_EMAIL],
+            counts={"items": len(ids), "events": len(events),
+                    "active": sum(1 for r in rows if r["state"] == InstanceState.ACTIVE)},
+        )
+    seeded.seconds = time.perf_counter() - started
+    return seeded
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args):
+        self.count += 1
+
+
+@dataclass
+class Result:
+    db: str
+    case: str
+    cards: int
+    millis: list[float]
+    statements: list[int]
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.millis)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    @property
+    def statement_text(self) -> str:
+        low, high = min(self.statements), max(self.statements)
+        return str(low) if low == high else f"{low}–{high}"
+
+    @property
+    def target(self) -> float:
+        return TARGETS_MS[self.case]
+
+
+def timed(client, counter, send, profiler=None):
+    """One request: (response, milliseconds, statements)."""
+    counter.count = 0
+    if profiler:
+        profiler.enable()
+    started = time.perf_counter()
+    response = send(client)
+    elapsed = (time.perf_counter() - started) * 1000
+    if profiler:
+        profiler.disable()
+    return response, elapsed, counter.count
+
+
+def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
+    """Keep ``wanted`` article cards active (every k-th, so all stages keep some); park the
+    rest as cancelled. Returns the active card ids."""
+    step = len(seeded.cards) / wanted
+    active = [seeded.cards[int(i * step)] for i in range(wanted)]
+    with app.app_context():
+        table = ProcessInstance.__table__
+        db.session.execute(update(table).where(table.c.id.in_(seeded.cards))
+                           .values(state=InstanceState.CANCELLED))
+        db.session.execute(update(table).where(table.c.id.in_(active))
+                           .values(state=InstanceState.ACTIVE))
+        db.session.commit()
+    return active
+
+
+def bench_board(app, client, counter, seeded, cards: int, n: int, label: str, profiler=None):
+    active = set_active_cards(app, seeded, cards)
+    url = f"/processes/{seeded.template_id}/board"
+    result = Result(label, "board", cards, [], [])
+    for i in range(WARMUP + n):
+        response, ms, statements = timed(client, counter, lambda c: c.get(url),
+                                         profiler if i >= WARMUP else None)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, response.status_code
+        assert body.count('id="card-') == len(active), "the board does not show every card"
+        if i >= WARMUP:
+            result.millis.append(ms)
+            result.statements.append(statements)
+    return result
+
+
+@dataclass(frozen=True)
+class ActionCase:
+    name: str
+    stage_keys: tuple[str, ...]
+    form: dict
+
+
+ACTIONS = {
+    "approve": ActionCase("approve", ("copy_review", "design_review"), {"action": "approve"}),
+    "complete": ActionCase("complete", ("brief",), {
+        "action": "complete", "with_fields": "1",
+        "field-brief": "Audience: sales heads. Key points: price, onboarding. 6,000 characters.",
+    }),
+}
+
+
+def card_rows(app, ids) -> dict[int, dict]:
+    table = ProcessInstance.__table__
+    with app.app_context():
+        rows = db.session.execute(select(table).where(table.c.id.in_(ids))).mappings()
+        return {row["id"]: dict(row) for row in rows}
+
+
+def candidates(app, seeded, active, case: ActionCase) -> list[int]:
+    stage_ids = [seeded.stage_ids[key] for key in case.stage_keys]
+    rows = card_rows(app, active).values()
+    return [r["id"] for r in rows if r["stage_id"] in stage_ids
+            and r["assignee_id"] == seeded.user_id and r["state"] == InstanceState.ACTIVE]
+
+
+def put_back(app, originals: list[dict]) -> None:
+    """Return acted cards to where they were (untimed), so they can be acted on again."""
+    if not originals:
+        return
+    table = ProcessInstance.__table__
+    with app.app_context():
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("card_id"))
+            .values({name: bindparam(name) for name in MUTABLE}),
+            [{"card_id": row["id"], **{name: row[name] for name in MUTABLE}}
+             for row in originals],
+        )
+        db.session.commit()
+
+
+def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
+    before = card_rows(app, [card])[card]
+    form = {**case.form, "version": str(before["lock_version"]), "from": "board",
+            "assignee": "", "q": "", "next": ""}
+    send = lambda c: c.post(f"/instances/{card}/act", data=form,  # noqa: E731
+                            headers={"HX-Request": "true"})
+    response, ms, statements = timed(client, counter, send, profiler)
+    after = card_rows(app, [card])[card]
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, (response.status_code, body[:500])
+    assert "message-success" in body and 'hx-swap-oob="true"' in body, body[:500]
+    assert after["stage_id"] != before["stage_id"], "the card did not move"
+    assert after["lock_version"] == before["lock_version"] + 1
+    return before, ms, statements
+
+
+def bench_action(app, client, counter, seeded, case: ActionCase, cards: int, n: int,
+                 label: str, profiler=None):
+    active = set_active_cards(app, seeded, cards)
+    result = Result(label, case.name, cards, [], [])
+    queue, acted = [], []
+    for i in range(WARMUP + n):
+        if not queue:
+            put_back(app, acted)
+            queue, acted = candidates(app, seeded, active, case), []
+            assert queue, f"no card to {case.name}"
+        before, ms, statements = act_once(app, client, counter, queue.pop(0), case,
+                                          profiler if i >= WARMUP else None)
+        acted.append(before)
+        if i >= WARMUP:
+            result.millis.append(ms)
+            result.statements.append(statements)
+    put_back(app, acted)
+    return result
+
+
+def log_in(client) -> None:
+    response = client.post("/login", data={"email": USER_EMAIL, "password": "demo"})
+    assert response.status_code == 302, "login failed"
+
+
+def run_database(label: str, url: str, requests: int, profile: bool) -> list[Result]:
+    app = make_app(url)
+    seeded = seed(app)
+    print(f"[{label}] seeded {seeded.counts} in {seeded.seconds:.1f} s", flush=True)
+    with app.app_context():
+        counter = StatementCounter(db.engine)
+    client = app.test_client()
+    log_in(client)
+    profilers = {name: cProfile.Profile() if profile else None for name in ("board", "approve")}
+    results = []
+    for cards in BOARD_SIZES:
+        profiler = profilers["board"] if cards == BOARD_CARDS else None
+        results.append(bench_board(app, client, counter, seeded, cards, requests, label,
+                                   profiler))
+        print(f"[{label}] board@{cards} done", flush=True)
+    for name, cards in (("approve", 100), ("approve", BOARD_CARDS), ("complete", BOARD_CARDS)):
+        profiler = profilers["approve"] if name == "approve" and cards == BOARD_CARDS else None
+        results.append(bench_action(app, client, counter, seeded, ACTIONS[name], cards,
+                                    requests, label, profiler))
+        print(f"[{label}] {name}@{cards} done", flush=True)
+    for name, profiler in profilers.items():
+        if profiler:
+            print_profile(f"{label} {name}@{BOARD_CARDS}", profiler)
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+def print_profile(title: str, profiler: cProfile.Profile, limit: int = 30) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+    stats.print_stats(limit)
+    print(f"\n### cProfile: {title} (cumulative)\n{out.getvalue()}")
+
+
+def print_table(results: list[Result]) -> None:
+    print("\n| db | case | active cards | n | p50 ms | p95 ms | target p95 | met | "
+          "statements/request |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|")
+    for r in results:
+        met = "yes" if r.percentile(95) <= r.target else "**no**"
+        print(f"| {r.db} | {r.case} | {r.cards} | {len(r.millis)} | {r.percentile(50):.1f} | "
+              f"{r.percentile(95):.1f} | ≤ {r.target:.0f} | {met} | {r.statement_text} |")
+    print()
+    for db_label in dict.fromkeys(r.db for r in results):
+        for case in ("board", "approve"):
+            counts = {r.cards: r.statement_text for r in results
+                      if r.db == db_label and r.case == case}
+            verdict = "constant" if len(set(counts.values())) == 1 else "GROWS"
+            print(f"{db_label} {case}: statements by active cards {counts} -> {verdict}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per case")
+    parser.add_argument("--profile", action="store_true",
+                        help="print cProfile of board@300 and approve@300")
+    args = parser.parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="mkflow-bench-") as workdir:
+        if args.db in ("sqlite", "both"):
+            results += run_database("sqlite", sqlite_url(workdir), args.requests, args.profile)
+        if args.db in ("postgres", "both"):
+            url = fresh_postgres(os.environ.get("MKFLOW_BENCH_DATABASE_URL", DEFAULT_PG_URL))
+            results += run_database("postgres", url, args.requests, args.profile)
+    print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
