@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mkflow.accounts import normalize_email, set_password, validate_new_password
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
-from mkflow.models import Department, Group, Role, User
+from mkflow.models import Department, Group, Role, User, Visibility
 from mkflow.text import slugify
 
 
@@ -96,7 +96,15 @@ def _apply_head(department: Department, head: User | None) -> None:
         head.role = Role.HEAD  # a department's head can act as one
 
 
-def save_department(actor: User, department: Department | None, *, name, head) -> Department:
+def save_department(
+    actor: User,
+    department: Department | None,
+    *,
+    name,
+    head,
+    visibility=Visibility.COMPANY,
+    oversees_company=False,
+) -> Department:
     require_admin(actor)
     current_id = department.id if department else None
     _check_name_free(Department, name, current_id, _l("A department with this name exists."))
@@ -104,6 +112,8 @@ def save_department(actor: User, department: Department | None, *, name, head) -
         department = Department(name=name.strip(), slug=_unique_slug(Department, name))
         db.session.add(department)
     department.name = name.strip()
+    department.visibility = Visibility(visibility)
+    department.oversees_company = bool(oversees_company)
     _apply_head(department, head)
     db.session.flush()
     return department

@@ -5,8 +5,23 @@ import re
 import markdown
 import nh3
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a",
-                "h3", "h4", "hr", "span"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "hr",
+    "span",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "span": {"class"}}
 MENTION = re.compile(r"(?<![\w.@])@([a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9])", re.IGNORECASE)
 
@@ -27,5 +42,10 @@ def render(text: str, handles: set[str] = frozenset()) -> str:
         return f'<span class="mention">@{handle}</span>'
 
     html = MENTION.sub(mark, html)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from mkflow.accounts import hash_password
 from mkflow.extensions import db
-from mkflow.models import Department, Group, Role, User
+from mkflow.models import Department, Group, Role, User, Visibility
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_PASSWORD = "demo"
@@ -54,7 +54,12 @@ def load_company(locale: str = "ru", path: str = "demo/company.toml") -> SeedRep
 
     for item in data["departments"]:
         if item["slug"] not in departments:
-            department = Department(slug=item["slug"], name=pick_locale(item["name"], locale))
+            department = Department(
+                slug=item["slug"],
+                name=pick_locale(item["name"], locale),
+                visibility=Visibility(item.get("visibility", "company")),
+                oversees_company=item.get("oversees_company", False),
+            )
             db.session.add(department)
             departments[item["slug"]] = department
             report.count("departments")

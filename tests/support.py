@@ -50,8 +50,10 @@ def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **over
     options = {
         "title": title,
         "values": {"topic": "Comparing CRMs"},
-        "roles": {"Marketer": user("marketer@demo.local").id,
-                  "Copywriter": user("copywriter@demo.local").id},
+        "roles": {
+            "Marketer": user("marketer@demo.local").id,
+            "Copywriter": user("copywriter@demo.local").id,
+        },
     } | overrides
     item = engine.launch(template("article"), user(by), **options)
     db.session.commit()

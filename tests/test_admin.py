@@ -202,3 +202,21 @@ def test_group_refuses_unknown_member(client, auth, demo):
     response = client.post("/admin/groups/new", data={"name": "Ghosts", "members": ["99999"]})
     assert response.status_code == 422
     assert db.session.scalar(db.select(Group).where(Group.name == "Ghosts")) is None
+
+
+def test_department_visibility_and_company_oversight(client, auth, demo):
+    auth.login("admin@demo.local")
+    sales = _department("sales")
+    response = client.post(
+        f"/admin/departments/{sales.id}/edit",
+        data={"name": "Sales", "head": "0", "visibility": "department", "oversees_company": "y"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = _department("sales")
+    assert saved.visibility.value == "department" and saved.oversees_company
+    bad = client.post(
+        f"/admin/departments/{sales.id}/edit",
+        data={"name": "Sales", "head": "0", "visibility": "secret"},
+    )
+    assert bad.status_code == 422

@@ -85,8 +85,16 @@ def card_titles(html: str) -> list[str]:
     return re.findall(r'class="card-title" href="[^"]+">([^<]+)</a>', html)
 
 
-def act(client, item_id: int, action: str = "complete", *, origin="board", htmx=True,
-        version=None, **data):
+def act(
+    client,
+    item_id: int,
+    action: str = "complete",
+    *,
+    origin="board",
+    htmx=True,
+    version=None,
+    **data,
+):
     """Post a stage action as the board, My work or the item page would."""
     form = {"action": action, "from": origin, "version": version or item(item_id).lock_version}
     form |= data
@@ -145,8 +153,12 @@ def test_closed_department_board_start_and_items_are_404_for_outsiders(client, a
     close_department("marketing")
     auth.login("sales@demo.local")
     article = template("article").id
-    for url in (f"/processes/{article}/board", f"/processes/{article}/start",
-                f"/processes/{article}/finished", f"/instances/{launched.id}"):
+    for url in (
+        f"/processes/{article}/board",
+        f"/processes/{article}/start",
+        f"/processes/{article}/finished",
+        f"/instances/{launched.id}",
+    ):
         assert client.get(url).status_code == 404, url
     assert act(client, launched.id).status_code == 404
     assert client.post(f"/processes/{article}/start", data=start_form()).status_code == 404
@@ -200,8 +212,10 @@ def test_start_form_shows_launch_fields_and_role_selects(client, auth, processes
 def test_start_creates_the_item_with_the_marketer_at_the_brief(client, auth, processes):
     auth.login("head@demo.local")
     article = template("article")
-    response = client.post(f"/processes/{article.id}/start",
-                           data=start_form(deadline="2031-03-01", publish_on="2031-03-05"))
+    response = client.post(
+        f"/processes/{article.id}/start",
+        data=start_form(deadline="2031-03-01", publish_on="2031-03-05"),
+    )
     assert response.status_code == 302
     assert response.location == f"/processes/{article.id}/board"
     board = text(client.get(response.location))
@@ -223,15 +237,19 @@ def test_start_creates_the_item_with_the_marketer_at_the_brief(client, auth, pro
         ({"role-1": ""}, "Choose who will be “Copywriter”."),
         ({"deadline": "next friday"}, "Deadline must be a date (YYYY-MM-DD)."),
         ({"publish_on": "2031-13-40"}, "Publication date must be a date (YYYY-MM-DD)."),
-        ({"deadline": "2031-03-05", "publish_on": "2031-03-01"},
-         "The publication date cannot be before the deadline."),
+        (
+            {"deadline": "2031-03-05", "publish_on": "2031-03-01"},
+            "The publication date cannot be before the deadline.",
+        ),
         ({"field-channel": "Radio"}, "“Channel”: choose one of the options."),
     ],
 )
 def test_start_refuses_bad_input_and_creates_nothing(client, auth, processes, changes, message):
     auth.login("head@demo.local")
-    response = client.post(f"/processes/{template('article').id}/start",
-                           data=start_form(**({"title": "Kept title"} | changes)))
+    response = client.post(
+        f"/processes/{template('article').id}/start",
+        data=start_form(**({"title": "Kept title"} | changes)),
+    )
     assert response.status_code == 422
     page = text(response)
     assert message in page
@@ -239,12 +257,17 @@ def test_start_refuses_bad_input_and_creates_nothing(client, auth, processes, ch
     assert items_count() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: processes/start.html:25 compares the role select "
-                   "with `loop.index0` of the inner people loop, so a chosen role is lost")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: processes/start.html:25 compares the role select "
+    "with `loop.index0` of the inner people loop, so a chosen role is lost",
+)
 def test_start_refused_keeps_what_was_typed(client, auth, processes):
     auth.login("head@demo.local")
-    response = client.post(f"/processes/{template('article').id}/start",
-                           data=start_form(title="Kept title", **{"role-1": ""}))
+    response = client.post(
+        f"/processes/{template('article').id}/start",
+        data=start_form(title="Kept title", **{"role-1": ""}),
+    )
     page = text(response)
     assert 'value="Kept title"' in page
     assert "Comparing CRMs" in page
@@ -360,8 +383,9 @@ def test_board_answer_respects_the_board_filters(client, auth, processes):
     launched = launch_article("CRM guide")
     advance(launch_article("ERP mistakes").id, BRIEF_DONE)
     auth.login("marketer@demo.local")
-    response = act(client, launched.id, with_fields="1", q="crm",
-                   **{"field-brief": "Audience: CTOs."})
+    response = act(
+        client, launched.id, with_fields="1", q="crm", **{"field-brief": "Audience: CTOs."}
+    )
     page = text(response)
     assert "CRM guide" in column(page, "copy")
     assert "ERP mistakes" not in page
@@ -370,8 +394,14 @@ def test_board_answer_respects_the_board_filters(client, auth, processes):
 def test_plain_post_redirects_and_flashes_the_result(client, auth, processes):
     launched = launch_article()
     auth.login("marketer@demo.local")
-    response = act(client, launched.id, htmx=False, origin="instance", with_fields="1",
-                   **{"field-brief": "Audience: CTOs."})
+    response = act(
+        client,
+        launched.id,
+        htmx=False,
+        origin="instance",
+        with_fields="1",
+        **{"field-brief": "Audience: CTOs."},
+    )
     assert response.status_code == 302
     assert response.location == f"/instances/{launched.id}"
     page = text(client.get(response.location))
@@ -385,8 +415,13 @@ def test_stale_version_is_a_conflict_and_changes_nothing(client, auth, processes
     advance(launched.id, ("complete", {"brief": "Written elsewhere."}))
     before = item(launched.id)
     auth.login("copywriter@demo.local")
-    response = act(client, launched.id, version=stale, with_fields="1",
-                   **{"field-text": "https://docs.demo.local/x"})
+    response = act(
+        client,
+        launched.id,
+        version=stale,
+        with_fields="1",
+        **{"field-text": "https://docs.demo.local/x"},
+    )
     assert response.status_code == 409
     assert "moved on" in text(response)
     after = item(launched.id)
@@ -465,8 +500,11 @@ def test_my_work_lists_my_items_most_urgent_first_with_actions(client, auth, pro
     later = launch_article("Due later")
     soon = launch_article("Due soon")
     someone_elses = advance(launch_article("Someone else's").id, BRIEF_DONE)
-    for item_id, due in ((undated.id, None), (later.id, now + timedelta(days=5)),
-                         (soon.id, now + timedelta(days=1))):
+    for item_id, due in (
+        (undated.id, None),
+        (later.id, now + timedelta(days=5)),
+        (soon.id, now + timedelta(days=1)),
+    ):
         item(item_id).stage_due_at = due
         db.session.commit()
     auth.login("marketer@demo.local")
@@ -480,8 +518,9 @@ def test_my_work_lists_my_items_most_urgent_first_with_actions(client, auth, pro
 def test_acting_from_my_work_removes_the_row_when_the_item_moves_on(client, auth, processes):
     launched = launch_article()
     auth.login("marketer@demo.local")
-    response = act(client, launched.id, origin="me", with_fields="1",
-                   **{"field-brief": "Audience: CTOs."})
+    response = act(
+        client, launched.id, origin="me", with_fields="1", **{"field-brief": "Audience: CTOs."}
+    )
     assert response.status_code == 200
     page = text(response)
     assert f'<li id="work-{launched.id}" hx-swap-oob="delete"></li>' in page
@@ -492,13 +531,19 @@ def test_acting_from_my_work_removes_the_row_when_the_item_moves_on(client, auth
 
 def test_acting_from_my_work_refreshes_the_row_when_the_item_stays_mine(client, auth, processes):
     launched = launch_article()
-    advance(launched.id, BRIEF_DONE, COPY_DONE, ("approve", None),
-            ("complete", {"layout": "https://docs.demo.local/layout"}))
+    advance(
+        launched.id,
+        BRIEF_DONE,
+        COPY_DONE,
+        ("approve", None),
+        ("complete", {"layout": "https://docs.demo.local/layout"}),
+    )
     auth.login("marketer@demo.local")
     response = act(client, launched.id, "approve", origin="me")
     page = text(response)
-    assert re.search(rf'<li class="work-item[^"]*" id="work-{launched.id}" hx-swap-oob="true"',
-                     page)
+    assert re.search(
+        rf'<li class="work-item[^"]*" id="work-{launched.id}" hx-swap-oob="true"', page
+    )
     assert "Ready to publish" in page and 'value="publish"' in page
     assert 'hx-swap-oob="delete"' not in page
 
@@ -507,7 +552,8 @@ def test_acting_from_my_work_refreshes_the_row_when_the_item_stays_mine(client, 
 
 
 def test_item_page_shows_fields_path_history_and_the_action_for_the_assignee(
-        client, auth, processes):
+    client, auth, processes
+):
     launched = launch_article()
     advance(launched.id, BRIEF_DONE)
     auth.login("copywriter@demo.local")
@@ -552,8 +598,7 @@ def test_manager_actions_are_hidden_from_members(client, auth, processes, email)
 
 @pytest.mark.parametrize(
     "action, data",
-    [("reassign", {"user_id": "designer"}), ("move_back", {"stage_key": "brief"}),
-     ("cancel", {})],
+    [("reassign", {"user_id": "designer"}), ("move_back", {"stage_key": "brief"}), ("cancel", {})],
 )
 def test_manager_actions_need_a_comment(client, auth, processes, action, data):
     launched = advance(launch_article().id, BRIEF_DONE)
@@ -565,15 +610,23 @@ def test_manager_actions_need_a_comment(client, auth, processes, action, data):
     assert "Add a comment: say why." in text(response)
     stored = item(launched.id)
     assert (stored.stage.key, stored.assignee.email, stored.state) == (
-        "copy", "copywriter@demo.local", InstanceState.ACTIVE)
+        "copy",
+        "copywriter@demo.local",
+        InstanceState.ACTIVE,
+    )
     assert events_of(launched.id) == history
 
 
 def test_head_reassigns_with_a_comment(client, auth, processes):
     launched = launch_article()
     auth.login("head@demo.local")
-    response = manage(client, launched.id, "reassign", user_id=user("designer@demo.local").id,
-                      comment="Olga is on leave.")
+    response = manage(
+        client,
+        launched.id,
+        "reassign",
+        user_id=user("designer@demo.local").id,
+        comment="Olga is on leave.",
+    )
     assert response.status_code == 302
     page = text(client.get(response.location))
     assert "“CRM guide” is now with Anna Novikova at “Content brief and deadline”." in page
@@ -585,8 +638,13 @@ def test_head_reassigns_with_a_comment(client, auth, processes):
 def test_admin_moves_the_item_back_with_a_comment(client, auth, processes):
     launched = advance(launch_article().id, BRIEF_DONE, COPY_DONE)
     auth.login("admin@demo.local")
-    response = manage(client, launched.id, "move_back", stage_key="brief",
-                      comment="The brief needs the new pricing.")
+    response = manage(
+        client,
+        launched.id,
+        "move_back",
+        stage_key="brief",
+        comment="The brief needs the new pricing.",
+    )
     assert response.status_code == 302
     stored = item(launched.id)
     assert stored.stage.key == "brief" and stored.assignee.email == "marketer@demo.local"
@@ -621,12 +679,21 @@ def test_members_cannot_use_manager_actions(client, auth, processes, action):
     launched = advance(launch_article().id, BRIEF_DONE)
     history = events_of(launched.id)
     auth.login("marketer@demo.local")
-    response = manage(client, launched.id, action, comment="Because.", stage_key="brief",
-                      user_id=user("marketer@demo.local").id)
+    response = manage(
+        client,
+        launched.id,
+        action,
+        comment="Because.",
+        stage_key="brief",
+        user_id=user("marketer@demo.local").id,
+    )
     assert response.status_code == 403
     stored = item(launched.id)
     assert (stored.stage.key, stored.assignee.email, stored.state) == (
-        "copy", "copywriter@demo.local", InstanceState.ACTIVE)
+        "copy",
+        "copywriter@demo.local",
+        InstanceState.ACTIVE,
+    )
     assert events_of(launched.id) == history
 
 
@@ -676,7 +743,7 @@ def test_watchers_add_a_person_and_a_department_then_remove_one(client, auth, pr
     assert response.status_code == 302
     watching = watchers_list(text(client.get(f"/instances/{launched.id}")))
     assert "Sergey Fedorov" in watching and "Department: Sales" in watching
-    watcher_id = re.search(r'/watchers/(\d+)/delete', watching).group(1)
+    watcher_id = re.search(r"/watchers/(\d+)/delete", watching).group(1)
     client.post(f"/instances/{launched.id}/watchers/{watcher_id}/delete")
     watching = watchers_list(text(client.get(f"/instances/{launched.id}")))
     assert "Sergey Fedorov" not in watching and "Department: Sales" in watching
@@ -716,8 +783,13 @@ def test_bell_shows_unread_count_and_mark_all_read_clears_it(client, auth, proce
     response = client.post("/notifications/read")
     assert response.status_code == 302
     assert bell_count(text(client.get(response.location))) == 0
-    unread = select(func.count()).select_from(Notification).where(
-        Notification.user_id == user("marketer@demo.local").id, Notification.read_at.is_(None))
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.user_id == user("marketer@demo.local").id, Notification.read_at.is_(None)
+        )
+    )
     assert db.session.scalar(unread) == 0
 
 
@@ -726,13 +798,17 @@ def test_bell_shows_unread_count_and_mark_all_read_clears_it(client, auth, proce
 
 def _launch_many(count: int, start: int = 0) -> None:
     """Items with different people in their roles, spread over the first stages."""
-    people = [user(f"{name}@demo.local") for name in
-              ("marketer", "smm", "pr", "designer", "copywriter")]
+    people = [
+        user(f"{name}@demo.local") for name in ("marketer", "smm", "pr", "designer", "copywriter")
+    ]
     for n in range(start, start + count):
-        launched = launch_article(f"Item {n}", roles={
-            "Marketer": people[n % len(people)].id,
-            "Copywriter": people[(n + 2) % len(people)].id,
-        })
+        launched = launch_article(
+            f"Item {n}",
+            roles={
+                "Marketer": people[n % len(people)].id,
+                "Copywriter": people[(n + 2) % len(people)].id,
+            },
+        )
         if n % 3 == 1:
             advance(launched.id, BRIEF_DONE)
         elif n % 3 == 2:

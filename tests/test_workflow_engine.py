@@ -38,8 +38,11 @@ def stage_key(item) -> str:
 
 
 def notes(email, kind):
-    return db.session.scalars(db.select(Notification).where(
-        Notification.user_id == user(email).id, Notification.kind == kind)).all()
+    return db.session.scalars(
+        db.select(Notification).where(
+            Notification.user_id == user(email).id, Notification.kind == kind
+        )
+    ).all()
 
 
 def test_launch_puts_the_item_at_the_first_stage_with_its_role():
@@ -48,17 +51,23 @@ def test_launch_puts_the_item_at_the_first_stage_with_its_role():
     assert item.state == InstanceState.ACTIVE and item.version.number == 1
     assert item.stage_due_at is not None
     [event] = db.session.scalars(db.select(Event).where(Event.instance_id == item.id)).all()
-    assert (event.kind, event.actor.email, event.to_stage.key) == ("launched", "head@demo.local",
-                                                                   "brief")
+    assert (event.kind, event.actor.email, event.to_stage.key) == (
+        "launched",
+        "head@demo.local",
+        "brief",
+    )
     assert len(notes("marketer@demo.local", "assigned")) == 1
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"title": "  "}, "Give the item a title."),
-    ({"values": {}}, "Fill in “Topic and goal”."),
-    ({"roles": {"Marketer": None}}, "Choose who will be “Marketer”."),
-    ({"values": {"topic": "x", "channel": "Nowhere"}}, "choose one of the options"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"title": "  "}, "Give the item a title."),
+        ({"values": {}}, "Fill in “Topic and goal”."),
+        ({"roles": {"Marketer": None}}, "Choose who will be “Marketer”."),
+        ({"values": {"topic": "x", "channel": "Nowhere"}}, "choose one of the options"),
+    ],
+)
 def test_launch_refuses_incomplete_input(overrides, message):
     with pytest.raises(DomainError, match=message):
         launch_article(**overrides)
@@ -82,7 +91,10 @@ def test_the_whole_article_with_one_rejection_and_rework():
     db.session.rollback()
     act(item, "marketer@demo.local", "reject", comment="Too dry, add examples")
     assert (stage_key(item), item.assignee.email, item.rework_count) == (
-        "copy", "copywriter@demo.local", 1)
+        "copy",
+        "copywriter@demo.local",
+        1,
+    )
     [returned] = notes("copywriter@demo.local", "returned")
     assert returned.comment == "Too dry, add examples"
 
@@ -102,10 +114,26 @@ def test_the_whole_article_with_one_rejection_and_rework():
     assert [i.id for i in moved] == [item.id]
     db.session.refresh(item)
     assert (item.state, item.stage.key, item.assignee) == (InstanceState.DONE, "published", None)
-    kinds = [e.kind for e in db.session.scalars(
-        db.select(Event).where(Event.instance_id == item.id).order_by(Event.id))]
-    assert kinds == ["launched", "fields", "completed", "fields", "completed", "rejected",
-                     "completed", "approved", "fields", "completed", "approved", "published"]
+    kinds = [
+        e.kind
+        for e in db.session.scalars(
+            db.select(Event).where(Event.instance_id == item.id).order_by(Event.id)
+        )
+    ]
+    assert kinds == [
+        "launched",
+        "fields",
+        "completed",
+        "fields",
+        "completed",
+        "rejected",
+        "completed",
+        "approved",
+        "fields",
+        "completed",
+        "approved",
+        "published",
+    ]
 
 
 def test_publish_now_moves_a_waiting_item_at_once():
@@ -136,8 +164,13 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing():
     old = item.lock_version
     act(item, "marketer@demo.local", "complete", values={"brief": "b"})
     with pytest.raises(Conflict, match="moved on"):
-        engine.act(item, user("copywriter@demo.local"), "complete", expected_version=old,
-                   values={"text": URL})
+        engine.act(
+            item,
+            user("copywriter@demo.local"),
+            "complete",
+            expected_version=old,
+            values={"text": URL},
+        )
     db.session.rollback()
     assert stage_key(item) == "copy"
 
@@ -166,8 +199,7 @@ def test_two_people_acting_at_once_apply_exactly_one_action(app):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=approve_or_reject, args=(a,))
-               for a in ("approve", "reject")]
+    threads = [threading.Thread(target=approve_or_reject, args=(a,)) for a in ("approve", "reject")]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -176,11 +208,15 @@ def test_two_people_acting_at_once_apply_exactly_one_action(app):
     assert len(winners) == 1, results
     assert [r for r in results if r not in winners] in (["StaleDataError"], ["OperationalError"])
     db.session.expire_all()
-    moves = db.session.scalar(db.select(db.func.count()).select_from(Event).where(
-        Event.instance_id == item_id, Event.kind.in_(["approved", "rejected"])))
+    moves = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Event)
+        .where(Event.instance_id == item_id, Event.kind.in_(["approved", "rejected"]))
+    )
     assert moves == 1
     assert stage_key(db.session.get(ProcessInstance, item_id)) == (
-        "design" if winners == ["approve"] else "copy")
+        "design" if winners == ["approve"] else "copy"
+    )
 
 
 def test_managers_reassign_move_back_and_cancel_with_a_comment():
@@ -188,12 +224,22 @@ def test_managers_reassign_move_back_and_cancel_with_a_comment():
     act(item, "marketer@demo.local", "complete", values={"brief": "b"})
     head = user("head@demo.local")
     with pytest.raises(PermissionDenied):
-        engine.reassign(item, user("marketer@demo.local"), user("smm@demo.local"),
-                        comment="x", expected_version=None)
+        engine.reassign(
+            item,
+            user("marketer@demo.local"),
+            user("smm@demo.local"),
+            comment="x",
+            expected_version=None,
+        )
     with pytest.raises(DomainError, match="Add a comment"):
         engine.reassign(item, head, user("smm@demo.local"), comment="", expected_version=None)
-    engine.reassign(item, head, user("smm@demo.local"), comment="Dmitry is ill",
-                    expected_version=item.lock_version)
+    engine.reassign(
+        item,
+        head,
+        user("smm@demo.local"),
+        comment="Dmitry is ill",
+        expected_version=item.lock_version,
+    )
     db.session.commit()
     assert item.assignee.email == "smm@demo.local"
     assert len(notes("smm@demo.local", "assigned")) == 1
@@ -213,9 +259,14 @@ def test_managers_reassign_move_back_and_cancel_with_a_comment():
 
 def _copywriters_rule(rule: PickRule):
     article = template("article")
-    stage = editing.update_stage(user("head@demo.local"), article, "copy",
-                                 responsible="group", group_id=group_id("copywriters"),
-                                 pick_rule=rule)
+    stage = editing.update_stage(
+        user("head@demo.local"),
+        article,
+        "copy",
+        responsible="group",
+        group_id=group_id("copywriters"),
+        pick_rule=rule,
+    )
     editing.publish(user("head@demo.local"), article)
     db.session.commit()
     return stage
@@ -244,8 +295,11 @@ def test_pick_rule_first_always_takes_the_first_member():
 def test_pick_rule_round_robin_takes_turns():
     _copywriters_rule(PickRule.ROUND_ROBIN)
     assert [_to_copy(f"A{n}") for n in range(4)] == [
-        "copywriter@demo.local", "marketer@demo.local",
-        "copywriter@demo.local", "marketer@demo.local"]
+        "copywriter@demo.local",
+        "marketer@demo.local",
+        "copywriter@demo.local",
+        "marketer@demo.local",
+    ]
 
 
 def test_pick_rule_least_loaded_takes_whoever_has_least():
@@ -271,15 +325,21 @@ def test_closed_departments_hide_their_processes_but_not_from_participants():
     db.session.commit()
     item = launch_article()
     with pytest.raises(NotFound):
-        engine.launch(template("article"), user("sales@demo.local"), title="x",
-                      values={"topic": "t"}, roles={})
+        engine.launch(
+            template("article"),
+            user("sales@demo.local"),
+            title="x",
+            values={"topic": "t"},
+            roles={},
+        )
     db.session.rollback()
     from mkflow.workflow.access import can_view_instance
 
     assert not can_view_instance(user("sales@demo.local"), item)
     assert can_view_instance(user("ceo@demo.local"), item) is False  # not yet overseeing
-    db.session.scalar(db.select(Department).where(Department.slug == "management")) \
-        .oversees_company = True
+    db.session.scalar(
+        db.select(Department).where(Department.slug == "management")
+    ).oversees_company = True
     db.session.commit()
     assert can_view_instance(user("ceo@demo.local"), item)
     activity.add_watcher(item, user("head@demo.local"), user=user("sales@demo.local"))
@@ -290,8 +350,10 @@ def test_closed_departments_hide_their_processes_but_not_from_participants():
 def test_mentions_notify_and_comments_are_sanitised():
     item = launch_article()
     comment = activity.add_comment(
-        item, user("head@demo.local"),
-        "**Please** look, @copywriter <script>alert(1)</script> [x](javascript:alert(1))")
+        item,
+        user("head@demo.local"),
+        "**Please** look, @copywriter <script>alert(1)</script> [x](javascript:alert(1))",
+    )
     db.session.commit()
     assert "<strong>Please</strong>" in comment.html
     assert '<span class="mention">@copywriter</span>' in comment.html

@@ -20,21 +20,36 @@ WORK, APPROVAL, WAIT, FINAL = StageKind.WORK, StageKind.APPROVAL, StageKind.WAIT
 
 
 def stage(key, kind=WORK, responsible=Responsible.LAUNCHER, reject_to=None):
-    return StageSpec(key=key, name=key.title(), kind=kind, responsible=responsible,
-                     has_holder=responsible is not None, reject_to_key=reject_to)
+    return StageSpec(
+        key=key,
+        name=key.title(),
+        kind=kind,
+        responsible=responsible,
+        has_holder=responsible is not None,
+        reject_to_key=reject_to,
+    )
 
 
 ARTICLE = [
-    stage("brief"), stage("copy"), stage("copy_review", APPROVAL, reject_to="copy"),
-    stage("design"), stage("design_review", APPROVAL, reject_to="design"),
-    stage("ready", WAIT), stage("published", FINAL, responsible=None),
+    stage("brief"),
+    stage("copy"),
+    stage("copy_review", APPROVAL, reject_to="copy"),
+    stage("design"),
+    stage("design_review", APPROVAL, reject_to="design"),
+    stage("ready", WAIT),
+    stage("published", FINAL, responsible=None),
 ]
 
 
-@pytest.mark.parametrize("kind, expected", [
-    (WORK, (Action.COMPLETE,)), (APPROVAL, (Action.APPROVE, Action.REJECT)),
-    (WAIT, (Action.PUBLISH,)), (FINAL, ()),
-])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        (WORK, (Action.COMPLETE,)),
+        (APPROVAL, (Action.APPROVE, Action.REJECT)),
+        (WAIT, (Action.PUBLISH,)),
+        (FINAL, ()),
+    ],
+)
 def test_the_assignee_gets_the_actions_of_the_stage_kind(kind, expected):
     assert actions_for(kind, is_assignee=True, is_active=True) == expected
 
@@ -77,16 +92,19 @@ def test_stages_after_the_final_stage_are_unreachable():
 
 
 def test_the_first_stage_cannot_be_final():
-    assert any("first stage cannot be final" in m
-               for m in messages([stage("end", FINAL, responsible=None)]))
+    assert any(
+        "first stage cannot be final" in m
+        for m in messages([stage("end", FINAL, responsible=None)])
+    )
 
 
 def test_a_stage_without_a_responsible_is_refused():
     broken = list(ARTICLE)
     broken[1] = stage("copy", responsible=None)
     assert [p.stage_key for p in validate(broken)] == ["copy"]
-    holderless = StageSpec(key="copy", name="Copy", kind=WORK, responsible=Responsible.GROUP,
-                           has_holder=False)
+    holderless = StageSpec(
+        key="copy", name="Copy", kind=WORK, responsible=Responsible.GROUP, has_holder=False
+    )
     assert [p.stage_key for p in validate([holderless, ARTICLE[-1]])] == ["copy"]
 
 

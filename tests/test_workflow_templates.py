@@ -44,8 +44,9 @@ def test_editing_a_template_in_use_makes_a_draft_and_running_items_keep_their_ve
     assert article.current_version.number == 2 and editing.draft_of(article) is None
     newer = launch_article("After the change")
     assert (item.version.number, newer.version.number) == (1, 2)
-    engine.act(item, user("marketer@demo.local"), "complete", expected_version=None,
-               values={"brief": "b"})
+    engine.act(
+        item, user("marketer@demo.local"), "complete", expected_version=None, values={"brief": "b"}
+    )
     assert item.stage.key == "copy" and item.version.number == 1
 
 
@@ -102,17 +103,21 @@ def test_fields_and_their_modes_per_stage():
     design = editing.find_stage(draft, "design")
     assert design.mode_for(field.key) == FieldMode.REQUIRE
     editing.remove_field(head(), template("article"), field.key)
-    assert field.key not in editing.find_stage(editing.draft_of(template("article")),
-                                               "design").field_modes
+    assert (
+        field.key
+        not in editing.find_stage(editing.draft_of(template("article")), "design").field_modes
+    )
 
 
 def test_update_stage_refuses_unknown_people_and_groups():
     with pytest.raises(DomainError, match="person"):
-        editing.update_stage(head(), template("article"), "copy",
-                             responsible=Responsible.USER, user_id=99999)
+        editing.update_stage(
+            head(), template("article"), "copy", responsible=Responsible.USER, user_id=99999
+        )
     with pytest.raises(DomainError, match="group"):
-        editing.update_stage(head(), template("article"), "copy",
-                             responsible=Responsible.GROUP, group_id=99999)
+        editing.update_stage(
+            head(), template("article"), "copy", responsible=Responsible.GROUP, group_id=99999
+        )
 
 
 def test_discarding_a_draft_goes_back_to_the_published_version():
@@ -143,8 +148,9 @@ def test_archived_templates_start_nothing_but_running_items_go_on():
     with pytest.raises(DomainError, match="archived"):
         launch_article("Another")
     db.session.rollback()
-    engine.act(item, user("marketer@demo.local"), "complete", expected_version=None,
-               values={"brief": "b"})
+    engine.act(
+        item, user("marketer@demo.local"), "complete", expected_version=None, values={"brief": "b"}
+    )
     assert item.stage.key == "copy"
 
 
@@ -153,8 +159,9 @@ def test_new_templates_belong_to_the_creators_department():
     created = editing.create_template(head(), name="Webinar", department=marketing)
     assert created.versions[0].is_draft and created.current_version is None
     with pytest.raises(PermissionDenied):
-        editing.create_template(head(), name="Sales call", department=user("sales@demo.local")
-                                .department)
+        editing.create_template(
+            head(), name="Sales call", department=user("sales@demo.local").department
+        )
     with pytest.raises(DomainError, match="colour"):
         editing.create_template(head(), name="Bad", department=marketing, color="red")
 

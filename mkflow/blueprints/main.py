@@ -7,9 +7,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mkflow import company, notify
 from mkflow.accounts import utcnow
+from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.workflow import board
-from mkflow.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -35,8 +35,9 @@ def my_work():
 @bp.route("/notifications")
 @login_required
 def notifications():
-    return render_template("main/notifications.html",
-                           notifications=notify.recent(current_user, limit=200))
+    return render_template(
+        "main/notifications.html", notifications=notify.recent(current_user, limit=200)
+    )
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -37,8 +37,13 @@ def add_comment(instance: ProcessInstance, author: User, body: str) -> Comment:
     if len(body) > MAX_COMMENT:
         raise DomainError(_l("The comment is too long."))
     people = _users_by_handle(mentioned_handles(body))
-    comment = Comment(instance_id=instance.id, author=author, body=body,
-                      html=render(body, set(people)), at=utcnow())
+    comment = Comment(
+        instance_id=instance.id,
+        author=author,
+        body=body,
+        html=render(body, set(people)),
+        at=utcnow(),
+    )
     db.session.add(comment)
     for person in people.values():
         if can_view_instance(person, instance):
@@ -51,8 +56,13 @@ def watchers(instance: ProcessInstance) -> list[Watcher]:
     return list(db.session.scalars(select(Watcher).where(Watcher.instance_id == instance.id)))
 
 
-def add_watcher(instance: ProcessInstance, actor: User, *, user: User | None = None,
-                department: Department | None = None) -> Watcher:
+def add_watcher(
+    instance: ProcessInstance,
+    actor: User,
+    *,
+    user: User | None = None,
+    department: Department | None = None,
+) -> Watcher:
     """Anyone who sees the item may add watchers: a person, or a whole department."""
     if (user is None) == (department is None):
         raise DomainError(_l("Choose a person or a department."))

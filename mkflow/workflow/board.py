@@ -38,8 +38,12 @@ class BoardFilters:
         )
 
     def as_args(self) -> dict:
-        args = {"mine": "1" if self.mine else None, "overdue": "1" if self.overdue else None,
-                "assignee": self.assignee_id, "q": self.text or None}
+        args = {
+            "mine": "1" if self.mine else None,
+            "overdue": "1" if self.overdue else None,
+            "assignee": self.assignee_id,
+            "q": self.text or None,
+        }
         return {k: v for k, v in args.items() if v}
 
 
@@ -81,67 +85,104 @@ def _cards_query():
     )
 
 
-def build_board(template: ProcessTemplate, user: User, filters: BoardFilters,
-                now: datetime) -> list[Column]:
+def build_board(
+    template: ProcessTemplate, user: User, filters: BoardFilters, now: datetime
+) -> list[Column]:
     """Columns in stage order; items on older versions sit in the column of the same stage key,
     or in a column of their own when that stage no longer exists."""
     stages = db.session.scalars(
-        select(Stage).where(Stage.version_id == template.current_version_id)
+        select(Stage)
+        .where(Stage.version_id == template.current_version_id)
         .order_by(Stage.position)
     ).all()
     columns = {s.key: Column(s.key, s.name, s.kind) for s in stages}
-    active = db.session.scalars(_apply(
-        _cards_query().where(ProcessInstance.template_id == template.id,
-                             ProcessInstance.state == InstanceState.ACTIVE),
-        filters, user, now,
-    ).order_by(ProcessInstance.stage_due_at.is_(None), ProcessInstance.stage_due_at,
-               ProcessInstance.id)).unique().all()
+    active = (
+        db.session.scalars(
+            _apply(
+                _cards_query().where(
+                    ProcessInstance.template_id == template.id,
+                    ProcessInstance.state == InstanceState.ACTIVE,
+                ),
+                filters,
+                user,
+                now,
+            ).order_by(
+                ProcessInstance.stage_due_at.is_(None),
+                ProcessInstance.stage_due_at,
+                ProcessInstance.id,
+            )
+        )
+        .unique()
+        .all()
+    )
     for card in active:
         stage = card.stage
         columns.setdefault(stage.key, Column(stage.key, stage.name, stage.kind)).cards.append(card)
     final = next((c for c in columns.values() if c.kind == StageKind.FINAL), None)
     if final is not None and not (filters.overdue or filters.mine or filters.assignee_id):
         done = _apply(
-            _cards_query().where(ProcessInstance.template_id == template.id,
-                                 ProcessInstance.state == InstanceState.DONE),
-            filters, user, now,
+            _cards_query().where(
+                ProcessInstance.template_id == template.id,
+                ProcessInstance.state == InstanceState.DONE,
+            ),
+            filters,
+            user,
+            now,
         )
-        final.finished = db.session.scalars(
-            done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD)
-        ).unique().all()
-        final.finished_total = db.session.scalar(
-            select(func.count()).select_from(done.subquery())
+        final.finished = (
+            db.session.scalars(
+                done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD)
+            )
+            .unique()
+            .all()
         )
+        final.finished_total = db.session.scalar(select(func.count()).select_from(done.subquery()))
     return list(columns.values())
 
 
 def finished_items(template: ProcessTemplate, limit: int = 500) -> list[ProcessInstance]:
-    query = _cards_query().where(ProcessInstance.template_id == template.id,
-                                 ProcessInstance.state != InstanceState.ACTIVE)
-    return db.session.scalars(query.order_by(ProcessInstance.finished_at.desc()).limit(limit)) \
-        .unique().all()
+    query = _cards_query().where(
+        ProcessInstance.template_id == template.id, ProcessInstance.state != InstanceState.ACTIVE
+    )
+    return (
+        db.session.scalars(query.order_by(ProcessInstance.finished_at.desc()).limit(limit))
+        .unique()
+        .all()
+    )
 
 
 def my_work(user: User) -> list[ProcessInstance]:
     """Everything waiting for ``user``, most urgent first."""
-    query = _cards_query().where(ProcessInstance.assignee_id == user.id,
-                                 ProcessInstance.state == InstanceState.ACTIVE)
-    return db.session.scalars(query.order_by(
-        ProcessInstance.stage_due_at.is_(None), ProcessInstance.stage_due_at, ProcessInstance.id
-    )).unique().all()
+    query = _cards_query().where(
+        ProcessInstance.assignee_id == user.id, ProcessInstance.state == InstanceState.ACTIVE
+    )
+    return (
+        db.session.scalars(
+            query.order_by(
+                ProcessInstance.stage_due_at.is_(None),
+                ProcessInstance.stage_due_at,
+                ProcessInstance.id,
+            )
+        )
+        .unique()
+        .all()
+    )
 
 
 def my_work_count(user: User) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(ProcessInstance).where(
-            ProcessInstance.assignee_id == user.id,
-            ProcessInstance.state == InstanceState.ACTIVE)
+        select(func.count())
+        .select_from(ProcessInstance)
+        .where(
+            ProcessInstance.assignee_id == user.id, ProcessInstance.state == InstanceState.ACTIVE
+        )
     )
 
 
 def visible_templates(user: User, *, archived: bool = False) -> list[ProcessTemplate]:
-    query = select(ProcessTemplate).where(visible_templates_filter(user),
-                                          ProcessTemplate.archived == archived)
+    query = select(ProcessTemplate).where(
+        visible_templates_filter(user), ProcessTemplate.archived == archived
+    )
     return db.session.scalars(query.order_by(ProcessTemplate.name)).all()
 
 
@@ -158,10 +199,12 @@ def template_stats(now: datetime) -> dict[int, tuple[int, int]]:
 
 def people_on_board(template: ProcessTemplate) -> list[User]:
     """Assignees of the template's active items, for the assignee filter."""
-    query = select(User).join(ProcessInstance, ProcessInstance.assignee_id == User.id).where(
-        ProcessInstance.template_id == template.id,
-        ProcessInstance.state == InstanceState.ACTIVE,
+    query = (
+        select(User)
+        .join(ProcessInstance, ProcessInstance.assignee_id == User.id)
+        .where(
+            ProcessInstance.template_id == template.id,
+            ProcessInstance.state == InstanceState.ACTIVE,
+        )
     )
     return db.session.scalars(query.distinct().order_by(User.name)).all()
-
-

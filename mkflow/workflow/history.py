@@ -41,13 +41,22 @@ def stage_path(instance: ProcessInstance, history: list[Event] | None = None) ->
     for index, stage in enumerate(stages):
         if instance.state == InstanceState.CANCELLED and index > current:
             state = "skipped"
-        elif index < current or (index == current and not instance.is_active
-                                 and instance.state == InstanceState.DONE):
+        elif index < current or (
+            index == current and not instance.is_active and instance.state == InstanceState.DONE
+        ):
             state = "done"
         elif index == current:
             state = "current"
         else:
             state = "upcoming"
-        steps.append(PathStep(stage.key, stage.name, stage.kind, state,
-                              visits.get(stage.key, 0), seconds.get(stage.key, 0)))
+        steps.append(
+            PathStep(
+                stage.key,
+                stage.name,
+                stage.kind,
+                state,
+                visits.get(stage.key, 0),
+                seconds.get(stage.key, 0),
+            )
+        )
     return steps

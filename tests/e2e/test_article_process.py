@@ -42,8 +42,9 @@ def test_article_from_task_to_publication(page, processes, console_errors):
     page.get_by_label("Copywriter").select_option(label="Dmitry Volkov — Copywriter")
     page.get_by_label("Publication date").fill("2030-01-15")
     page.get_by_role("button", name="Start").click()
-    expect(page.get_by_text("it is with Olga Lebedeva at “Content brief and deadline”")) \
-        .to_be_visible()
+    expect(
+        page.get_by_text("it is with Olga Lebedeva at “Content brief and deadline”")
+    ).to_be_visible()
     expect(card_in(page, "brief")).to_be_visible()
     log_out(page)
 
@@ -53,7 +54,9 @@ def test_article_from_task_to_publication(page, processes, console_errors):
     open_item_from_my_work(page)
     page.get_by_role("button", name="Complete and hand off").click()
     expect(page.get_by_text("Fill in first: Content brief")).to_be_visible()
-    page.get_by_role("textbox", name="Content brief").fill("Audience: logistics managers. 6,000 characters.")
+    page.get_by_role("textbox", name="Content brief").fill(
+        "Audience: logistics managers. 6,000 characters."
+    )
     page.get_by_role("button", name="Complete and hand off").click()
     expect(page.get_by_text("is now with Dmitry Volkov at “Writing”")).to_be_visible()
     log_out(page)

@@ -1,12 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mkflow.forms import EmailAddress
-from mkflow.models import Role
+from mkflow.models import Role, Visibility
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -31,6 +38,14 @@ class UserForm(FlaskForm):
 class DepartmentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     head = SelectField(_l("Head"), coerce=int)
+    visibility = SelectField(
+        _l("Who sees its processes"),
+        choices=[
+            SelectChoice(Visibility.COMPANY.value, _l("The whole company")),
+            SelectChoice(Visibility.DEPARTMENT.value, _l("Only this department")),
+        ],
+    )
+    oversees_company = BooleanField(_l("Its people see the work of every department"))
 
 
 class GroupForm(FlaskForm):

@@ -17,7 +17,7 @@ from mkflow.blueprints.admin.forms import (
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
-from mkflow.models import Department, Group, User
+from mkflow.models import Department, Group, User, Visibility
 from mkflow.web import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -155,6 +155,8 @@ def department_form(department_id):
     form = DepartmentForm(
         name=department.name if department else "",
         head=(department.head_id if department else None) or NOBODY,
+        visibility=department.visibility.value if department else Visibility.COMPANY.value,
+        oversees_company=department.oversees_company if department else False,
     )
     form.head.choices = _user_choices()
     if form.validate_on_submit():
@@ -165,6 +167,8 @@ def department_form(department_id):
                 department,
                 name=form.name.data,
                 head=db.session.get(User, form.head.data),
+                visibility=Visibility(form.visibility.data),
+                oversees_company=form.oversees_company.data,
             ),
             _("The department is saved."),
             url_for("admin.departments"),

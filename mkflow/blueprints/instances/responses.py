@@ -15,14 +15,23 @@ from mkflow.workflow import board as boards
 def describe(event: Event, instance: ProcessInstance) -> str:
     """One sentence on what happened and who has the work now."""
     if not instance.is_active:
-        return _("“%(title)s” is finished: %(stage)s.", title=instance.title,
-                 stage=instance.stage.name)
+        return _(
+            "“%(title)s” is finished: %(stage)s.", title=instance.title, stage=instance.stage.name
+        )
     who = instance.assignee.name if instance.assignee else _("nobody yet")
     if event.kind == "rejected":
-        return _("Returned for rework: “%(title)s” is back with %(name)s at “%(stage)s”.",
-                 title=instance.title, name=who, stage=instance.stage.name)
-    return _("Done: “%(title)s” is now with %(name)s at “%(stage)s”.",
-             title=instance.title, name=who, stage=instance.stage.name)
+        return _(
+            "Returned for rework: “%(title)s” is back with %(name)s at “%(stage)s”.",
+            title=instance.title,
+            name=who,
+            stage=instance.stage.name,
+        )
+    return _(
+        "Done: “%(title)s” is now with %(name)s at “%(stage)s”.",
+        title=instance.title,
+        name=who,
+        stage=instance.stage.name,
+    )
 
 
 def describe_manager_action(action: str, instance_id: int) -> str:
@@ -30,13 +39,16 @@ def describe_manager_action(action: str, instance_id: int) -> str:
     if action == "cancel":
         return _("“%(title)s” is cancelled.", title=instance.title)
     who = instance.assignee.name if instance.assignee else _("nobody yet")
-    return _("“%(title)s” is now with %(name)s at “%(stage)s”.", title=instance.title,
-             name=who, stage=instance.stage.name)
+    return _(
+        "“%(title)s” is now with %(name)s at “%(stage)s”.",
+        title=instance.title,
+        name=who,
+        stage=instance.stage.name,
+    )
 
 
 def _back(instance_id: int) -> str:
-    return safe_next(request.form.get("next")) or url_for("instances.show",
-                                                           instance_id=instance_id)
+    return safe_next(request.form.get("next")) or url_for("instances.show", instance_id=instance_id)
 
 
 def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
@@ -49,11 +61,17 @@ def _fragments(instance: ProcessInstance, message: str, category: str, changed: 
         columns = boards.build_board(instance.template, current_user, filters, now)
         if changed is not None:
             columns = [c for c in columns if c.key in changed]
-        return render_template("processes/_board_update.html", columns=columns,
-                               template=instance.template, filters=filters, **context)
+        return render_template(
+            "processes/_board_update.html",
+            columns=columns,
+            template=instance.template,
+            filters=filters,
+            **context,
+        )
     still_mine = instance.is_active and instance.assignee_id == current_user.id
-    return render_template("main/_work_update.html", item=instance, still_mine=still_mine,
-                           **context)
+    return render_template(
+        "main/_work_update.html", item=instance, still_mine=still_mine, **context
+    )
 
 
 def acted(instance_id: int, event: Event, source_key: str):

@@ -85,9 +85,14 @@ def act(instance_id):
     if form.get("with_fields"):
         values = {k.removeprefix("field-"): v for k, v in form.items() if k.startswith("field-")}
     try:
-        event = engine.act(instance, current_user, form.get("action", ""),
-                           expected_version=_version(), comment=form.get("comment", ""),
-                           values=values)
+        event = engine.act(
+            instance,
+            current_user,
+            form.get("action", ""),
+            expected_version=_version(),
+            comment=form.get("comment", ""),
+            values=values,
+        )
         commit_or_conflict()
     except DomainError as refused:
         db.session.rollback()
@@ -99,8 +104,9 @@ def act(instance_id):
 def save_fields(instance_id):
     """Save the fields of the current stage without handing the item on."""
     instance = instance_or_404(instance_id)
-    submitted = {k.removeprefix("field-"): v for k, v in request.form.items()
-                 if k.startswith("field-")}
+    submitted = {
+        k.removeprefix("field-"): v for k, v in request.form.items() if k.startswith("field-")
+    }
     try:
         engine.save_values(instance, current_user, submitted, expected_version=_version())
         commit_or_conflict()
@@ -150,10 +156,14 @@ def comment(instance_id):
 def add_watcher(instance_id):
     """Add a person or a whole department as watchers."""
     instance = instance_or_404(instance_id)
-    raw_user, raw_department = request.form.get("user_id", ""), request.form.get("department_id", "")
+    raw_user, raw_department = (
+        request.form.get("user_id", ""),
+        request.form.get("department_id", ""),
+    )
     person = db.session.get(User, int(raw_user)) if raw_user.isdigit() else None
-    department = db.session.get(Department, int(raw_department)) if raw_department.isdigit() \
-        else None
+    department = (
+        db.session.get(Department, int(raw_department)) if raw_department.isdigit() else None
+    )
     try:
         activity.add_watcher(instance, current_user, user=person, department=department)
     except DomainError as refused:

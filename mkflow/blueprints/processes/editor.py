@@ -20,8 +20,15 @@ from mkflow.blueprints.processes.routes import bp, visible_template_or_404
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
-from mkflow.models import Department, DueUnit, FieldMode, FieldType, PickRule, Responsible
-from mkflow.models import StageKind
+from mkflow.models import (
+    Department,
+    DueUnit,
+    FieldMode,
+    FieldType,
+    PickRule,
+    Responsible,
+    StageKind,
+)
 from mkflow.workflow import templates as editing
 from mkflow.workflow.access import can_manage_template
 
@@ -31,44 +38,67 @@ NONE = SelectChoice(0, "—")
 def _template_form(template=None) -> TemplateForm:
     data = {}
     if template is not None:
-        data = {"name": template.name, "description": template.description,
-                "department": template.department_id or 0, "color": template.color}
+        data = {
+            "name": template.name,
+            "description": template.description,
+            "department": template.department_id or 0,
+            "color": template.color,
+        }
     form = TemplateForm(**data)
     departments = company.departments()
     if not current_user.is_admin:
         departments = [d for d in departments if d.head_id == current_user.id]
     form.department.choices = ([NONE] if current_user.is_admin else []) + [
-        SelectChoice(d.id, d.name) for d in departments]
+        SelectChoice(d.id, d.name) for d in departments
+    ]
     return form
 
 
 def _stage_form(stage, version, people, groups) -> StageForm:
-    form = StageForm(prefix=f"{stage.key}-", data={
-        "name": stage.name, "kind": stage.kind.value,
-        "responsible": stage.responsible.value if stage.responsible else "",
-        "user_id": stage.user_id or 0, "group_id": stage.group_id or 0,
-        "pick_rule": stage.pick_rule.value, "role": stage.role,
-        "due_amount": stage.due_amount, "due_unit": stage.due_unit.value,
-        "reject_to_key": stage.reject_to_key or "", "instructions": stage.instructions,
-    })
+    form = StageForm(
+        prefix=f"{stage.key}-",
+        data={
+            "name": stage.name,
+            "kind": stage.kind.value,
+            "responsible": stage.responsible.value if stage.responsible else "",
+            "user_id": stage.user_id or 0,
+            "group_id": stage.group_id or 0,
+            "pick_rule": stage.pick_rule.value,
+            "role": stage.role,
+            "due_amount": stage.due_amount,
+            "due_unit": stage.due_unit.value,
+            "reject_to_key": stage.reject_to_key or "",
+            "instructions": stage.instructions,
+        },
+    )
     _stage_choices(form, stage, version, people, groups)
     return form
 
 
 def _stage_choices(form, stage, version, people, groups) -> None:
     form.responsible.choices = [SelectChoice("", "—")] + [
-        SelectChoice(k.value, v) for k, v in RESPONSIBLE_LABELS.items()]
+        SelectChoice(k.value, v) for k, v in RESPONSIBLE_LABELS.items()
+    ]
     form.user_id.choices = [NONE] + [SelectChoice(u.id, u.name) for u in people]
     form.group_id.choices = [NONE] + [SelectChoice(g.id, g.name) for g in groups]
     earlier = version.stages[: version.stages.index(stage)]
     form.reject_to_key.choices = [SelectChoice("", "—")] + [
-        SelectChoice(s.key, s.name) for s in earlier]
+        SelectChoice(s.key, s.name) for s in earlier
+    ]
 
 
 def _field_form(field) -> FieldForm:
-    return FieldForm(prefix=f"{field.key}-", data={
-        "label": field.label, "type": field.type.value, "at_launch": field.at_launch,
-        "required": field.required, "default": field.default, "choices": field.choices})
+    return FieldForm(
+        prefix=f"{field.key}-",
+        data={
+            "label": field.label,
+            "type": field.type.value,
+            "at_launch": field.at_launch,
+            "required": field.required,
+            "default": field.default,
+            "choices": field.choices,
+        },
+    )
 
 
 def _editor_context(template, message=None, category="success"):
@@ -79,7 +109,8 @@ def _editor_context(template, message=None, category="success"):
         "version": version,
         "live": template.current_version,
         "live_items": editing.instances_count(template.current_version)
-        if template.current_version else 0,
+        if template.current_version
+        else 0,
         "problems": editing.problems_of(version),
         "stage_forms": [(s, _stage_form(s, version, people, groups)) for s in version.stages],
         "field_forms": [(f, _field_form(f)) for f in version.fields],
@@ -111,9 +142,12 @@ def new():
     if form.validate_on_submit():
         try:
             template = editing.create_template(
-                current_user, name=form.name.data, description=form.description.data,
+                current_user,
+                name=form.name.data,
+                description=form.description.data,
                 department=db.session.get(Department, form.department.data),
-                color=form.color.data)
+                color=form.color.data,
+            )
         except DomainError as refused:
             db.session.rollback()
             form.form_errors.append(refused.message)
@@ -140,8 +174,9 @@ def _run(template, operation, success: str):
         db.session.rollback()
         db.session.expire_all()
         if request.htmx:
-            return render_template("processes/_editor.html",
-                                   **_editor_context(template, refused.message, "error")), 422
+            return render_template(
+                "processes/_editor.html", **_editor_context(template, refused.message, "error")
+            ), 422
         flash(str(refused.message), "error")
         return render_template("processes/edit.html", **_editor_context(template)), 422
     db.session.commit()
@@ -163,10 +198,14 @@ def settings(template_id):
 
     def save():
         _require_post_form(form)
-        editing.update_settings(current_user, template, name=form.name.data,
-                                description=form.description.data,
-                                department=db.session.get(Department, form.department.data),
-                                color=form.color.data)
+        editing.update_settings(
+            current_user,
+            template,
+            name=form.name.data,
+            description=form.description.data,
+            department=db.session.get(Department, form.department.data),
+            color=form.color.data,
+        )
 
     return _run(template, save, _("Settings saved."))
 
@@ -178,8 +217,9 @@ def add_stage(template_id):
 
     def add():
         _require_post_form(form)
-        editing.add_stage(current_user, template, name=form.name.data,
-                          kind=StageKind(form.kind.data))
+        editing.add_stage(
+            current_user, template, name=form.name.data, kind=StageKind(form.kind.data)
+        )
 
     return _run(template, add, _("Stage added."))
 
@@ -201,15 +241,22 @@ def update_stage(template_id, key):
         responsible = form.responsible.data
         if responsible and responsible not in set(Responsible):
             raise DomainError(_("Choose who is responsible."))
-        modes = {f.key: request.form.get(f"{key}-mode-{f.key}", FieldMode.SHOW)
-                 for f in version.fields}
+        modes = {
+            f.key: request.form.get(f"{key}-mode-{f.key}", FieldMode.SHOW) for f in version.fields
+        }
         editing.update_stage(
-            current_user, template, key,
-            name=form.name.data, kind=StageKind(form.kind.data),
+            current_user,
+            template,
+            key,
+            name=form.name.data,
+            kind=StageKind(form.kind.data),
             responsible=Responsible(responsible) if responsible else None,
-            user_id=_int(form.user_id.data), group_id=_int(form.group_id.data),
-            pick_rule=PickRule(form.pick_rule.data), role=form.role.data or "",
-            due_amount=form.due_amount.data or 0, due_unit=DueUnit(form.due_unit.data),
+            user_id=_int(form.user_id.data),
+            group_id=_int(form.group_id.data),
+            pick_rule=PickRule(form.pick_rule.data),
+            role=form.role.data or "",
+            due_amount=form.due_amount.data or 0,
+            due_unit=DueUnit(form.due_unit.data),
             reject_to_key=form.reject_to_key.data or None,
             instructions=form.instructions.data or "",
             field_modes=editing.clean_modes(modes),
@@ -240,8 +287,9 @@ def add_field(template_id):
 
     def add():
         _require_post_form(form)
-        editing.add_field(current_user, template, label=form.label.data,
-                          type=FieldType(form.type.data))
+        editing.add_field(
+            current_user, template, label=form.label.data, type=FieldType(form.type.data)
+        )
 
     return _run(template, add, _("Field added."))
 
@@ -253,10 +301,17 @@ def update_field(template_id, key):
 
     def save():
         _require_post_form(form)
-        editing.update_field(current_user, template, key, label=form.label.data,
-                             type=FieldType(form.type.data), at_launch=form.at_launch.data,
-                             required=form.required.data, default=form.default.data or "",
-                             choices=form.choices.data or "")
+        editing.update_field(
+            current_user,
+            template,
+            key,
+            label=form.label.data,
+            type=FieldType(form.type.data),
+            at_launch=form.at_launch.data,
+            required=form.required.data,
+            default=form.default.data or "",
+            choices=form.choices.data or "",
+        )
 
     return _run(template, save, _("Field saved."))
 
@@ -264,16 +319,21 @@ def update_field(template_id, key):
 @bp.route("/<int:template_id>/publish", methods=["POST"])
 def publish(template_id):
     template = _managed_template_or_404(template_id)
-    return _run(template, lambda: (_require_post_form(EmptyForm()),
-                                   editing.publish(current_user, template)),
-                _("Published: new items start on this version; running ones stay on theirs."))
+    return _run(
+        template,
+        lambda: (_require_post_form(EmptyForm()), editing.publish(current_user, template)),
+        _("Published: new items start on this version; running ones stay on theirs."),
+    )
 
 
 @bp.route("/<int:template_id>/discard", methods=["POST"])
 def discard(template_id):
     template = _managed_template_or_404(template_id)
-    return _run(template, lambda: editing.discard_draft(current_user, template),
-                _("The draft is discarded."))
+    return _run(
+        template,
+        lambda: editing.discard_draft(current_user, template),
+        _("The draft is discarded."),
+    )
 
 
 @bp.route("/<int:template_id>/duplicate", methods=["POST"])
@@ -297,6 +357,8 @@ def archive(template_id, action):
         abort(400)
     editing.set_archived(current_user, template, action == "archive")
     db.session.commit()
-    flash(_("The process is archived.") if action == "archive"
-          else _("The process is back in use."), "success")
+    flash(
+        _("The process is archived.") if action == "archive" else _("The process is back in use."),
+        "success",
+    )
     return redirect(url_for("processes.index"))

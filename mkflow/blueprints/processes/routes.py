@@ -46,8 +46,11 @@ def visible_template_or_404(template_id: int) -> ProcessTemplate:
 def index():
     """Templates by department, with their active and overdue counts."""
     templates = boards.visible_templates(current_user)
-    archived = [t for t in boards.visible_templates(current_user, archived=True)
-                if can_manage_template(current_user, t)]
+    archived = [
+        t
+        for t in boards.visible_templates(current_user, archived=True)
+        if can_manage_template(current_user, t)
+    ]
     by_department: dict = {}
     for template in templates:
         by_department.setdefault(template.department, []).append(template)
@@ -83,11 +86,13 @@ def start(template_id):
         form = request.form
         try:
             instance = engine.launch(
-                template, current_user,
+                template,
+                current_user,
                 title=form.get("title", ""),
                 values={f.key: form.get(f"field-{f.key}") for f in version.fields if f.at_launch},
-                roles={role: form.get(f"role-{n}") for n, role in
-                       enumerate(engine.roles_of(template))},
+                roles={
+                    role: form.get(f"role-{n}") for n, role in enumerate(engine.roles_of(template))
+                },
                 deadline=_parse_date(form.get("deadline"), _("Deadline")),
                 publish_on=_parse_date(form.get("publish_on"), _("Publication date")),
             )
@@ -97,14 +102,26 @@ def start(template_id):
         else:
             db.session.commit()
             who = instance.assignee.name if instance.assignee else _("nobody yet")
-            flash(_("“%(title)s” started: it is with %(name)s at “%(stage)s”.",
-                    title=instance.title, name=who, stage=instance.stage.name), "success")
+            flash(
+                _(
+                    "“%(title)s” started: it is with %(name)s at “%(stage)s”.",
+                    title=instance.title,
+                    name=who,
+                    stage=instance.stage.name,
+                ),
+                "success",
+            )
             return redirect(url_for("processes.board", template_id=template.id))
     status = 422 if error else 200
     return render_template(
-        "processes/start.html", template=template, version=version,
-        roles=engine.roles_of(template), people=company.active_users(), error=error,
-        problems=problems_of(version) if version else [], form=EmptyForm(),
+        "processes/start.html",
+        template=template,
+        version=version,
+        roles=engine.roles_of(template),
+        people=company.active_users(),
+        error=error,
+        problems=problems_of(version) if version else [],
+        form=EmptyForm(),
         values=request.form,
     ), status
 
@@ -116,9 +133,13 @@ def board(template_id):
     filters = boards.BoardFilters.from_args(request.args)
     now = utcnow()
     return render_template(
-        "processes/board.html", template=template, filters=filters, now=now,
+        "processes/board.html",
+        template=template,
+        filters=filters,
+        now=now,
         columns=boards.build_board(template, current_user, filters, now),
-        people=boards.people_on_board(template), form=EmptyForm(),
+        people=boards.people_on_board(template),
+        form=EmptyForm(),
         can_manage=can_manage_template(current_user, template),
     )
 
@@ -127,16 +148,18 @@ def board(template_id):
 def finished(template_id):
     """Every finished or cancelled item of a process."""
     template = visible_template_or_404(template_id)
-    return render_template("processes/finished.html", template=template,
-                           items=boards.finished_items(template))
+    return render_template(
+        "processes/finished.html", template=template, items=boards.finished_items(template)
+    )
 
 
 @bp.route("/colors.css")
 def colors():
     """Each process's colour as a CSS class: the CSP allows no inline styles."""
     rows = db.session.execute(db.select(ProcessTemplate.id, ProcessTemplate.color)).all()
-    css = "\n".join(f".tpl-{tid} {{ --process-color: {color}; }}" for tid, color in rows
-                    if COLOR.match(color))
+    css = "\n".join(
+        f".tpl-{tid} {{ --process-color: {color}; }}" for tid, color in rows if COLOR.match(color)
+    )
     response = make_response(css)
     response.headers["Content-Type"] = "text/css; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"
