@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test translations translations-update chromium lint
+.PHONY: run test translations translations-update chromium lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,6 @@ test: $(VENV)/.dev-installed translations chromium
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check mkflow tests tools migrations
+
+bench: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/run.py --db both

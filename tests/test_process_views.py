@@ -187,6 +187,24 @@ def test_a_watcher_from_another_department_can_open_the_item(client, auth, proce
     assert client.get(board_url()).status_code == 404
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: workflow/access.py is_participant compares "
+                   "Watcher.department_id == user.department_id, which is `IS NULL` for a user "
+                   "without a department, so any person-watcher makes them a participant")
+def test_someone_elses_watch_does_not_open_a_closed_item_to_a_user_without_department(
+        client, auth, processes):
+    launched = launch_article()
+    close_department("marketing")
+    outsider = user("lawyer@demo.local")
+    outsider.department_id = None
+    db.session.commit()
+    auth.login("head@demo.local")
+    client.post(f"/instances/{launched.id}/watchers", data={"user_id": user("pr@demo.local").id})
+    auth.logout()
+    auth.login("lawyer@demo.local")
+    assert client.get(board_url()).status_code == 404
+    assert client.get(f"/instances/{launched.id}").status_code == 404
+
+
 def test_anonymous_visitor_is_sent_to_login(client, processes):
     for url in ("/processes", board_url(), f"/processes/{template('article').id}/start"):
         response = client.get(url)
@@ -491,6 +509,44 @@ def test_the_copywriter_sees_the_returned_notification_with_the_comment(client, 
         assert "<blockquote>Add the pricing table.</blockquote>" in page, url
 
 
+def test_publishing_from_the_board_moves_the_card_to_the_final_column(client, auth, processes):
+    launched = advance(launch_article().id, BRIEF_DONE, COPY_DONE, ("approve", None),
+                       ("complete", {"layout": "https://docs.demo.local/layout"}),
+                       ("approve", None))
+    auth.login("marketer@demo.local")
+    response = act(client, launched.id, "publish")
+    assert response.status_code == 200
+    page = text(response)
+    assert "“CRM guide” is finished: Published." in page
+    assert "CRM guide" in column(page, "published") and "CRM guide" not in column(page, "ready")
+    stored = item(launched.id)
+    assert stored.state == InstanceState.DONE and stored.assignee is None
+
+
+def test_saving_fields_without_handing_on(client, auth, processes):
+    launched = launch_article()
+    auth.login("marketer@demo.local")
+    response = client.post(f"/instances/{launched.id}/fields", data={
+        "version": launched.lock_version, "field-brief": "Draft of the brief."})
+    assert response.status_code == 302
+    page = text(client.get(response.location))
+    assert "Saved." in page and "Draft of the brief." in page
+    stored = item(launched.id)
+    assert stored.stage.key == "brief" and stored.values["brief"] == "Draft of the brief."
+    assert events_of(launched.id)[-1] == "fields"
+
+
+def test_saving_a_bad_link_is_refused(client, auth, processes):
+    launched = advance(launch_article().id, BRIEF_DONE)
+    auth.login("copywriter@demo.local")
+    response = client.post(f"/instances/{launched.id}/fields", data={
+        "version": item(launched.id).lock_version, "field-text": "docs/crm-guide"})
+    assert 400 <= response.status_code < 500
+    assert "“Article text (link to the document)” must be a link starting with https://." in \
+        text(response)
+    assert "text" not in item(launched.id).values
+
+
 # --- My work ----------------------------------------------------------------------------
 
 
@@ -672,6 +728,17 @@ def test_head_cancels_with_a_comment(client, auth, processes):
     assert stored.state == InstanceState.CANCELLED and stored.assignee is None
     assert events_of(launched.id)[-1] == "cancelled"
     assert "CRM guide" not in text(client.get(board_url()))
+
+
+def test_manager_action_on_a_stale_page_is_a_conflict(client, auth, processes):
+    launched = launch_article()
+    stale = launched.lock_version
+    advance(launched.id, BRIEF_DONE)
+    auth.login("head@demo.local")
+    response = manage(client, launched.id, "cancel", comment="Off.", version=stale)
+    assert response.status_code == 409
+    assert "moved on" in text(response)
+    assert item(launched.id).state == InstanceState.ACTIVE
 
 
 @pytest.mark.parametrize("action", ["reassign", "move_back", "cancel"])

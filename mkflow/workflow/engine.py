@@ -21,6 +21,7 @@ from mkflow.models import (
     Stage,
     StageKind,
     User,
+    Watcher,
 )
 from mkflow.notify import notify
 from mkflow.workdays import due_after
@@ -107,8 +108,6 @@ def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Ev
 
 
 def _notify_watchers(instance, actor, kind) -> None:
-    from mkflow.models import Watcher
-
     watchers = db.session.scalars(
         select(Watcher).where(Watcher.instance_id == instance.id, Watcher.user_id.is_not(None))
     )

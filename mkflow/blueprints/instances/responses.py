@@ -5,11 +5,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mkflow import company
 from mkflow.accounts import utcnow
 from mkflow.extensions import db
+from mkflow.forms import EmptyForm
 from mkflow.models import Event, ProcessInstance
 from mkflow.web import safe_next
+from mkflow.workflow import activity, engine, history
 from mkflow.workflow import board as boards
+from mkflow.workflow import fields as field_rules
+from mkflow.workflow.rules import EVENT_LABELS
 
 
 def describe(event: Event, instance: ProcessInstance) -> str:
@@ -90,8 +95,29 @@ def refused(instance_id: int, error):
         abort(404)
     if request.htmx:
         return _fragments(instance, str(error.message), "error", None), error.status
-    from mkflow.blueprints.instances.routes import show
-
     flash(str(error.message), "error")
-    page = show(instance_id)
-    return page, error.status
+    return item_page(instance), error.status
+
+
+def item_page(instance: ProcessInstance) -> str:
+    """The full item page for the current user."""
+    fields = instance.version.fields
+    people = company.active_users()
+    return render_template(
+        "instances/show.html",
+        item=instance,
+        now=utcnow(),
+        actions=engine.available_actions(instance, current_user),
+        manager_actions=engine.available_manager_actions(instance, current_user),
+        editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],
+        visible=field_rules.visible_at(instance.stage, fields),
+        path=history.stage_path(instance),
+        events=history.events(instance),
+        comments=activity.comments(instance),
+        watchers=activity.watchers(instance),
+        people=people,
+        people_names={p.id: p.name for p in people},
+        event_labels=EVENT_LABELS,
+        departments=company.departments(),
+        form=EmptyForm(),
+    )

@@ -1,22 +1,18 @@
 """One running item: its page, the stage actions, manager actions, comments, watchers."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from mkflow import company
-from mkflow.accounts import utcnow
 from mkflow.blueprints.instances import responses
 from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Department, ProcessInstance, User
-from mkflow.workflow import activity, engine, history
-from mkflow.workflow import fields as field_rules
+from mkflow.workflow import activity, engine
 from mkflow.workflow.access import can_view_instance
 from mkflow.workflow.engine import Conflict
-from mkflow.workflow.rules import EVENT_LABELS
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 
@@ -52,27 +48,7 @@ def _version() -> int | None:
 @bp.route("/<int:instance_id>")
 def show(instance_id):
     """The item: what to do now, its fields, the path of stages, history, comments."""
-    instance = instance_or_404(instance_id)
-    fields = instance.version.fields
-    people = company.active_users()
-    return render_template(
-        "instances/show.html",
-        item=instance,
-        now=utcnow(),
-        actions=engine.available_actions(instance, current_user),
-        manager_actions=engine.available_manager_actions(instance, current_user),
-        editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],
-        visible=field_rules.visible_at(instance.stage, fields),
-        path=history.stage_path(instance),
-        events=history.events(instance),
-        comments=activity.comments(instance),
-        watchers=activity.watchers(instance),
-        people=people,
-        people_names={p.id: p.name for p in people},
-        event_labels=EVENT_LABELS,
-        departments=company.departments(),
-        form=EmptyForm(),
-    )
+    return responses.item_page(instance_or_404(instance_id))
 
 
 @bp.route("/<int:instance_id>/act", methods=["POST"])
