@@ -140,6 +140,30 @@ def test_process_list_shows_the_visible_templates(client, auth, processes):
     assert f'href="/processes/{template("article").id}/board"' in page
 
 
+def test_process_list_counts_active_and_overdue_items(client, auth, processes):
+    late = launch_article("Late one")
+    launch_article("On time")
+    item(late.id).stage_due_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    auth.login("marketer@demo.local")
+    page = text(client.get("/processes"))
+    article = template("article").id
+    card = re.search(rf'<section class="card process-card tpl-{article}">.*?</section>', page, re.S)
+    card = card.group(0)
+    assert "2 active items" in card and "1 overdue" in card
+
+
+def test_list_and_board_offer_editing_only_to_managers(client, auth, processes):
+    article = template("article").id
+    auth.login("marketer@demo.local")
+    assert "New process" not in text(client.get("/processes"))
+    assert f'href="/processes/{article}/edit"' not in text(client.get(board_url()))
+    auth.logout()
+    auth.login("head@demo.local")
+    assert "New process" in text(client.get("/processes"))
+    assert f'href="/processes/{article}/edit"' in text(client.get(board_url()))
+
+
 def test_closed_department_hides_its_processes_from_other_departments(client, auth, processes):
     close_department("marketing")
     auth.login("sales@demo.local")
@@ -187,11 +211,9 @@ def test_a_watcher_from_another_department_can_open_the_item(client, auth, proce
     assert client.get(board_url()).status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: workflow/access.py is_participant compares "
-                   "Watcher.department_id == user.department_id, which is `IS NULL` for a user "
-                   "without a department, so any person-watcher makes them a participant")
 def test_someone_elses_watch_does_not_open_a_closed_item_to_a_user_without_department(
-        client, auth, processes):
+    client, auth, processes
+):
     launched = launch_article()
     close_department("marketing")
     outsider = user("lawyer@demo.local")
@@ -275,11 +297,6 @@ def test_start_refuses_bad_input_and_creates_nothing(client, auth, processes, ch
     assert items_count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: processes/start.html:25 compares the role select "
-    "with `loop.index0` of the inner people loop, so a chosen role is lost",
-)
 def test_start_refused_keeps_what_was_typed(client, auth, processes):
     auth.login("head@demo.local")
     response = client.post(
@@ -510,9 +527,14 @@ def test_the_copywriter_sees_the_returned_notification_with_the_comment(client, 
 
 
 def test_publishing_from_the_board_moves_the_card_to_the_final_column(client, auth, processes):
-    launched = advance(launch_article().id, BRIEF_DONE, COPY_DONE, ("approve", None),
-                       ("complete", {"layout": "https://docs.demo.local/layout"}),
-                       ("approve", None))
+    launched = advance(
+        launch_article().id,
+        BRIEF_DONE,
+        COPY_DONE,
+        ("approve", None),
+        ("complete", {"layout": "https://docs.demo.local/layout"}),
+        ("approve", None),
+    )
     auth.login("marketer@demo.local")
     response = act(client, launched.id, "publish")
     assert response.status_code == 200
@@ -526,8 +548,10 @@ def test_publishing_from_the_board_moves_the_card_to_the_final_column(client, au
 def test_saving_fields_without_handing_on(client, auth, processes):
     launched = launch_article()
     auth.login("marketer@demo.local")
-    response = client.post(f"/instances/{launched.id}/fields", data={
-        "version": launched.lock_version, "field-brief": "Draft of the brief."})
+    response = client.post(
+        f"/instances/{launched.id}/fields",
+        data={"version": launched.lock_version, "field-brief": "Draft of the brief."},
+    )
     assert response.status_code == 302
     page = text(client.get(response.location))
     assert "Saved." in page and "Draft of the brief." in page
@@ -539,11 +563,14 @@ def test_saving_fields_without_handing_on(client, auth, processes):
 def test_saving_a_bad_link_is_refused(client, auth, processes):
     launched = advance(launch_article().id, BRIEF_DONE)
     auth.login("copywriter@demo.local")
-    response = client.post(f"/instances/{launched.id}/fields", data={
-        "version": item(launched.id).lock_version, "field-text": "docs/crm-guide"})
+    response = client.post(
+        f"/instances/{launched.id}/fields",
+        data={"version": item(launched.id).lock_version, "field-text": "docs/crm-guide"},
+    )
     assert 400 <= response.status_code < 500
-    assert "“Article text (link to the document)” must be a link starting with https://." in \
-        text(response)
+    assert "“Article text (link to the document)” must be a link starting with https://." in text(
+        response
+    )
     assert "text" not in item(launched.id).values
 
 
@@ -627,13 +654,25 @@ def test_item_page_shows_fields_path_history_and_the_action_for_the_assignee(
     assert "version 1" in page
 
 
+def test_item_page_shows_rework_on_the_path_and_in_history(client, auth, processes):
+    launched = advance(launch_article().id, BRIEF_DONE, COPY_DONE)
+    auth.login("marketer@demo.local")
+    act(client, launched.id, "reject", comment="Add the pricing table.")
+    page = text(client.get(f"/instances/{launched.id}"))
+    writing = re.search(r'path-name">Writing</span>.*?</li>', page, re.S).group(0)
+    assert "×2" in writing
+    assert "returned it for rework" in page
+    assert "<blockquote>Add the pricing table.</blockquote>" in page
+    assert "<dt>Rework</dt><dd>1</dd>" in page
+
+
 def test_item_page_has_no_action_panel_for_others(client, auth, processes):
     launched = launch_article()
     auth.login("copywriter@demo.local")
     page = text(client.get(f"/instances/{launched.id}"))
     assert "Your step" not in page
     assert "Olga Lebedeva has this item now, at “Content brief and deadline”." in page
-    assert 'action="/instances/%d/act"' % launched.id not in page
+    assert f'action="/instances/{launched.id}/act"' not in page
 
 
 @pytest.mark.parametrize("email", ["head@demo.local", "admin@demo.local"])
@@ -789,6 +828,16 @@ def test_mention_notifies_the_person(client, auth, processes):
     assert "Olga Lebedeva mentioned you on “CRM guide”." in text(client.get("/notifications"))
 
 
+def test_mentioning_someone_who_cannot_see_the_item_notifies_nobody(client, auth, processes):
+    launched = launch_article()
+    close_department("marketing")
+    auth.login("marketer@demo.local")
+    client.post(f"/instances/{launched.id}/comments", data={"body": "@sales FYI"})
+    auth.logout()
+    auth.login("sales@demo.local")
+    assert "mentioned you" not in text(client.get("/notifications"))
+
+
 def test_empty_comment_is_refused(client, auth, processes):
     launched = launch_article()
     auth.login("marketer@demo.local")
@@ -810,7 +859,8 @@ def test_watchers_add_a_person_and_a_department_then_remove_one(client, auth, pr
     assert response.status_code == 302
     watching = watchers_list(text(client.get(f"/instances/{launched.id}")))
     assert "Sergey Fedorov" in watching and "Department: Sales" in watching
-    watcher_id = re.search(r"/watchers/(\d+)/delete", watching).group(1)
+    person_row = r"<li>Sergey Fedorov\s*<form[^>]*/watchers/(\d+)/delete"
+    watcher_id = re.search(person_row, watching).group(1)
     client.post(f"/instances/{launched.id}/watchers/{watcher_id}/delete")
     watching = watchers_list(text(client.get(f"/instances/{launched.id}")))
     assert "Sergey Fedorov" not in watching and "Department: Sales" in watching

@@ -37,10 +37,10 @@ def is_participant(user: User, instance: ProcessInstance) -> bool:
     """Assignee, launcher or watcher: they see the item even in a closed department."""
     if user.id in (instance.assignee_id, instance.launched_by_id):
         return True
-    query = select(Watcher.id).where(
-        Watcher.instance_id == instance.id,
-        or_(Watcher.user_id == user.id, Watcher.department_id == user.department_id),
-    )
+    watching = Watcher.user_id == user.id
+    if user.department_id is not None:  # "== None" would match every person-watcher
+        watching = or_(watching, Watcher.department_id == user.department_id)
+    query = select(Watcher.id).where(Watcher.instance_id == instance.id, watching)
     return db.session.scalar(query.limit(1)) is not None
 
 

@@ -53,7 +53,8 @@ def add_comment(instance: ProcessInstance, author: User, body: str) -> Comment:
 
 
 def watchers(instance: ProcessInstance) -> list[Watcher]:
-    return list(db.session.scalars(select(Watcher).where(Watcher.instance_id == instance.id)))
+    query = select(Watcher).where(Watcher.instance_id == instance.id).order_by(Watcher.id)
+    return list(db.session.scalars(query))
 
 
 def add_watcher(

@@ -72,8 +72,8 @@ def _apply(query, filters: BoardFilters, user: User, now: datetime):
     if filters.overdue:
         query = query.where(ProcessInstance.stage_due_at < now)
     if filters.text:
-        pattern = f"%{filters.text.lower()}%"
-        query = query.where(func.lower(ProcessInstance.title).like(pattern))
+        title = func.lower(ProcessInstance.title)
+        query = query.where(title.contains(filters.text.lower(), autoescape=True))
     return query
 
 

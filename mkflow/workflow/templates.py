@@ -373,7 +373,9 @@ def publish(actor: User, template: ProcessTemplate) -> TemplateVersion:
 def discard_draft(actor: User, template: ProcessTemplate) -> None:
     require_manager(actor, template)
     draft = draft_of(template)
-    if draft is None or template.current_version is None:
+    if draft is None:
+        raise DomainError(_l("There is no draft to discard."))
+    if template.current_version is None:
         raise DomainError(_l("There is no published version to go back to."))
     template.versions.remove(draft)
     db.session.flush()

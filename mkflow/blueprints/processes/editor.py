@@ -117,7 +117,9 @@ def _editor_context(template, message=None, category="success"):
         "new_stage": NewStageForm(prefix="new-stage-"),
         "new_field": NewFieldForm(prefix="new-field-"),
         "settings": _template_form(template),
-        "duplicate_form": DuplicateForm(name=_("%(name)s (copy)", name=template.name)),
+        "duplicate_form": DuplicateForm(
+            prefix="duplicate-", name=_("%(name)s (copy)", name=template.name)
+        ),
         "form": EmptyForm(),
         "modes": list(FieldMode),
         "mode_labels": MODE_LABELS,
@@ -340,7 +342,7 @@ def discard(template_id):
 def duplicate(template_id):
     """Copy a template (say, to make a simplified variant) and open the copy in the editor."""
     template = _managed_template_or_404(template_id)
-    form = DuplicateForm()
+    form = DuplicateForm(prefix="duplicate-")
     if not form.validate_on_submit():
         abort(400)
     copy = editing.duplicate(current_user, template, form.name.data)
