@@ -62,17 +62,35 @@ BOARD_SIZES = (50, 100, 300)
 WARMUP = 5
 BOARD_SLUG = "article"
 USER_EMAIL = "marketer@demo.local"  # holds the Marketer role on every bench card
-ROLE_HOLDERS = {"Marketer": USER_EMAIL, "Copywriter": "copywriter@demo.local",
-                "Analyst": "marketer@demo.local"}
+ROLE_HOLDERS = {
+    "Marketer": USER_EMAIL,
+    "Copywriter": "copywriter@demo.local",
+    "Analyst": "marketer@demo.local",
+}
 # Active article cards per stage key (sums to BOARD_CARDS).
-ARTICLE_SPREAD = {"brief": 45, "copy": 40, "copy_review": 70, "design": 40,
-                  "design_review": 65, "ready": 40}
+ARTICLE_SPREAD = {
+    "brief": 45,
+    "copy": 40,
+    "copy_review": 70,
+    "design": 40,
+    "design_review": 65,
+    "ready": 40,
+}
 TARGETS_MS = {"board": 40.0, "approve": 20.0, "complete": 20.0}
-MUTABLE = ("stage_id", "assignee_id", "state", "values", "stage_entered_at", "stage_due_at",
-           "finished_at", "rework_count")
+MUTABLE = (
+    "stage_id",
+    "assignee_id",
+    "state",
+    "values",
+    "stage_entered_at",
+    "stage_due_at",
+    "finished_at",
+    "rework_count",
+)
 
 
 # --- databases -------------------------------------------------------------------------------
+
 
 def sqlite_url(workdir: str) -> str:
     return f"sqlite:///{Path(workdir) / 'mkflow-bench.db'}"
@@ -83,8 +101,9 @@ def fresh_postgres(url: str) -> str:
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                             {"name": target.database})
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
@@ -97,17 +116,20 @@ def fresh_postgres(url: str) -> str:
 
 
 def make_app(url: str):
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "bench-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": False,
-        "MKFLOW_PASSWORD_HASH": "pbkdf2:sha256:1000",
-        "BABEL_DEFAULT_LOCALE": "en",
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "MKFLOW_PASSWORD_HASH": "pbkdf2:sha256:1000",
+            "BABEL_DEFAULT_LOCALE": "en",
+        }
+    )
 
 
 # --- data ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Seeded:
@@ -133,10 +155,16 @@ def sample_value(fld, n: int) -> str:
 
 def values_up_to(version, position: int, n: int) -> dict:
     """Launch fields plus every field a stage before ``position`` requires."""
-    required_before = {key for s in version.stages if s.position < position
-                       for key, mode in s.field_modes.items() if mode == FieldMode.REQUIRE}
-    return {f.key: sample_value(f, n) for f in version.fields
-            if f.at_launch or f.key in required_before}
+    required_before = {
+        key
+        for s in version.stages
+        if s.position < position
+        for key, mode in s.field_modes.items()
+        if mode == FieldMode.REQUIRE
+    }
+    return {
+        f.key: sample_value(f, n) for f in version.fields if f.at_launch or f.key in required_before
+    }
 
 
 class Holders:
@@ -169,26 +197,38 @@ def item_row(template, stage, state, n: int, holders: Holders, now, rng) -> dict
     roles = holders.roles(template)
     created = now - timedelta(days=rng.randint(3, 400), minutes=rng.randint(0, 1440))
     row = {
-        "template_id": template.id, "version_id": version.id, "title": f"{template.name} #{n}",
-        "state": state, "stage_id": stage.id, "launched_by_id": launcher, "roles": roles,
-        "values": values_up_to(version, stage.position, n), "rework_count": 0,
-        "created_at": created, "lock_version": 1, "deadline": None, "publish_on": None,
-        "assignee_id": None, "stage_due_at": None, "finished_at": None,
+        "template_id": template.id,
+        "version_id": version.id,
+        "title": f"{template.name} #{n}",
+        "state": state,
+        "stage_id": stage.id,
+        "launched_by_id": launcher,
+        "roles": roles,
+        "values": values_up_to(version, stage.position, n),
+        "rework_count": 0,
+        "created_at": created,
+        "lock_version": 1,
+        "deadline": None,
+        "publish_on": None,
+        "assignee_id": None,
+        "stage_due_at": None,
+        "finished_at": None,
     }
     if state == InstanceState.ACTIVE:
         entered = now - timedelta(hours=rng.randint(1, 120))
         late = rng.random() < 0.25
         row.update(
-            assignee_id=holders.of(stage, roles, launcher), stage_entered_at=entered,
-            stage_due_at=now + timedelta(hours=rng.randint(-96, -1) if late
-                                         else rng.randint(2, 120)),
+            assignee_id=holders.of(stage, roles, launcher),
+            stage_entered_at=entered,
+            stage_due_at=now
+            + timedelta(hours=rng.randint(-96, -1) if late else rng.randint(2, 120)),
             deadline=(now + timedelta(days=rng.randint(-3, 30))).date(),
             rework_count=1 if rng.random() < 0.1 else 0,
         )
         if stage.kind == StageKind.WAIT:
             row["publish_on"] = (now + timedelta(days=rng.randint(3, 30))).date()
     else:
-        finished = created + timedelta(days=rng.randint(1, 20))
+        finished = min(now, created + timedelta(days=rng.randint(1, 20)))
         row.update(stage_entered_at=finished, finished_at=finished)
     return row
 
@@ -215,19 +255,36 @@ def planned_items(templates, rng) -> list[tuple]:
     return plan
 
 
-def history_rows(item_id: int, row: dict, stage, version) -> list[dict]:
-    """A "launched" event, and for active article cards one event per stage passed."""
+def history_rows(item_id: int, row: dict, stage, version, holders: Holders) -> list[dict]:
+    """A "launched" event, and for an active item one "completed" per stage it passed."""
     first = version.stages[0]
-    events = [{"instance_id": item_id, "actor_id": row["launched_by_id"], "kind": "launched", "from_stage_id": None,
-               "to_stage_id": first.id, "assignee_id": row["assignee_id"] if stage is first
-               else None, "comment": "", "at": row["created_at"]}]
+    events = [
+        {
+            "instance_id": item_id,
+            "actor_id": row["launched_by_id"],
+            "kind": "launched",
+            "from_stage_id": None,
+            "to_stage_id": first.id,
+            "assignee_id": holders.of(first, row["roles"], row["launched_by_id"]),
+            "comment": "",
+            "at": row["created_at"],
+        }
+    ]
     if row["state"] == InstanceState.ACTIVE and stage.position > 0:
         passed = [s for s in version.stages if s.position <= stage.position]
         for before, after in zip(passed, passed[1:], strict=False):
-            events.append({"instance_id": item_id, "actor_id": row["launched_by_id"],
-                           "kind": "completed", "from_stage_id": before.id,
-                           "to_stage_id": after.id, "assignee_id": row["assignee_id"],
-                           "comment": "", "at": row["stage_entered_at"]})
+            events.append(
+                {
+                    "instance_id": item_id,
+                    "actor_id": row["launched_by_id"],
+                    "kind": "completed",
+                    "from_stage_id": before.id,
+                    "to_stage_id": after.id,
+                    "assignee_id": holders.of(after, row["roles"], row["launched_by_id"]),
+                    "comment": "",
+                    "at": row["stage_entered_at"],
+                }
+            )
     return events
 
 
@@ -243,30 +300,41 @@ def seed(app) -> Seeded:
         templates = db.session.scalars(select(ProcessTemplate).order_by(ProcessTemplate.id)).all()
         holders, now = Holders(), utcnow()
         plan = planned_items(templates, rng)
-        rows = [item_row(t, s, state, n, holders, now, rng)
-                for n, (t, s, state) in enumerate(plan, 1)]
+        rows = [
+            item_row(t, s, state, n, holders, now, rng) for n, (t, s, state) in enumerate(plan, 1)
+        ]
         ids = db.session.scalars(
             insert(ProcessInstance).returning(ProcessInstance.id, sort_by_parameter_order=True),
             rows,
         ).all()
-        events = [e for item_id, row, (t, s, _) in zip(ids, rows, plan, strict=True)
-                  for e in history_rows(item_id, row, s, t.current_version)]
+        events = [
+            e
+            for item_id, row, (t, s, _) in zip(ids, rows, plan, strict=True)
+            for e in history_rows(item_id, row, s, t.current_version, holders)
+        ]
         db.session.execute(insert(Event), events)
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # what autovacuum would soon do
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
         article = next(t for t in templates if t.slug == BOARD_SLUG)
         seeded = Seeded(
             template_id=article.id,
             cards=sorted(ids[:BOARD_CARDS]),
             stage_ids={s.key: s.id for s in article.current_version.stages},
             user_id=holders.users[USER_EMAIL],
-            counts={"items": len(ids), "events": len(events),
-                    "active": sum(1 for r in rows if r["state"] == InstanceState.ACTIVE)},
+            counts={
+                "items": len(ids),
+                "events": len(events),
+                "active": sum(1 for r in rows if r["state"] == InstanceState.ACTIVE),
+            },
         )
     seeded.seconds = time.perf_counter() - started
     return seeded
 
 
 # --- measuring -------------------------------------------------------------------------------
+
 
 class StatementCounter:
     def __init__(self, engine):
@@ -326,10 +394,12 @@ def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
     active = [seeded.cards[int(i * step)] for i in range(wanted)]
     with app.app_context():
         table = ProcessInstance.__table__
-        db.session.execute(update(table).where(table.c.id.in_(seeded.cards))
-                           .values(state=InstanceState.CANCELLED))
-        db.session.execute(update(table).where(table.c.id.in_(active))
-                           .values(state=InstanceState.ACTIVE))
+        db.session.execute(
+            update(table).where(table.c.id.in_(seeded.cards)).values(state=InstanceState.CANCELLED)
+        )
+        db.session.execute(
+            update(table).where(table.c.id.in_(active)).values(state=InstanceState.ACTIVE)
+        )
         db.session.commit()
     return active
 
@@ -339,8 +409,9 @@ def bench_board(app, client, counter, seeded, cards: int, n: int, label: str, pr
     url = f"/processes/{seeded.template_id}/board"
     result = Result(label, "board", cards)
     for i in range(WARMUP + n):
-        response, sample = timed(client, counter, lambda c: c.get(url),
-                                 profiler if i >= WARMUP else None)
+        response, sample = timed(
+            client, counter, lambda c: c.get(url), profiler if i >= WARMUP else None
+        )
         body = response.get_data(as_text=True)
         assert response.status_code == 200, response.status_code
         assert body.count('id="card-') == len(active), "the board does not show every card"
@@ -358,10 +429,15 @@ class ActionCase:
 
 ACTIONS = {
     "approve": ActionCase("approve", ("copy_review", "design_review"), {"action": "approve"}),
-    "complete": ActionCase("complete", ("brief",), {
-        "action": "complete", "with_fields": "1",
-        "field-brief": "Audience: sales heads. Key points: price, onboarding. 6,000 characters.",
-    }),
+    "complete": ActionCase(
+        "complete",
+        ("brief",),
+        {
+            "action": "complete",
+            "with_fields": "1",
+            "field-brief": "Audience: sales heads. Key points: price, onboarding. 6,000 characters.",
+        },
+    ),
 }
 
 
@@ -375,8 +451,13 @@ def card_rows(app, ids) -> dict[int, dict]:
 def candidates(app, seeded, active, case: ActionCase) -> list[int]:
     stage_ids = [seeded.stage_ids[key] for key in case.stage_keys]
     rows = card_rows(app, active).values()
-    return [r["id"] for r in rows if r["stage_id"] in stage_ids
-            and r["assignee_id"] == seeded.user_id and r["state"] == InstanceState.ACTIVE]
+    return [
+        r["id"]
+        for r in rows
+        if r["stage_id"] in stage_ids
+        and r["assignee_id"] == seeded.user_id
+        and r["state"] == InstanceState.ACTIVE
+    ]
 
 
 def put_back(app, originals: list[dict]) -> None:
@@ -386,20 +467,29 @@ def put_back(app, originals: list[dict]) -> None:
     table = ProcessInstance.__table__
     with app.app_context():
         db.session.execute(
-            update(table).where(table.c.id == bindparam("card_id"))
+            update(table)
+            .where(table.c.id == bindparam("card_id"))
             .values({name: bindparam(name) for name in MUTABLE}),
-            [{"card_id": row["id"], **{name: row[name] for name in MUTABLE}}
-             for row in originals],
+            [{"card_id": row["id"], **{name: row[name] for name in MUTABLE}} for row in originals],
         )
         db.session.commit()
 
 
 def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
     before = card_rows(app, [card])[card]
-    form = {**case.form, "version": str(before["lock_version"]), "from": "board",
-            "assignee": "", "q": "", "next": ""}
-    send = lambda c: c.post(f"/instances/{card}/act", data=form,  # noqa: E731
-                            headers={"HX-Request": "true"})
+    form = {
+        **case.form,
+        "version": str(before["lock_version"]),
+        "from": "board",
+        "assignee": "",
+        "q": "",
+        "next": "",
+    }
+    send = lambda c: c.post(
+        f"/instances/{card}/act",
+        data=form,  # noqa: E731
+        headers={"HX-Request": "true"},
+    )
     response, sample = timed(client, counter, send, profiler)
     after = card_rows(app, [card])[card]
     body = response.get_data(as_text=True)
@@ -410,8 +500,9 @@ def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
     return before, sample
 
 
-def bench_action(app, client, counter, seeded, case: ActionCase, cards: int, n: int,
-                 label: str, profiler=None):
+def bench_action(
+    app, client, counter, seeded, case: ActionCase, cards: int, n: int, label: str, profiler=None
+):
     active = set_active_cards(app, seeded, cards)
     result = Result(label, case.name, cards)
     queue, acted = [], []
@@ -420,8 +511,9 @@ def bench_action(app, client, counter, seeded, case: ActionCase, cards: int, n: 
             put_back(app, acted)
             queue, acted = candidates(app, seeded, active, case), []
             assert queue, f"no card to {case.name}"
-        before, sample = act_once(app, client, counter, queue.pop(0), case,
-                                  profiler if i >= WARMUP else None)
+        before, sample = act_once(
+            app, client, counter, queue.pop(0), case, profiler if i >= WARMUP else None
+        )
         acted.append(before)
         if i >= WARMUP:
             result.add(*sample)
@@ -446,13 +538,15 @@ def run_database(label: str, url: str, requests: int, profile: bool) -> list[Res
     results = []
     for cards in BOARD_SIZES:
         profiler = profilers["board"] if cards == BOARD_CARDS else None
-        results.append(bench_board(app, client, counter, seeded, cards, requests, label,
-                                   profiler))
+        results.append(bench_board(app, client, counter, seeded, cards, requests, label, profiler))
         print(f"[{label}] board@{cards} done", flush=True)
     for name, cards in (("approve", 100), ("approve", BOARD_CARDS), ("complete", BOARD_CARDS)):
         profiler = profilers["approve"] if name == "approve" and cards == BOARD_CARDS else None
-        results.append(bench_action(app, client, counter, seeded, ACTIONS[name], cards,
-                                    requests, label, profiler))
+        results.append(
+            bench_action(
+                app, client, counter, seeded, ACTIONS[name], cards, requests, label, profiler
+            )
+        )
         print(f"[{label}] {name}@{cards} done", flush=True)
     for name, profiler in profilers.items():
         if profiler:
@@ -463,6 +557,7 @@ def run_database(label: str, url: str, requests: int, profile: bool) -> list[Res
 
 
 # --- reporting -------------------------------------------------------------------------------
+
 
 def print_profile(title: str, profiler: cProfile.Profile, limit: int = 25) -> None:
     """The top functions by cumulative and by own time; the raw stats go to a .prof file."""
@@ -475,31 +570,41 @@ def print_profile(title: str, profiler: cProfile.Profile, limit: int = 25) -> No
 
 
 def print_table(results: list[Result]) -> None:
-    print("\n| db | case | active cards | n | p50 ms | p95 ms | target p95 | met | "
-          "CPU p50 ms | statements/request |")
+    print(
+        "\n| db | case | active cards | n | p50 ms | p95 ms | target p95 | met | "
+        "CPU p50 ms | statements/request |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|")
     for r in results:
         met = "yes" if r.percentile(95) <= r.target else "**no**"
-        print(f"| {r.db} | {r.case} | {r.cards} | {len(r.millis)} | {r.percentile(50):.1f} | "
-              f"{r.percentile(95):.1f} | ≤ {r.target:.0f} | {met} | "
-              f"{r.percentile(50, cpu=True):.1f} | {r.statement_text} |")
+        print(
+            f"| {r.db} | {r.case} | {r.cards} | {len(r.millis)} | {r.percentile(50):.1f} | "
+            f"{r.percentile(95):.1f} | ≤ {r.target:.0f} | {met} | "
+            f"{r.percentile(50, cpu=True):.1f} | {r.statement_text} |"
+        )
     print()
     for db_label in dict.fromkeys(r.db for r in results):
         for case in ("board", "approve"):
-            counts = {r.cards: r.statement_text for r in results
-                      if r.db == db_label and r.case == case}
+            counts = {
+                r.cards: r.statement_text for r in results if r.db == db_label and r.case == case
+            }
             verdict = "constant" if len(set(counts.values())) == 1 else "GROWS"
             print(f"{db_label} {case}: statements by active cards {counts} -> {verdict}")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per case")
-    parser.add_argument("--profile", action="store_true",
-                        help="print cProfile of board@300 and approve@300")
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile of board@300 and approve@300"
+    )
     args = parser.parse_args(argv)
-    print("load average at start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
+    print(f"load average at start: {load_average()}", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="mkflow-bench-") as workdir:
         if args.db in ("sqlite", "both"):
@@ -508,7 +613,7 @@ def main(argv=None) -> int:
             url = fresh_postgres(os.environ.get("MKFLOW_BENCH_DATABASE_URL", DEFAULT_PG_URL))
             results += run_database("postgres", url, args.requests, args.profile)
     print_table(results)
-    print("load average at end: %.2f %.2f %.2f" % os.getloadavg())
+    print(f"load average at end: {load_average()}")
     return 0
 
 

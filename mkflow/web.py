@@ -63,23 +63,50 @@ def render_form(template: str, form, status: int | None = None, **context):
 
 def template_helpers() -> dict:
     """Functions templates call: counters for the navigation, dates in the user's zone."""
-    from flask_babel import format_date, format_datetime, format_timedelta
+    from flask_babel import format_date
     from flask_login import current_user
 
     from mkflow import notify
-    from mkflow.workflow import board, engine
+    from mkflow.formatting import formatter
+    from mkflow.workflow import board
     from mkflow.workflow.rules import ACTION_LABELS
-
-    def when(moment, fmt="short"):
-        return format_datetime(moment, fmt) if moment else ""
 
     return {
         "my_work_count": lambda: board.my_work_count(current_user),
         "unread_notifications": lambda: notify.unread_count(current_user),
-        "item_actions": lambda item: engine.available_actions(item, current_user),
-        "when": when,
+        "when": lambda moment: formatter().when(moment),
+        "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
-        "duration": lambda delta: format_timedelta(delta, granularity="minute", threshold=1),
         "is_overdue": board.is_overdue,
         "action_labels": ACTION_LABELS,
+    }
+
+
+def card_context() -> dict:
+    """What every card on a page shares, prepared once instead of once per card."""
+    from flask import request
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import generate_csrf
+
+    from mkflow.workflow.rules import ACTION_LABELS
+
+    sentinel = "987654321"  # one url_for per page; cards fill in their ids
+    show = url_for("instances.show", instance_id=int(sentinel))
+    act = url_for("instances.act", instance_id=int(sentinel))
+    return {
+        "show_url": lambda item_id: show.replace(sentinel, str(item_id)),
+        "act_url": lambda item_id: act.replace(sentinel, str(item_id)),
+        "csrf": generate_csrf(),
+        "next_path": request.full_path if request.method == "GET" else "",
+        "labels": {
+            "actions": {action: str(label) for action, label in ACTION_LABELS.items()},
+            "reject": _("Reject"),
+            "fix": _("What needs fixing?"),
+            "send_back": _("Send back for rework"),
+            "overdue": _("Overdue"),
+            "due": _("Due"),
+            "unassigned": _("Unassigned"),
+            "in_stage": _("%(time)s in stage", time="{}"),
+            "returned": _("Times returned for rework"),
+        },
     }

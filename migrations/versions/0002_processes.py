@@ -219,6 +219,9 @@ def upgrade():
         )
         batch_op.create_index(batch_op.f("ix_process_instance_state"), ["state"], unique=False)
         batch_op.create_index(
+            "ix_process_instance_board", ["template_id", "state", "finished_at"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_process_instance_template_id"), ["template_id"], unique=False
         )
 
@@ -377,6 +380,7 @@ def downgrade():
     op.drop_table("comment")
     with op.batch_alter_table("process_instance", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_process_instance_template_id"))
+        batch_op.drop_index("ix_process_instance_board")
         batch_op.drop_index(batch_op.f("ix_process_instance_state"))
         batch_op.drop_index(batch_op.f("ix_process_instance_assignee_id"))
 

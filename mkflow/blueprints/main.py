@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mkflow import company, notify
 from mkflow.accounts import utcnow
 from mkflow.extensions import db
-from mkflow.forms import EmptyForm
+from mkflow.web import card_context
 from mkflow.workflow import board
 
 bp = Blueprint("main", __name__)
@@ -28,7 +28,7 @@ def my_work():
         items=board.my_work(current_user),
         notifications=notify.recent(current_user, limit=10),
         now=utcnow(),
-        form=EmptyForm(),
+        **card_context(),
     )
 
 

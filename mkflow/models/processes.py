@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
@@ -165,6 +165,9 @@ class Stage(db.Model):
 
 class ProcessInstance(db.Model):
     """A card on a process board: one piece of work moving along the stages."""
+
+    # A board reads one template's items by state; its final column, the newest finished.
+    __table_args__ = (Index("ix_process_instance_board", "template_id", "state", "finished_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("process_template.id"), index=True)

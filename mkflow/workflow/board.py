@@ -1,10 +1,14 @@
-"""What boards and My work show: a fixed number of queries however many cards there are."""
+"""What boards and My work show: a fixed number of queries however many cards there are.
+
+Cards are plain rows, not ORM objects: a board of 300 cards must render in a few dozen
+milliseconds on modest hardware.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased
 
 from mkflow.extensions import db
 from mkflow.models import (
@@ -16,6 +20,7 @@ from mkflow.models import (
     User,
 )
 from mkflow.workflow.access import visible_templates_filter
+from mkflow.workflow.rules import actions_for
 
 FINISHED_ON_BOARD = 5
 
@@ -46,6 +51,38 @@ class BoardFilters:
         }
         return {k: v for k, v in args.items() if v}
 
+    @property
+    def narrows_people(self) -> bool:
+        return self.mine or self.overdue or bool(self.assignee_id)
+
+
+@dataclass(slots=True)
+class Card:
+    id: int
+    title: str
+    template_id: int
+    template_name: str
+    stage_key: str
+    stage_name: str
+    state: str
+    assignee_id: int | None
+    assignee_name: str | None
+    stage_due_at: datetime | None
+    stage_entered_at: datetime
+    finished_at: datetime | None
+    rework_count: int
+    lock_version: int
+    actions: tuple = ()
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == InstanceState.ACTIVE
+
+    @property
+    def assignee_initials(self) -> str:
+        parts = (self.assignee_name or "").split()
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
 
 @dataclass
 class Column:
@@ -60,11 +97,83 @@ class Column:
         return sum(1 for card in self.cards if is_overdue(card, now))
 
 
-def is_overdue(instance: ProcessInstance, now: datetime) -> bool:
-    return bool(instance.is_active and instance.stage_due_at and instance.stage_due_at < now)
+def is_overdue(item, now: datetime) -> bool:
+    return bool(item.is_active and item.stage_due_at and item.stage_due_at < now)
 
 
-def _apply(query, filters: BoardFilters, user: User, now: datetime):
+def _card_rows(*conditions):
+    assignee = aliased(User)
+    return (
+        select(
+            ProcessInstance.id,
+            ProcessInstance.title,
+            ProcessInstance.template_id,
+            ProcessTemplate.name,
+            Stage.key,
+            Stage.name,
+            Stage.kind,
+            ProcessInstance.state,
+            ProcessInstance.assignee_id,
+            assignee.name,
+            ProcessInstance.stage_due_at,
+            ProcessInstance.stage_entered_at,
+            ProcessInstance.finished_at,
+            ProcessInstance.rework_count,
+            ProcessInstance.lock_version,
+        )
+        .join(Stage, ProcessInstance.stage_id == Stage.id)
+        .join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
+        .outerjoin(assignee, ProcessInstance.assignee_id == assignee.id)
+        .where(*conditions)
+    )
+
+
+def _cards(query, user: User) -> list[Card]:
+    cards = []
+    for (
+        item_id,
+        title,
+        template_id,
+        template_name,
+        stage_key,
+        stage_name,
+        kind,
+        state,
+        assignee_id,
+        assignee_name,
+        due,
+        entered,
+        finished,
+        rework,
+        version,
+    ) in db.session.execute(query):
+        cards.append(
+            Card(
+                item_id,
+                title,
+                template_id,
+                template_name,
+                stage_key,
+                stage_name,
+                state,
+                assignee_id,
+                assignee_name,
+                due,
+                entered,
+                finished,
+                rework,
+                version,
+                actions=actions_for(
+                    kind,
+                    is_assignee=assignee_id == user.id,
+                    is_active=state == InstanceState.ACTIVE,
+                ),
+            )
+        )
+    return cards
+
+
+def _filtered(query, filters: BoardFilters, user: User, now: datetime):
     if filters.mine:
         query = query.where(ProcessInstance.assignee_id == user.id)
     if filters.assignee_id:
@@ -77,51 +186,45 @@ def _apply(query, filters: BoardFilters, user: User, now: datetime):
     return query
 
 
-def _cards_query():
-    return (
-        select(ProcessInstance)
-        .join(ProcessInstance.stage)
-        .options(contains_eager(ProcessInstance.stage), joinedload(ProcessInstance.assignee))
+def _most_urgent_first(query):
+    return query.order_by(
+        ProcessInstance.stage_due_at.is_(None), ProcessInstance.stage_due_at, ProcessInstance.id
     )
 
 
 def build_board(
-    template: ProcessTemplate, user: User, filters: BoardFilters, now: datetime
+    template: ProcessTemplate,
+    user: User,
+    filters: BoardFilters,
+    now: datetime,
+    only: set[str] | None = None,
 ) -> list[Column]:
-    """Columns in stage order; items on older versions sit in the column of the same stage key,
-    or in a column of their own when that stage no longer exists."""
-    stages = db.session.scalars(
-        select(Stage)
+    """Columns in stage order (``only`` some of them, for an in-place update). Items on
+    older versions sit in the column of the same stage key, or in a column of their own."""
+    stages = db.session.execute(
+        select(Stage.key, Stage.name, Stage.kind)
         .where(Stage.version_id == template.current_version_id)
         .order_by(Stage.position)
     ).all()
-    columns = {s.key: Column(s.key, s.name, s.kind) for s in stages}
-    active = (
-        db.session.scalars(
-            _apply(
-                _cards_query().where(
-                    ProcessInstance.template_id == template.id,
-                    ProcessInstance.state == InstanceState.ACTIVE,
-                ),
-                filters,
-                user,
-                now,
-            ).order_by(
-                ProcessInstance.stage_due_at.is_(None),
-                ProcessInstance.stage_due_at,
-                ProcessInstance.id,
-            )
-        )
-        .unique()
-        .all()
+    columns = {
+        key: Column(key, name, kind) for key, name, kind in stages if only is None or key in only
+    }
+    active = _card_rows(
+        ProcessInstance.template_id == template.id, ProcessInstance.state == InstanceState.ACTIVE
     )
-    for card in active:
-        stage = card.stage
-        columns.setdefault(stage.key, Column(stage.key, stage.name, stage.kind)).cards.append(card)
+    if only is not None:
+        active = active.where(Stage.key.in_(only))
+    for card in _cards(_most_urgent_first(_filtered(active, filters, user, now)), user):
+        column = columns.get(card.stage_key)
+        if column is None:
+            column = columns[card.stage_key] = Column(
+                card.stage_key, card.stage_name, StageKind.WORK
+            )
+        column.cards.append(card)
     final = next((c for c in columns.values() if c.kind == StageKind.FINAL), None)
-    if final is not None and not (filters.overdue or filters.mine or filters.assignee_id):
-        done = _apply(
-            _cards_query().where(
+    if final is not None and not filters.narrows_people:
+        done = _filtered(
+            _card_rows(
                 ProcessInstance.template_id == template.id,
                 ProcessInstance.state == InstanceState.DONE,
             ),
@@ -129,44 +232,36 @@ def build_board(
             user,
             now,
         )
-        final.finished = (
-            db.session.scalars(
-                done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD)
-            )
-            .unique()
-            .all()
+        final.finished = _cards(
+            done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD), user
         )
         final.finished_total = db.session.scalar(select(func.count()).select_from(done.subquery()))
     return list(columns.values())
 
 
-def finished_items(template: ProcessTemplate, limit: int = 500) -> list[ProcessInstance]:
-    query = _cards_query().where(
+def finished_items(template: ProcessTemplate, user: User, limit: int = 500) -> list[Card]:
+    query = _card_rows(
         ProcessInstance.template_id == template.id, ProcessInstance.state != InstanceState.ACTIVE
     )
-    return (
-        db.session.scalars(query.order_by(ProcessInstance.finished_at.desc()).limit(limit))
-        .unique()
-        .all()
-    )
+    return _cards(query.order_by(ProcessInstance.finished_at.desc()).limit(limit), user)
 
 
-def my_work(user: User) -> list[ProcessInstance]:
+def my_work(user: User) -> list[Card]:
     """Everything waiting for ``user``, most urgent first."""
-    query = _cards_query().where(
-        ProcessInstance.assignee_id == user.id, ProcessInstance.state == InstanceState.ACTIVE
-    )
-    return (
-        db.session.scalars(
-            query.order_by(
-                ProcessInstance.stage_due_at.is_(None),
-                ProcessInstance.stage_due_at,
-                ProcessInstance.id,
+    return _cards(
+        _most_urgent_first(
+            _card_rows(
+                ProcessInstance.assignee_id == user.id,
+                ProcessInstance.state == InstanceState.ACTIVE,
             )
-        )
-        .unique()
-        .all()
+        ),
+        user,
     )
+
+
+def card(instance_id: int, user: User) -> Card | None:
+    found = _cards(_card_rows(ProcessInstance.id == instance_id), user)
+    return found[0] if found else None
 
 
 def my_work_count(user: User) -> int:
@@ -197,14 +292,14 @@ def template_stats(now: datetime) -> dict[int, tuple[int, int]]:
     return {template_id: (count, int(late or 0)) for template_id, count, late in rows}
 
 
-def people_on_board(template: ProcessTemplate) -> list[User]:
-    """Assignees of the template's active items, for the assignee filter."""
+def people_on_board(template: ProcessTemplate) -> list[tuple[int, str]]:
+    """(id, name) of the assignees of the template's active items, for the filter."""
     query = (
-        select(User)
+        select(User.id, User.name)
         .join(ProcessInstance, ProcessInstance.assignee_id == User.id)
         .where(
             ProcessInstance.template_id == template.id,
             ProcessInstance.state == InstanceState.ACTIVE,
         )
     )
-    return db.session.scalars(query.distinct().order_by(User.name)).all()
+    return db.session.execute(query.distinct().order_by(User.name)).all()

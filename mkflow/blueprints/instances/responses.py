@@ -10,7 +10,7 @@ from mkflow.accounts import utcnow
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Event, ProcessInstance
-from mkflow.web import safe_next
+from mkflow.web import card_context, safe_next
 from mkflow.workflow import activity, engine, history
 from mkflow.workflow import board as boards
 from mkflow.workflow import fields as field_rules
@@ -59,13 +59,10 @@ def _back(instance_id: int) -> str:
 def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
     """Out-of-band pieces for the page the action came from."""
     now = utcnow()
-    origin = request.form.get("from")
-    context = {"message": message, "category": category, "now": now, "form_origin": origin}
-    if origin == "board":
+    context = {"message": message, "category": category, "now": now, **card_context()}
+    if request.form.get("from") == "board":
         filters = boards.BoardFilters.from_args(request.form)
-        columns = boards.build_board(instance.template, current_user, filters, now)
-        if changed is not None:
-            columns = [c for c in columns if c.key in changed]
+        columns = boards.build_board(instance.template, current_user, filters, now, changed)
         return render_template(
             "processes/_board_update.html",
             columns=columns,
@@ -73,9 +70,12 @@ def _fragments(instance: ProcessInstance, message: str, category: str, changed: 
             filters=filters,
             **context,
         )
-    still_mine = instance.is_active and instance.assignee_id == current_user.id
+    mine = instance.is_active and instance.assignee_id == current_user.id
     return render_template(
-        "main/_work_update.html", item=instance, still_mine=still_mine, **context
+        "main/_work_update.html",
+        item_id=instance.id,
+        item=boards.card(instance.id, current_user) if mine else None,
+        **context,
     )
 
 

@@ -21,6 +21,7 @@ from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import ProcessTemplate
+from mkflow.web import card_context
 from mkflow.workflow import board as boards
 from mkflow.workflow import engine
 from mkflow.workflow.access import can_manage_template, can_view_template
@@ -139,8 +140,8 @@ def board(template_id):
         now=now,
         columns=boards.build_board(template, current_user, filters, now),
         people=boards.people_on_board(template),
-        form=EmptyForm(),
         can_manage=can_manage_template(current_user, template),
+        **card_context(),
     )
 
 
@@ -149,7 +150,9 @@ def finished(template_id):
     """Every finished or cancelled item of a process."""
     template = visible_template_or_404(template_id)
     return render_template(
-        "processes/finished.html", template=template, items=boards.finished_items(template)
+        "processes/finished.html",
+        template=template,
+        items=boards.finished_items(template, current_user),
     )
 
 

@@ -1,0 +1,48 @@
+"""Dates and durations for dense pages (a board prints hundreds): formatted with patterns
+prepared once per request instead of a full Babel call per value."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g
+from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
+
+DATETIME_PATTERNS = {"ru": "%d.%m.%Y, %H:%M", "en": "%d %b %Y, %H:%M"}
+
+
+class Formatter:
+    def __init__(self, locale: str, zone: ZoneInfo):
+        self.pattern = DATETIME_PATTERNS.get(locale, DATETIME_PATTERNS["en"])
+        self.zone = zone
+        # Short unit marks, translated once.
+        self.day, self.hour, self.minute = _("d"), _("h"), _("min")
+
+    def when(self, moment: datetime | None) -> str:
+        """A stored (naive UTC) moment in the user's time zone."""
+        if moment is None:
+            return ""
+        return moment.replace(tzinfo=UTC).astimezone(self.zone).strftime(self.pattern)
+
+    def duration(self, delta: timedelta) -> str:
+        """ "2 d 3 h", "3 h 20 min", "15 min": the two largest units."""
+        minutes = max(0, int(delta.total_seconds()) // 60)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(rest, 60)
+        if days:
+            return f"{days} {self.day} {hours} {self.hour}" if hours else f"{days} {self.day}"
+        if hours:
+            return (
+                f"{hours} {self.hour} {minutes} {self.minute}"
+                if minutes
+                else f"{hours} {self.hour}"
+            )
+        return f"{minutes} {self.minute}"
+
+
+def formatter() -> Formatter:
+    """The current request's formatter (made on first use)."""
+    if "formatter" not in g:
+        zone = get_timezone() or ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        g.formatter = Formatter(str(get_locale()), ZoneInfo(str(zone)))
+    return g.formatter
