@@ -23,12 +23,13 @@ def index():
 @login_required
 def my_work():
     """Everything waiting for the current user, most urgent first, and the latest news."""
+    items, now = board.my_work(current_user), utcnow()
     return render_template(
         "main/my_work.html",
-        items=board.my_work(current_user),
+        items=items,
         notifications=notify.recent(current_user, limit=10),
-        now=utcnow(),
-        **card_context(),
+        now=now,
+        **card_context(now, items),
     )
 
 

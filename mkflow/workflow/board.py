@@ -73,6 +73,13 @@ class Card:
     rework_count: int
     lock_version: int
     actions: tuple = ()
+    # Filled for display by web.card_context(): links and texts, prepared in one pass.
+    url: str = ""
+    act_url: str = ""
+    late: bool = False
+    due_text: str = ""
+    age_text: str = ""
+    finished_text: str = ""
 
     @property
     def is_active(self) -> bool:
@@ -95,6 +102,12 @@ class Column:
 
     def overdue_count(self, now: datetime) -> int:
         return sum(1 for card in self.cards if is_overdue(card, now))
+
+
+def cards_of(columns: list[Column]):
+    for column in columns:
+        yield from column.cards
+        yield from column.finished
 
 
 def is_overdue(item, now: datetime) -> bool:

@@ -59,7 +59,7 @@ def _back(instance_id: int) -> str:
 def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
     """Out-of-band pieces for the page the action came from."""
     now = utcnow()
-    context = {"message": message, "category": category, "now": now, **card_context()}
+    context = {"message": message, "category": category, "now": now}
     if request.form.get("from") == "board":
         filters = boards.BoardFilters.from_args(request.form)
         columns = boards.build_board(instance.template, current_user, filters, now, changed)
@@ -69,13 +69,16 @@ def _fragments(instance: ProcessInstance, message: str, category: str, changed: 
             template=instance.template,
             filters=filters,
             **context,
+            **card_context(now, boards.cards_of(columns)),
         )
     mine = instance.is_active and instance.assignee_id == current_user.id
+    item = boards.card(instance.id, current_user) if mine else None
     return render_template(
         "main/_work_update.html",
         item_id=instance.id,
-        item=boards.card(instance.id, current_user) if mine else None,
+        item=item,
         **context,
+        **card_context(now, [item] if item else []),
     )
 
 

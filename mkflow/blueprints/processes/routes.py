@@ -133,15 +133,16 @@ def board(template_id):
     template = visible_template_or_404(template_id)
     filters = boards.BoardFilters.from_args(request.args)
     now = utcnow()
+    columns = boards.build_board(template, current_user, filters, now)
     return render_template(
         "processes/board.html",
         template=template,
         filters=filters,
         now=now,
-        columns=boards.build_board(template, current_user, filters, now),
+        columns=columns,
         people=boards.people_on_board(template),
         can_manage=can_manage_template(current_user, template),
-        **card_context(),
+        **card_context(now, boards.cards_of(columns)),
     )
 
 
@@ -149,10 +150,12 @@ def board(template_id):
 def finished(template_id):
     """Every finished or cancelled item of a process."""
     template = visible_template_or_404(template_id)
+    items = boards.finished_items(template, current_user)
     return render_template(
         "processes/finished.html",
         template=template,
-        items=boards.finished_items(template, current_user),
+        items=items,
+        **card_context(utcnow(), items),
     )
 
 
