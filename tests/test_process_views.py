@@ -77,6 +77,14 @@ def column(html: str, key: str) -> str:
     return match.group(0)
 
 
+def added_to(html: str, key: str) -> str:
+    """What an htmx answer adds to a column's card list (up to the next out-of-band piece)."""
+    match = re.search(rf'hx-swap-oob="(beforeend|afterbegin):#cards-{re.escape(key)}"', html)
+    assert match, f"nothing added to {key}"
+    following = html.find("hx-swap-oob=", match.end())
+    return html[match.end() : following if following != -1 else len(html)]
+
+
 def column_count(html: str, key: str) -> int:
     return int(re.search(r'<span class="count"[^>]*>(\d+)</span>', column(html, key)).group(1))
 
@@ -401,10 +409,11 @@ def test_completing_from_the_board_with_fields_moves_the_card(client, auth, proc
     assert response.status_code == 200
     page = text(response)
     assert "<html" not in page
-    assert re.search(r'<section[^>]*id="col-brief"[^>]*hx-swap-oob="true"', page)
-    assert re.search(r'<section[^>]*id="col-copy"[^>]*hx-swap-oob="true"', page)
-    assert 'id="col-design"' not in page  # untouched columns are not sent
-    assert "CRM guide" in column(page, "copy") and "CRM guide" not in column(page, "brief")
+    assert f'<li id="card-{launched.id}" hx-swap-oob="delete"></li>' in page
+    assert "CRM guide" in added_to(page, "copy")
+    assert re.search(r'<header class="column-head" id="colhead-brief" hx-swap-oob="true"', page)
+    assert re.search(r'<header class="column-head" id="colhead-copy" hx-swap-oob="true"', page)
+    assert "colhead-design" not in page  # untouched columns are not sent
     live = re.search(r'<div id="live-message"[^>]*hx-swap-oob="true">(.*?)</div>', page, re.S)
     assert "Done: “CRM guide” is now with Dmitry Volkov at “Writing”." in live.group(1)
     assert re.search(r'<span id="work-count"[^>]*hx-swap-oob="true"', page)
@@ -422,7 +431,7 @@ def test_board_answer_respects_the_board_filters(client, auth, processes):
         client, launched.id, with_fields="1", q="crm", **{"field-brief": "Audience: CTOs."}
     )
     page = text(response)
-    assert "CRM guide" in column(page, "copy")
+    assert "CRM guide" in added_to(page, "copy")
     assert "ERP mistakes" not in page
 
 
@@ -505,7 +514,7 @@ def test_reject_with_a_comment_returns_the_work_to_the_copywriter(client, auth, 
     assert response.status_code == 200
     page = text(response)
     assert "Returned for rework: “CRM guide” is back with Dmitry Volkov at “Writing”." in page
-    assert "CRM guide" in column(page, "copy")
+    assert "CRM guide" in added_to(page, "copy")
     stored = item(launched.id)
     assert stored.stage.key == "copy"
     assert stored.assignee.email == "copywriter@demo.local"
@@ -540,7 +549,8 @@ def test_publishing_from_the_board_moves_the_card_to_the_final_column(client, au
     assert response.status_code == 200
     page = text(response)
     assert "“CRM guide” is finished: Published." in page
-    assert "CRM guide" in column(page, "published") and "CRM guide" not in column(page, "ready")
+    assert f'<li id="card-{launched.id}" hx-swap-oob="delete"></li>' in page
+    assert "CRM guide" in added_to(page, "published")
     stored = item(launched.id)
     assert stored.state == InstanceState.DONE and stored.assignee is None
 
@@ -957,3 +967,28 @@ def test_board_query_count_does_not_grow_with_the_cards(client, auth, processes)
     assert len(card_titles(text(client.get(url)))) == 25
     many = _statements_for(client, url)
     assert many == few
+
+
+def test_a_refused_board_action_sends_the_whole_board_as_it_is(client, auth, processes):
+    launched = launch_article()
+    auth.login("marketer@demo.local")
+    response = act(client, launched.id, version=launched.lock_version + 5)
+    assert response.status_code == 409
+    page = text(response)
+    assert '<div id="board" hx-swap-oob="innerHTML">' in page
+    assert "CRM guide" in column(page, "brief")
+
+
+def test_a_card_that_stays_yours_keeps_acting_from_the_board(client, auth, processes):
+    launched = advance(
+        launch_article().id,
+        BRIEF_DONE,
+        COPY_DONE,
+        ("approve", None),
+        ("complete", {"layout": "https://docs.demo.local/layout"}),
+    )
+    auth.login("marketer@demo.local")
+    page = text(act(client, launched.id, "approve"))
+    ready = added_to(page, "ready")
+    assert "Publish now" in ready
+    assert 'name="from" value="board"' in ready  # its next move answers as a board move

@@ -98,10 +98,12 @@ class Column:
     kind: StageKind
     cards: list = field(default_factory=list)
     finished: list = field(default_factory=list)
-    finished_total: int = 0
+    count: int = 0  # cards shown; in the final column, all finished items
+    late: int = 0
 
-    def overdue_count(self, now: datetime) -> int:
-        return sum(1 for card in self.cards if is_overdue(card, now))
+    @property
+    def is_final(self) -> bool:
+        return self.kind == StageKind.FINAL
 
 
 def cards_of(columns: list[Column]):
@@ -212,16 +214,9 @@ def build_board(
     now: datetime,
     only: set[str] | None = None,
 ) -> list[Column]:
-    """Columns in stage order (``only`` some of them, for an in-place update). Items on
-    older versions sit in the column of the same stage key, or in a column of their own."""
-    stages = db.session.execute(
-        select(Stage.key, Stage.name, Stage.kind)
-        .where(Stage.version_id == template.current_version_id)
-        .order_by(Stage.position)
-    ).all()
-    columns = {
-        key: Column(key, name, kind) for key, name, kind in stages if only is None or key in only
-    }
+    """Columns in stage order (``only`` some of them). Items on older versions sit in the
+    column of the same stage key, or in a column of their own."""
+    columns = _columns(template, only)
     active = _card_rows(
         ProcessInstance.template_id == template.id, ProcessInstance.state == InstanceState.ACTIVE
     )
@@ -234,22 +229,79 @@ def build_board(
                 card.stage_key, card.stage_name, StageKind.WORK
             )
         column.cards.append(card)
-    final = next((c for c in columns.values() if c.kind == StageKind.FINAL), None)
+        column.count += 1
+        column.late += is_overdue(card, now)
+    final = _final(columns)
     if final is not None and not filters.narrows_people:
-        done = _filtered(
-            _card_rows(
-                ProcessInstance.template_id == template.id,
-                ProcessInstance.state == InstanceState.DONE,
-            ),
-            filters,
-            user,
-            now,
-        )
+        done = _done(template, filters, user, now)
         final.finished = _cards(
             done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD), user
         )
-        final.finished_total = db.session.scalar(select(func.count()).select_from(done.subquery()))
+        final.count = _count(done)
     return list(columns.values())
+
+
+def _columns(template: ProcessTemplate, only: set[str] | None) -> dict[str, Column]:
+    stages = db.session.execute(
+        select(Stage.key, Stage.name, Stage.kind)
+        .where(Stage.version_id == template.current_version_id)
+        .order_by(Stage.position)
+    ).all()
+    return {
+        key: Column(key, name, kind) for key, name, kind in stages if only is None or key in only
+    }
+
+
+def _final(columns: dict[str, Column]) -> Column | None:
+    return next((c for c in columns.values() if c.is_final), None)
+
+
+def _done(template: ProcessTemplate, filters: BoardFilters, user: User, now: datetime):
+    done = _card_rows(
+        ProcessInstance.template_id == template.id, ProcessInstance.state == InstanceState.DONE
+    )
+    return _filtered(done, filters, user, now)
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def column_heads(
+    template: ProcessTemplate, user: User, filters: BoardFilters, now: datetime, keys: set[str]
+) -> list[Column]:
+    """Just the counts of some columns, after a card moved between them."""
+    columns = _columns(template, keys)
+    late = func.sum(case((ProcessInstance.stage_due_at < now, 1), else_=0))
+    query = _filtered(
+        select(Stage.key, func.count(), late)
+        .join(Stage, ProcessInstance.stage_id == Stage.id)
+        .where(
+            ProcessInstance.template_id == template.id,
+            ProcessInstance.state == InstanceState.ACTIVE,
+            Stage.key.in_(keys),
+        ),
+        filters,
+        user,
+        now,
+    ).group_by(Stage.key)
+    for key, count, overdue in db.session.execute(query):
+        if key in columns:
+            columns[key].count, columns[key].late = count, int(overdue or 0)
+    final = _final(columns)
+    if final is not None and not filters.narrows_people:
+        final.count = _count(_done(template, filters, user, now))
+    return list(columns.values())
+
+
+def card_on_board(
+    instance_id: int, user: User, filters: BoardFilters, now: datetime
+) -> Card | None:
+    """The item as its card, if the board's filters still show it."""
+    found = _cards(
+        _filtered(_card_rows(ProcessInstance.id == instance_id), filters, user, now), user
+    )
+    return found[0] if found else None
 
 
 def finished_items(template: ProcessTemplate, user: User, limit: int = 500) -> list[Card]:

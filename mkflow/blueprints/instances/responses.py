@@ -62,14 +62,24 @@ def _fragments(instance: ProcessInstance, message: str, category: str, changed: 
     context = {"message": message, "category": category, "now": now}
     if request.form.get("from") == "board":
         filters = boards.BoardFilters.from_args(request.form)
-        columns = boards.build_board(instance.template, current_user, filters, now, changed)
+        template = instance.template
+        card = None
+        if changed is None:  # refused: show the whole board as it is now
+            columns = boards.build_board(template, current_user, filters, now)
+            shown = list(boards.cards_of(columns))
+        else:
+            columns = boards.column_heads(template, current_user, filters, now, changed)
+            card = boards.card_on_board(instance.id, current_user, filters, now)
+            shown = [card] if card else []
         return render_template(
             "processes/_board_update.html",
             columns=columns,
-            template=instance.template,
+            card=card,
+            moved_id=instance.id if changed is not None else None,
+            template=template,
             filters=filters,
             **context,
-            **card_context(now, boards.cards_of(columns)),
+            **card_context(now, shown),
         )
     mine = instance.is_active and instance.assignee_id == current_user.id
     item = boards.card(instance.id, current_user) if mine else None
