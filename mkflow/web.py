@@ -85,7 +85,6 @@ def template_helpers() -> dict:
 def card_context(now, cards=()) -> dict:
     """What every card on a page shares, prepared once, and each card's links and texts
     filled in one Python pass: a board prints hundreds and template calls add up."""
-    from flask import request
     from flask_babel import gettext as _
     from flask_wtf.csrf import generate_csrf
 
@@ -116,8 +115,9 @@ def card_context(now, cards=()) -> dict:
                 card.due_text = f"{overdue}: {moment}" if card.late else f"{due} {moment}"
             card.age_text = in_stage.replace("{}", fmt.duration(now - card.stage_entered_at))
         card.finished_text = fmt.when(card.finished_at)
-    return {
-        "csrf": generate_csrf(),
-        "next_path": request.full_path if request.method == "GET" else "",
-        "labels": labels,
-    }
+    return {"csrf": generate_csrf(), "labels": labels, "card_host": CARD_HOST}
+
+
+# On the element around cards: their boosted forms stay on the page and swap only the
+# out-of-band parts of the answer.
+CARD_HOST = 'hx-push-url="false" hx-swap="none"'

@@ -992,3 +992,12 @@ def test_a_card_that_stays_yours_keeps_acting_from_the_board(client, auth, proce
     ready = added_to(page, "ready")
     assert "Publish now" in ready
     assert 'name="from" value="board"' in ready  # its next move answers as a board move
+
+
+def test_plain_post_from_the_board_returns_to_the_board(client, auth, processes):
+    launched = launch_article()
+    auth.login("marketer@demo.local")
+    response = act(client, launched.id, htmx=False, with_fields="1", **{"field-brief": "B."})
+    assert response.status_code == 302
+    assert response.location == board_url()
+    assert "is now with Dmitry Volkov" in text(client.get(response.location))

@@ -6,6 +6,7 @@ milliseconds on modest hardware.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
@@ -117,6 +118,13 @@ def is_overdue(item, now: datetime) -> bool:
 
 
 def _card_rows(*conditions):
+    return _card_columns().where(*conditions)
+
+
+@cache
+def _card_columns():
+    """The card query without conditions, built once: statements are immutable, and
+    building this one costs more than running it on a small board."""
     assignee = aliased(User)
     return (
         select(
@@ -139,7 +147,6 @@ def _card_rows(*conditions):
         .join(Stage, ProcessInstance.stage_id == Stage.id)
         .join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
         .outerjoin(assignee, ProcessInstance.assignee_id == assignee.id)
-        .where(*conditions)
     )
 
 
@@ -237,7 +244,7 @@ def build_board(
         final.finished = _cards(
             done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD), user
         )
-        final.count = _count(done)
+        final.count = _done_count(template, filters, user, now)
     return list(columns.values())
 
 
@@ -263,8 +270,15 @@ def _done(template: ProcessTemplate, filters: BoardFilters, user: User, now: dat
     return _filtered(done, filters, user, now)
 
 
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+def _done_count(template: ProcessTemplate, filters: BoardFilters, user: User, now: datetime):
+    query = (
+        select(func.count())
+        .select_from(ProcessInstance)
+        .where(
+            ProcessInstance.template_id == template.id, ProcessInstance.state == InstanceState.DONE
+        )
+    )
+    return db.session.scalar(_filtered(query, filters, user, now))
 
 
 def column_heads(
@@ -290,7 +304,7 @@ def column_heads(
             columns[key].count, columns[key].late = count, int(overdue or 0)
     final = _final(columns)
     if final is not None and not filters.narrows_people:
-        final.count = _count(_done(template, filters, user, now))
+        final.count = _done_count(template, filters, user, now)
     return list(columns.values())
 
 

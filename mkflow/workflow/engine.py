@@ -64,8 +64,8 @@ def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetim
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
     """Who last held ``stage`` on this item: rework goes back to the same person."""
-    event = db.session.scalar(
-        select(Event)
+    holder_id = db.session.scalar(
+        select(Event.assignee_id)
         .join(Stage, Event.to_stage_id == Stage.id)
         .where(
             Event.instance_id == instance.id, Stage.key == stage.key, Event.assignee_id.is_not(None)
@@ -73,7 +73,8 @@ def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
         .order_by(Event.id.desc())
         .limit(1)
     )
-    return event.assignee if event and event.assignee.active else None
+    holder = db.session.get(User, holder_id) if holder_id else None
+    return holder if holder and holder.active else None
 
 
 def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Event:
@@ -108,12 +109,20 @@ def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Ev
 
 
 def _notify_watchers(instance, actor, kind) -> None:
-    watchers = db.session.scalars(
-        select(Watcher).where(Watcher.instance_id == instance.id, Watcher.user_id.is_not(None))
-    )
-    for watcher in watchers:
-        if watcher.user_id != instance.assignee_id:
-            notify(watcher.user, "watched", actor=actor, instance=instance, comment=kind)
+    user_ids = db.session.scalars(
+        select(Watcher.user_id).where(
+            Watcher.instance_id == instance.id, Watcher.user_id.is_not(None)
+        )
+    ).all()
+    for user_id in user_ids:
+        if user_id != instance.assignee_id:
+            notify(
+                db.session.get(User, user_id),
+                "watched",
+                actor=actor,
+                instance=instance,
+                comment=kind,
+            )
 
 
 def launch(

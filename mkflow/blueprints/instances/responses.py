@@ -10,7 +10,7 @@ from mkflow.accounts import utcnow
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Event, ProcessInstance
-from mkflow.web import card_context, safe_next
+from mkflow.web import card_context
 from mkflow.workflow import activity, engine, history
 from mkflow.workflow import board as boards
 from mkflow.workflow import fields as field_rules
@@ -52,8 +52,14 @@ def describe_manager_action(action: str, instance_id: int) -> str:
     )
 
 
-def _back(instance_id: int) -> str:
-    return safe_next(request.form.get("next")) or url_for("instances.show", instance_id=instance_id)
+def _back(instance: ProcessInstance) -> str:
+    """Where a plain (no JavaScript) post returns: the page the action came from."""
+    origin = request.form.get("from")
+    if origin == "board":
+        return url_for("processes.board", template_id=instance.template_id)
+    if origin == "me":
+        return url_for("main.my_work")
+    return url_for("instances.show", instance_id=instance.id)
 
 
 def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
@@ -98,7 +104,7 @@ def acted(instance_id: int, event: Event, source_key: str):
     if request.htmx:
         return _fragments(instance, message, "success", {source_key, instance.stage.key})
     flash(message, "success")
-    return redirect(_back(instance_id))
+    return redirect(_back(instance))
 
 
 def refused(instance_id: int, error):
