@@ -134,7 +134,6 @@ def _card_columns():
             ProcessTemplate.name,
             Stage.key,
             Stage.name,
-            Stage.kind,
             ProcessInstance.state,
             ProcessInstance.assignee_id,
             assignee.name,
@@ -143,6 +142,7 @@ def _card_columns():
             ProcessInstance.finished_at,
             ProcessInstance.rework_count,
             ProcessInstance.lock_version,
+            Stage.kind,
         )
         .join(Stage, ProcessInstance.stage_id == Stage.id)
         .join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
@@ -151,47 +151,14 @@ def _card_columns():
 
 
 def _cards(query, user: User) -> list[Card]:
+    """Cards from _card_rows(): its columns are Card's fields in order, then the stage kind."""
     cards = []
-    for (
-        item_id,
-        title,
-        template_id,
-        template_name,
-        stage_key,
-        stage_name,
-        kind,
-        state,
-        assignee_id,
-        assignee_name,
-        due,
-        entered,
-        finished,
-        rework,
-        version,
-    ) in db.session.execute(query):
-        cards.append(
-            Card(
-                item_id,
-                title,
-                template_id,
-                template_name,
-                stage_key,
-                stage_name,
-                state,
-                assignee_id,
-                assignee_name,
-                due,
-                entered,
-                finished,
-                rework,
-                version,
-                actions=actions_for(
-                    kind,
-                    is_assignee=assignee_id == user.id,
-                    is_active=state == InstanceState.ACTIVE,
-                ),
-            )
+    for *fields, kind in db.session.execute(query):
+        card = Card(*fields)
+        card.actions = actions_for(
+            kind, is_assignee=card.assignee_id == user.id, is_active=card.is_active
         )
+        cards.append(card)
     return cards
 
 
