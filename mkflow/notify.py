@@ -1,5 +1,7 @@
 """In-app notifications: written by the domain, read on My work and the bell."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
 from mkflow.accounts import utcnow
@@ -14,13 +16,19 @@ def notify(
     actor: User | None,
     instance: ProcessInstance | None,
     comment: str = "",
+    at: datetime | None = None,
 ) -> None:
     """Tell ``user`` what happened, unless they did it themselves."""
     if user is None or not user.active or (actor is not None and user.id == actor.id):
         return
     db.session.add(
         Notification(
-            user_id=user.id, kind=kind, actor=actor, instance=instance, comment=comment, at=utcnow()
+            user_id=user.id,
+            kind=kind,
+            actor=actor,
+            instance=instance,
+            comment=comment,
+            at=at or utcnow(),
         )
     )
 

@@ -370,3 +370,14 @@ def test_watchers_hear_about_moves_and_departments_can_watch():
     db.session.rollback()
     act(item, "marketer@demo.local", "complete", values={"brief": "b"})
     assert len(notes("sales@demo.local", "watched")) == 1
+
+
+def test_notifications_carry_the_time_of_the_change():
+    from datetime import datetime
+
+    at = datetime(2026, 11, 2, 9, 30)
+    item = launch_article(at=at)
+    act(item, "marketer@demo.local", "complete", values={"brief": "b"}, at=at + timedelta(hours=2))
+    [first] = notes("marketer@demo.local", "assigned")
+    [second] = notes("copywriter@demo.local", "assigned")
+    assert (first.at, second.at) == (at, at + timedelta(hours=2))

@@ -104,11 +104,11 @@ def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Ev
         at=at,
     )
     db.session.add(event)
-    _notify_watchers(instance, actor, kind)
+    _notify_watchers(instance, actor, kind, at)
     return event
 
 
-def _notify_watchers(instance, actor, kind) -> None:
+def _notify_watchers(instance, actor, kind, at) -> None:
     user_ids = db.session.scalars(
         select(Watcher.user_id).where(
             Watcher.instance_id == instance.id, Watcher.user_id.is_not(None)
@@ -122,6 +122,7 @@ def _notify_watchers(instance, actor, kind) -> None:
                 actor=actor,
                 instance=instance,
                 comment=kind,
+                at=at,
             )
 
 
@@ -178,7 +179,7 @@ def launch(
     db.session.add(instance)
     first = version.stages[0]
     _enter(instance, first, actor=actor, kind="launched", at=at)
-    notify(instance.assignee, "assigned", actor=actor, instance=instance)
+    notify(instance.assignee, "assigned", actor=actor, instance=instance, at=at)
     db.session.flush()
     return instance
 
@@ -229,7 +230,7 @@ def save_values(
                 from_stage=instance.stage,
                 to_stage=instance.stage,
                 comment=", ".join(changed),
-                at=at or utcnow(),
+                at=at,
             )
         )
         db.session.flush()
@@ -284,7 +285,9 @@ def act(
             comment=comment,
             assignee=_previous_holder(instance, target),
         )
-        notify(instance.assignee, "returned", actor=actor, instance=instance, comment=comment)
+        notify(
+            instance.assignee, "returned", actor=actor, instance=instance, comment=comment, at=at
+        )
     else:
         kind = {
             Action.COMPLETE: "completed",
@@ -299,9 +302,9 @@ def act(
         event = _enter(
             instance, _next_stage(instance), actor=actor, kind=kind, at=at, comment=comment
         )
-        notify(instance.assignee, "assigned", actor=actor, instance=instance)
+        notify(instance.assignee, "assigned", actor=actor, instance=instance, at=at)
         if submitter:
-            notify(submitter, "approved", actor=actor, instance=instance, comment=comment)
+            notify(submitter, "approved", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event
 
@@ -346,7 +349,7 @@ def reassign(
         at=at,
     )
     db.session.add(event)
-    notify(person, "assigned", actor=actor, instance=instance, comment=comment.strip())
+    notify(person, "assigned", actor=actor, instance=instance, comment=comment.strip(), at=at)
     db.session.flush()
     return event
 
@@ -354,6 +357,7 @@ def reassign(
 def move_back(
     instance, actor, stage_key: str, *, comment: str, expected_version, at: datetime | None = None
 ) -> Event:
+    at = at or utcnow()
     check_version(instance, expected_version)
     _require_manager(instance, actor, ManagerAction.MOVE_BACK, comment)
     target = _stage_by_key(instance, stage_key)
@@ -365,11 +369,18 @@ def move_back(
         target,
         actor=actor,
         kind="moved_back",
-        at=at or utcnow(),
+        at=at,
         comment=comment.strip(),
         assignee=_previous_holder(instance, target),
     )
-    notify(instance.assignee, "returned", actor=actor, instance=instance, comment=comment.strip())
+    notify(
+        instance.assignee,
+        "returned",
+        actor=actor,
+        instance=instance,
+        comment=comment.strip(),
+        at=at,
+    )
     db.session.flush()
     return event
 
@@ -394,7 +405,7 @@ def cancel(instance, actor, *, comment: str, expected_version, at: datetime | No
         at=at,
     )
     db.session.add(event)
-    notify(previous, "cancelled", actor=actor, instance=instance, comment=comment.strip())
+    notify(previous, "cancelled", actor=actor, instance=instance, comment=comment.strip(), at=at)
     db.session.flush()
     return event
 
@@ -414,6 +425,6 @@ def tick(today: date, at: datetime | None = None) -> list[ProcessInstance]:
     ).all()
     for instance in due:
         _enter(instance, _next_stage(instance), actor=None, kind="published", at=at)
-        notify(instance.assignee, "assigned", actor=None, instance=instance)
+        notify(instance.assignee, "assigned", actor=None, instance=instance, at=at)
     db.session.flush()
     return list(due)
