@@ -216,6 +216,7 @@ def save_values(
     at: datetime | None = None,
 ) -> list[str]:
     """Store the fields the current stage lets its person edit; returns changed labels."""
+    at = at or utcnow()
     check_version(instance, expected_version)
     if not available_actions(instance, actor):
         raise PermissionDenied(_l("Only the person at the current stage can edit its fields."))
