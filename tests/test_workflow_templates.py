@@ -93,7 +93,9 @@ def test_reorder_stages_and_fields():
 def test_fields_and_their_modes_per_stage():
     article = template("article")
     field = editing.add_field(head(), article, label="Budget", type=FieldType.NUMBER)
-    editing.set_field_mode(head(), article, "design", field.key, FieldMode.REQUIRE)
+    editing.update_stage(
+        head(), article, "design", field_modes=editing.clean_modes({field.key: FieldMode.REQUIRE})
+    )
     editing.update_field(head(), article, field.key, label="Budget, ₽", required=False)
     db.session.commit()
     with pytest.raises(DomainError, match="List the options"):

@@ -28,7 +28,13 @@ from mkflow.workdays import due_after
 from mkflow.workflow import fields as field_rules
 from mkflow.workflow.access import can_manage_template, can_view_instance, can_view_template
 from mkflow.workflow.assign import resolve_assignee
-from mkflow.workflow.rules import Action, ManagerAction, actions_for, manager_actions
+from mkflow.workflow.rules import (
+    Action,
+    ManagerAction,
+    actions_for,
+    comment_required,
+    manager_actions,
+)
 from mkflow.workflow.templates import problems_of
 
 
@@ -272,9 +278,9 @@ def act(
             raise DomainError(
                 _l("Fill in first: %(fields)s.", fields=", ".join(f.label for f in missing))
             )
+    if comment_required(action) and not comment:
+        raise DomainError(_l("Say what to fix: a rejection needs a comment."))
     if action == Action.REJECT:
-        if not comment:
-            raise DomainError(_l("Say what to fix: a rejection needs a comment."))
         target = _stage_by_key(instance, stage.reject_to_key)
         instance.rework_count += 1
         event = _enter(
@@ -320,7 +326,7 @@ def _require_manager(instance: ProcessInstance, actor: User, action: ManagerActi
         if not instance.is_active:
             raise Conflict(_l("This item is already finished."))
         raise PermissionDenied(_l("Only the department head or an administrator can do this."))
-    if not (comment or "").strip():
+    if comment_required(action) and not (comment or "").strip():
         raise DomainError(_l("Add a comment: say why."))
 
 

@@ -133,10 +133,3 @@ def validate(stages: list[StageSpec]) -> list[Problem]:
                     )
                 )
     return problems
-
-
-def next_index(stages_count: int, index: int) -> int:
-    """The stage after ``index`` in a valid template (the final stage has none)."""
-    if index + 1 >= stages_count:
-        raise ValueError("the final stage has no next stage")
-    return index + 1

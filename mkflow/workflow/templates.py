@@ -343,16 +343,6 @@ def remove_field(actor: User, template: ProcessTemplate, key: str) -> None:
     db.session.flush()
 
 
-def set_field_mode(
-    actor: User, template: ProcessTemplate, stage_key: str, field_key: str, mode: str
-) -> None:
-    draft = ensure_draft(actor, template)
-    stage = _stage(draft, stage_key)
-    _field(draft, field_key)
-    stage.field_modes = {**(stage.field_modes or {}), field_key: FieldMode(mode).value}
-    db.session.flush()
-
-
 def publish(actor: User, template: ProcessTemplate) -> TemplateVersion:
     """Make the draft the version new items start on; refused while it has problems."""
     require_manager(actor, template)
