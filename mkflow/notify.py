@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from mkflow.accounts import utcnow
 from mkflow.extensions import db
@@ -30,13 +30,6 @@ def notify(
             comment=comment,
             at=at or utcnow(),
         )
-    )
-
-
-def unread_count(user: User) -> int:
-    query = select(func.count()).select_from(Notification)
-    return db.session.scalar(
-        query.where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
 
 

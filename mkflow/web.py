@@ -61,19 +61,28 @@ def render_form(template: str, form, status: int | None = None, **context):
     return render_template(template, form=form, **context), status
 
 
+def _nav_counts(user) -> tuple[int, int]:
+    """Waiting items and unread notifications, asked once per response."""
+    from flask import g
+
+    from mkflow.workflow import board
+
+    if "nav_counts" not in g:
+        g.nav_counts = board.nav_counts(user)
+    return g.nav_counts
+
+
 def template_helpers() -> dict:
     """Functions templates call: counters for the navigation, dates in the user's zone."""
     from flask_babel import format_date
     from flask_login import current_user
 
-    from mkflow import notify
     from mkflow.formatting import formatter
     from mkflow.workflow import board
     from mkflow.workflow.rules import ACTION_LABELS
 
     return {
-        "my_work_count": lambda: board.my_work_count(current_user),
-        "unread_notifications": lambda: notify.unread_count(current_user),
+        "nav_counts": lambda: _nav_counts(current_user),
         "when": lambda moment: formatter().when(moment),
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",

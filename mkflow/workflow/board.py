@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from mkflow.extensions import db
 from mkflow.models import (
     InstanceState,
+    Notification,
     ProcessInstance,
     ProcessTemplate,
     Stage,
@@ -310,14 +311,24 @@ def card(instance_id: int, user: User) -> Card | None:
     return found[0] if found else None
 
 
-def my_work_count(user: User) -> int:
-    return db.session.scalar(
+def nav_counts(user: User) -> tuple[int, int]:
+    """(items waiting for ``user``, unread notifications) in one round-trip: every page
+    shows both."""
+    waiting = (
         select(func.count())
         .select_from(ProcessInstance)
         .where(
             ProcessInstance.assignee_id == user.id, ProcessInstance.state == InstanceState.ACTIVE
         )
+        .scalar_subquery()
     )
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    return tuple(db.session.execute(select(waiting, unread)).one())
 
 
 def visible_templates(user: User, *, archived: bool = False) -> list[ProcessTemplate]:

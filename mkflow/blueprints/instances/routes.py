@@ -32,7 +32,9 @@ def instance_or_404(instance_id: int) -> ProcessInstance:
 
 
 def commit_or_conflict() -> None:
-    """Commit; a concurrent change of the same item (version check) becomes a Conflict."""
+    """Commit; a concurrent change of the same item (version check) becomes a Conflict.
+    What was just written stays loaded: the answer renders it without reading it back."""
+    db.session().expire_on_commit = False
     try:
         db.session.commit()
     except StaleDataError:
