@@ -266,16 +266,19 @@ def update_stage(actor: User, template: ProcessTemplate, key: str, **changes) ->
     return stage
 
 
+def _move(collection: list, item, offset: int) -> None:
+    """Move ``item`` by ``offset`` places (clamped at the ends) and renumber."""
+    items = list(collection)
+    index = items.index(item)
+    items.insert(min(max(index + offset, 0), len(items) - 1), items.pop(index))
+    collection[:] = items
+    _renumber(collection)
+    db.session.flush()
+
+
 def move_stage(actor: User, template: ProcessTemplate, key: str, offset: int) -> None:
     draft = ensure_draft(actor, template)
-    stages = list(draft.stages)
-    stage = _stage(draft, key)
-    index = stages.index(stage)
-    target = min(max(index + offset, 0), len(stages) - 1)
-    stages.insert(target, stages.pop(index))
-    draft.stages[:] = stages
-    _renumber(draft.stages)
-    db.session.flush()
+    _move(draft.stages, _stage(draft, key), offset)
 
 
 def remove_stage(actor: User, template: ProcessTemplate, key: str) -> None:
@@ -324,13 +327,7 @@ def update_field(actor: User, template: ProcessTemplate, key: str, **changes) ->
 
 def move_field(actor: User, template: ProcessTemplate, key: str, offset: int) -> None:
     draft = ensure_draft(actor, template)
-    fields = list(draft.fields)
-    field = _field(draft, key)
-    index = fields.index(field)
-    fields.insert(min(max(index + offset, 0), len(fields) - 1), fields.pop(index))
-    draft.fields[:] = fields
-    _renumber(draft.fields)
-    db.session.flush()
+    _move(draft.fields, _field(draft, key), offset)
 
 
 def remove_field(actor: User, template: ProcessTemplate, key: str) -> None:
