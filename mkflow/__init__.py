@@ -32,6 +32,10 @@ def create_app(config: dict | None = None) -> Flask:
     config = config or {}
     app.config.update(config_module.from_environment(app.instance_path, config.get("SECRET_KEY")))
     app.config.update(config)
+    # Uploads beyond the attachment limit are cut off before they are read.
+    app.config.setdefault(
+        "MAX_CONTENT_LENGTH", int((app.config["MKFLOW_MAX_ATTACHMENT_MB"] + 1) * 1024 * 1024)
+    )
     if app.config["MKFLOW_TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
@@ -72,7 +76,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from mkflow.blueprints import admin, auth, errors, instances, main, processes
+    from mkflow.blueprints import admin, auth, errors, instances, main, processes, projects
 
-    for blueprint in (errors.bp, auth.bp, main.bp, admin.bp, processes.bp, instances.bp):
+    blueprints = (errors, auth, main, admin, processes, instances, projects)
+    for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from mkflow import seeding, seeding_processes
+from mkflow import seeding, seeding_processes, seeding_projects
 from mkflow.extensions import db
 from mkflow.workflow import engine
 
@@ -30,6 +30,8 @@ def seed_demo(if_empty: bool, locale: str) -> None:
         report = seeding.load_company(locale)
         report.merge(seeding_processes.load_processes(locale))
         report.merge(seeding_processes.load_demo_instances(locale))
+        report.merge(seeding_projects.load_project_templates(locale))
+        report.merge(seeding_projects.load_demo_projects(locale))
         db.session.commit()
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
         click.echo(f"Demo company loaded: {created}.")
@@ -45,6 +47,15 @@ def seed_processes(locale: str) -> None:
     report = seeding_processes.load_processes(locale)
     db.session.commit()
     click.echo(f"Process templates added: {report.created.get('process templates', 0)}.")
+
+
+@seed.command("projects")
+@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+def seed_projects(locale: str) -> None:
+    """Load the shipped project templates (for a company without the demo data)."""
+    report = seeding_projects.load_project_templates(locale)
+    db.session.commit()
+    click.echo(f"Project templates added: {report.created.get('project templates', 0)}.")
 
 
 @click.command("tick")

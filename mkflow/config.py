@@ -50,4 +50,7 @@ def from_environment(instance_path: str, secret_key: str | None = None) -> dict:
         "MKFLOW_LOGIN_LOCK_MINUTES": int(os.environ.get("MKFLOW_LOGIN_LOCK_MINUTES", "15")),
         "MKFLOW_PASSWORD_HASH": os.environ.get("MKFLOW_PASSWORD_HASH", "scrypt"),
         "MKFLOW_TRUST_PROXY": _flag("MKFLOW_TRUST_PROXY"),
+        # Non-working days of the company for task scheduling, e.g. "sat,sun" or "fri,sat".
+        "MKFLOW_WEEKEND": os.environ.get("MKFLOW_WEEKEND", "sat,sun"),
+        "MKFLOW_MAX_ATTACHMENT_MB": float(os.environ.get("MKFLOW_MAX_ATTACHMENT_MB", "20")),
     }

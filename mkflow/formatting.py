@@ -46,3 +46,8 @@ def formatter() -> Formatter:
         zone = get_timezone() or ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
         g.formatter = Formatter(str(get_locale()), ZoneInfo(str(zone)))
     return g.formatter
+
+
+def today():
+    """Today's date where the user is: task dates are calendar days, not moments."""
+    return datetime.now(formatter().zone).date()

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from mkflow.accounts import utcnow
 from mkflow.extensions import db
-from mkflow.models import Notification, ProcessInstance, User
+from mkflow.models import Notification, ProcessInstance, Task, User
 
 
 def notify(
@@ -14,7 +14,8 @@ def notify(
     kind: str,
     *,
     actor: User | None,
-    instance: ProcessInstance | None,
+    instance: ProcessInstance | None = None,
+    task: Task | None = None,
     comment: str = "",
     at: datetime | None = None,
 ) -> None:
@@ -27,6 +28,7 @@ def notify(
             kind=kind,
             actor=actor,
             instance=instance,
+            task_id=task.id if task is not None else None,
             comment=comment,
             at=at or utcnow(),
         )

@@ -16,9 +16,27 @@ from mkflow.models.processes import (
     StageKind,
     TemplateVersion,
 )
+from mkflow.models.projects import (
+    Attachment,
+    ChecklistItem,
+    MemberRole,
+    Project,
+    ProjectMember,
+    Task,
+    TaskLink,
+    TaskStatus,
+)
 from mkflow.models.security import LoginFailure
 
 __all__ = [
+    "Attachment",
+    "ChecklistItem",
+    "MemberRole",
+    "Project",
+    "ProjectMember",
+    "Task",
+    "TaskLink",
+    "TaskStatus",
     "Comment",
     "Department",
     "DueUnit",

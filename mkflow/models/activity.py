@@ -1,4 +1,5 @@
-"""What happens around work items: the audit trail, comments, watchers, notifications."""
+"""What happens around work items (process instances and tasks): the audit trail, comments,
+watchers, notifications. Each row belongs to an instance or to a task."""
 
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mkflow.extensions import db
 from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessInstance, Stage
+from mkflow.models.projects import Task
 
 
 class Event(db.Model):
@@ -17,10 +19,16 @@ class Event(db.Model):
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
     )
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(30))
     from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
     to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
+    # Task events record statuses instead of stages.
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     seconds_in_stage: Mapped[int | None]
@@ -38,6 +46,9 @@ class Comment(db.Model):
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
     )
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     body: Mapped[str] = mapped_column(Text)  # Markdown as written
     html: Mapped[str] = mapped_column(Text)  # rendered and sanitised once, on save
@@ -52,6 +63,9 @@ class Watcher(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     department_id: Mapped[int | None] = mapped_column(
@@ -69,10 +83,12 @@ class Notification(db.Model):
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instance.id", ondelete="CASCADE")
     )
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(index=True)
     read_at: Mapped[datetime | None]
 
     instance: Mapped[ProcessInstance | None] = relationship(lazy="joined")
+    task: Mapped[Task | None] = relationship(lazy="joined")
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")

@@ -1,4 +1,4 @@
-"""Comments with @mentions and watchers of an item."""
+"""Comments with @mentions and watchers of a work item: a process instance or a task."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -6,16 +6,35 @@ from sqlalchemy import or_, select
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
-from mkflow.models import Comment, Department, ProcessInstance, User, Watcher
+from mkflow.models import Comment, Department, ProcessInstance, Task, User, Watcher
 from mkflow.notify import notify
+from mkflow.projects.access import can_view_task
 from mkflow.richtext import mentioned_handles, render
 from mkflow.workflow.access import can_view_instance
+
+Item = ProcessInstance | Task
 
 MAX_COMMENT = 10000
 
 
-def comments(instance: ProcessInstance) -> list[Comment]:
-    query = select(Comment).where(Comment.instance_id == instance.id)
+def _owner(item: Item) -> dict:
+    """The column that ties a comment or watcher to ``item``."""
+    return {"task_id": item.id} if isinstance(item, Task) else {"instance_id": item.id}
+
+
+def _of(model, item: Item):
+    column = model.task_id if isinstance(item, Task) else model.instance_id
+    return column == item.id
+
+
+def can_view(person: User, item: Item) -> bool:
+    if isinstance(item, Task):
+        return can_view_task(person, item)
+    return can_view_instance(person, item)
+
+
+def comments(item: Item) -> list[Comment]:
+    query = select(Comment).where(_of(Comment, item))
     return list(db.session.scalars(query.order_by(Comment.at, Comment.id)))
 
 
@@ -29,7 +48,7 @@ def _users_by_handle(handles: set[str]) -> dict[str, User]:
     return {h: by_handle[h] for h in handles if h in by_handle}
 
 
-def add_comment(instance: ProcessInstance, author: User, body: str) -> Comment:
+def add_comment(item: Item, author: User, body: str) -> Comment:
     """A comment; each mentioned person who can see the item is notified."""
     body = (body or "").strip()
     if not body:
@@ -38,27 +57,28 @@ def add_comment(instance: ProcessInstance, author: User, body: str) -> Comment:
         raise DomainError(_l("The comment is too long."))
     people = _users_by_handle(mentioned_handles(body))
     comment = Comment(
-        instance_id=instance.id,
+        **_owner(item),
         author=author,
         body=body,
         html=render(body, set(people)),
         at=utcnow(),
     )
     db.session.add(comment)
+    target = {"task": item} if isinstance(item, Task) else {"instance": item}
     for person in people.values():
-        if can_view_instance(person, instance):
-            notify(person, "mentioned", actor=author, instance=instance, comment=body[:300])
+        if can_view(person, item):
+            notify(person, "mentioned", actor=author, comment=body[:300], **target)
     db.session.flush()
     return comment
 
 
-def watchers(instance: ProcessInstance) -> list[Watcher]:
-    query = select(Watcher).where(Watcher.instance_id == instance.id).order_by(Watcher.id)
+def watchers(item: Item) -> list[Watcher]:
+    query = select(Watcher).where(_of(Watcher, item)).order_by(Watcher.id)
     return list(db.session.scalars(query))
 
 
 def add_watcher(
-    instance: ProcessInstance,
+    item: Item,
     actor: User,
     *,
     user: User | None = None,
@@ -67,20 +87,26 @@ def add_watcher(
     """Anyone who sees the item may add watchers: a person, or a whole department."""
     if (user is None) == (department is None):
         raise DomainError(_l("Choose a person or a department."))
-    for existing in watchers(instance):
+    for existing in watchers(item):
         if (user and existing.user_id == user.id) or (
             department and existing.department_id == department.id
         ):
             raise DomainError(_l("Already watching."))
-    watcher = Watcher(instance_id=instance.id, user=user, department=department)
+    watcher = Watcher(**_owner(item), user=user, department=department)
     db.session.add(watcher)
     db.session.flush()
     return watcher
 
 
-def remove_watcher(instance: ProcessInstance, actor: User, watcher_id: int) -> None:
+def remove_watcher(item: Item, actor: User, watcher_id: int) -> None:
     watcher = db.session.get(Watcher, watcher_id)
-    if watcher is None or watcher.instance_id != instance.id:
+    if watcher is None or _owner(item) != _owner_of(watcher):
         raise NotFound(_l("There is no such watcher."))
     db.session.delete(watcher)
     db.session.flush()
+
+
+def _owner_of(watcher: Watcher) -> dict:
+    if watcher.task_id is not None:
+        return {"task_id": watcher.task_id}
+    return {"instance_id": watcher.instance_id}

@@ -1,0 +1,85 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from mkflow.models import MemberRole
+
+ROLE_LABELS = {
+    MemberRole.MANAGER: _l("Manager"),
+    MemberRole.MEMBER: _l("Member"),
+    MemberRole.OBSERVER: _l("Observer"),
+}
+LINK_LABELS = {
+    "fs": _l("Finish to start"),
+    "ss": _l("Start to start"),
+    "ff": _l("Finish to finish"),
+    "sf": _l("Start to finish"),
+}
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ProjectForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    department_id = SelectField(_l("Department"), coerce=_optional_id, validate_choice=True)
+    manager_id = SelectField(_l("Manager"), coerce=_optional_id, validate_choice=True)
+    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    auto_schedule = BooleanField(
+        _l("Move dependent tasks automatically when dates change"), default=True
+    )
+
+
+class FromTemplateForm(FlaskForm):
+    template_id = SelectField(_l("Template"), coerce=_optional_id, validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+
+
+class CopyForm(FlaskForm):
+    """Save as template or duplicate: a name and a start date."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField(_l("Person"), coerce=_optional_id, validate_choice=True)
+    department_id = SelectField(
+        _l("or a whole department (observers)"), coerce=_optional_id, validate_choice=True
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        default=MemberRole.MEMBER.value,
+    )
+    duty = StringField(_l("Job in this project"), validators=[Length(max=80)])
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=20000)])
+    assignee_id = SelectField(_l("Assignee"), coerce=_optional_id, validate_choice=True)
+    reviewer_id = SelectField(
+        _l("Reviewer (by default, the author)"), coerce=_optional_id, validate_choice=True
+    )
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    days = IntegerField(
+        _l("or duration, working days"), validators=[Optional(), NumberRange(1, 2000)]
+    )
+    milestone = BooleanField(_l("Milestone"))
+    parent_id = SelectField(_l("Parent task"), coerce=_optional_id, validate_choice=True)
+
+
+class LinkForm(FlaskForm):
+    predecessor_id = SelectField(_l("Depends on"), coerce=_optional_id, validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"), choices=[(k, label) for k, label in LINK_LABELS.items()], default="fs"
+    )
+    lag = IntegerField(
+        _l("Lag, working days"), default=0, validators=[Optional(), NumberRange(-2000, 2000)]
+    )

@@ -1,0 +1,280 @@
+"""Projects: the list, templates, create, settings and members, the task list and board."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mkflow import company
+from mkflow.blueprints.projects.forms import (
+    ROLE_LABELS,
+    CopyForm,
+    FromTemplateForm,
+    MemberForm,
+    ProjectForm,
+)
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+from mkflow.forms import EmptyForm
+from mkflow.formatting import today
+from mkflow.models import Department, Project, User
+from mkflow.projects import access, copying, listing, planning
+from mkflow.projects import projects as domain
+from mkflow.projects.status import EVENT_LABELS, MOVE_LABELS, STATUS_LABELS
+from mkflow.web import render_form
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    if request.method == "POST" and not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.context_processor
+def labels():
+    return {
+        "status_labels": STATUS_LABELS,
+        "move_labels": MOVE_LABELS,
+        "role_labels": ROLE_LABELS,
+        "task_event_labels": EVENT_LABELS,
+        "today": today(),
+    }
+
+
+def project_or_404(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None or not access.can_view(current_user, project):
+        abort(404)
+    return project
+
+
+@bp.route("")
+def index():
+    """Projects by department with progress, overdue tasks and the next milestone."""
+    archived = request.args.get("archived") == "1"
+    return render_template(
+        "projects/index.html",
+        groups=listing.project_list(current_user, today(), archived=archived),
+        archived=archived,
+    )
+
+
+@bp.route("/templates")
+def templates():
+    return render_template(
+        "projects/templates.html",
+        groups=listing.project_list(current_user, today(), templates=True),
+    )
+
+
+def _people_choices(people, empty=True):
+    return ([(None, "—")] if empty else []) + [(u.id, u.name) for u in people]
+
+
+def _project_form(project: Project | None = None) -> ProjectForm:
+    form = ProjectForm(obj=project)
+    form.department_id.choices = [(None, "—")] + [(d.id, d.name) for d in company.departments()]
+    form.manager_id.choices = _people_choices(company.active_users())
+    if project is None and not form.is_submitted():
+        form.start_date.data = today()
+        form.department_id.data = current_user.department_id
+        form.manager_id.data = current_user.id
+    return form
+
+
+def _project_data(form: ProjectForm) -> domain.ProjectData:
+    return domain.ProjectData(
+        name=form.name.data,
+        description=form.description.data or "",
+        start_date=form.start_date.data,
+        department=db.session.get(Department, form.department_id.data)
+        if form.department_id.data
+        else None,
+        manager=db.session.get(User, form.manager_id.data) if form.manager_id.data else None,
+        auto_schedule=form.auto_schedule.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = _project_form()
+    if form.validate_on_submit():
+        try:
+            project = domain.create_project(current_user, _project_data(form))
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Project “%(name)s” created.", name=project.name), "success")
+            return redirect(url_for("projects.show", project_id=project.id))
+    return render_form("projects/form.html", form, project=None)
+
+
+@bp.route("/from-template", methods=["GET", "POST"])
+def from_template():
+    """"A new project in two clicks": choose a template, a name and a start date."""
+    templates = [s.project for _, group in listing.project_list(current_user, today(), templates=True) for s in group]
+    form = FromTemplateForm()
+    form.template_id.choices = [(t.id, t.name) for t in templates]
+    if not form.is_submitted():
+        chosen = request.args.get("template", "")
+        form.template_id.data = int(chosen) if chosen.isdigit() else None
+        form.start_date.data = today()
+        picked = next((t for t in templates if t.id == form.template_id.data), None)
+        form.name.data = picked.name if picked else ""
+    if form.validate_on_submit():
+        template = db.session.get(Project, form.template_id.data)
+        try:
+            if template is None:
+                raise DomainError(_("Choose a project template."))
+            project = copying.from_template(
+                template, current_user, name=form.name.data, start_date=form.start_date.data
+            )
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Project “%(name)s” created from the template.", name=project.name), "success")
+            return redirect(url_for("projects.show", project_id=project.id))
+    return render_form("projects/from_template.html", form, templates=templates)
+
+
+def _list_context(project: Project, **extra) -> dict:
+    is_manager = access.is_manager(current_user, project)
+    return {
+        "project": project,
+        "is_manager": is_manager,
+        "can_work": access.can_work(current_user, project),
+        "form": EmptyForm(),
+        **extra,
+    }
+
+
+@bp.route("/<int:project_id>")
+def show(project_id):
+    """The task list: a tree by default; sorting and filters live in the URL."""
+    project = project_or_404(project_id)
+    filters = listing.TaskFilters.from_args(request.args)
+    is_manager = access.is_manager(current_user, project)
+    rows = listing.task_rows(project, current_user, today(), is_manager=is_manager, filters=filters)
+    broken = set() if project.auto_schedule else planning.broken_links(project.id)
+    return render_template(
+        "projects/show.html",
+        rows=listing.sorted_rows(rows, filters.sort),
+        filters=filters,
+        people=access.member_choices(project),
+        broken={successor for _, successor in broken},
+        **_list_context(project),
+    )
+
+
+@bp.route("/<int:project_id>/board")
+def board(project_id):
+    """The five statuses as columns; each card offers the moves this user may make."""
+    project = project_or_404(project_id)
+    is_manager = access.is_manager(current_user, project)
+    rows = listing.task_rows(project, current_user, today(), is_manager=is_manager)
+    return render_template(
+        "projects/board.html", columns=listing.board_columns(rows), **_list_context(project)
+    )
+
+
+@bp.route("/<int:project_id>/settings", methods=["GET", "POST"])
+def settings(project_id):
+    """Name, department, manager, start date and scheduling mode; members; archive."""
+    project = project_or_404(project_id)
+    if not access.is_manager(current_user, project):
+        abort(403)
+    form = _project_form(project)
+    if form.validate_on_submit():
+        try:
+            domain.update_project(project, current_user, _project_data(form))
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("projects.settings", project_id=project.id))
+    member_form = MemberForm()
+    member_form.user_id.choices = _people_choices(company.active_users())
+    member_form.department_id.choices = [(None, "—")] + [
+        (d.id, d.name) for d in company.departments()
+    ]
+    copy_form = CopyForm(formdata=None, name=project.name, start_date=project.start_date)
+    return render_form(
+        "projects/settings.html",
+        form,
+        project=project,
+        member_form=member_form,
+        copy_form=copy_form,
+        empty_form=EmptyForm(),
+    )
+
+
+@bp.route("/<int:project_id>/members", methods=["POST"])
+def add_member(project_id):
+    project = project_or_404(project_id)
+    form = request.form
+    person = form.get("user_id", "")
+    department = form.get("department_id", "")
+    domain.add_member(
+        project,
+        current_user,
+        user=db.session.get(User, int(person)) if person.isdigit() else None,
+        department=db.session.get(Department, int(department))
+        if department.isdigit()
+        else None,
+        role=form.get("role", "member"),
+        duty=form.get("duty", ""),
+    )
+    db.session.commit()
+    return redirect(url_for("projects.settings", project_id=project.id, _anchor="members"))
+
+
+@bp.route("/<int:project_id>/members/<int:member_id>/delete", methods=["POST"])
+def remove_member(project_id, member_id):
+    project = project_or_404(project_id)
+    domain.remove_member(project, current_user, member_id)
+    db.session.commit()
+    return redirect(url_for("projects.settings", project_id=project.id, _anchor="members"))
+
+
+@bp.route("/<int:project_id>/<any(archive, restore):action>", methods=["POST"])
+def archive(project_id, action):
+    project = project_or_404(project_id)
+    (domain.archive if action == "archive" else domain.restore)(project, current_user)
+    db.session.commit()
+    if action == "archive":
+        flash(_("“%(name)s” is archived.", name=project.name), "success")
+        return redirect(url_for("projects.index"))
+    flash(_("“%(name)s” is restored.", name=project.name), "success")
+    return redirect(url_for("projects.show", project_id=project.id))
+
+
+@bp.route("/<int:project_id>/<any(save_template, duplicate):action>", methods=["POST"])
+def copy(project_id, action):
+    """Save as template, or duplicate the project: the same copy, with shifted dates."""
+    project = project_or_404(project_id)
+    form = CopyForm()
+    if not form.validate():
+        flash(_("Give a name and a start date."), "error")
+        return redirect(url_for("projects.settings", project_id=project.id, _anchor="copy"))
+    created = copying.copy_project(
+        project,
+        current_user,
+        name=form.name.data,
+        start_date=form.start_date.data,
+        as_template=action == "save_template",
+    )
+    db.session.commit()
+    if created.is_template:
+        flash(_("Template “%(name)s” saved.", name=created.name), "success")
+    else:
+        flash(_("Project “%(name)s” created.", name=created.name), "success")
+    return redirect(url_for("projects.show", project_id=created.id))
+

@@ -1,0 +1,389 @@
+"""Tasks: the task page, create and edit, status moves (in place with htmx), checklist,
+dependencies, attachments, comments and watchers."""
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from mkflow import company
+from mkflow.blueprints.projects.forms import LINK_LABELS, LinkForm, TaskForm
+from mkflow.blueprints.projects.routes import bp, project_or_404
+from mkflow.errors import DomainError
+from mkflow.extensions import db
+from mkflow.formatting import today
+from mkflow.forms import EmptyForm
+from mkflow.models import Department, Event, Project, Task, User
+from mkflow.projects import access, attachments, listing, planning
+from mkflow.projects import tasks as domain
+from mkflow.projects.status import STATUS_LABELS
+from mkflow.workflow import activity
+
+
+def task_or_404(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None or not access.can_view_task(current_user, task):
+        abort(404)
+    return task
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _tell_moved(moved: list) -> None:
+    """ "3 tasks moved: …" after the scheduler shifted dependent tasks."""
+    if not moved:
+        return
+    names = ", ".join(f"«{m.title}»" for m in moved[:10]) + ("…" if len(moved) > 10 else "")
+    flash(
+        ngettext(
+            "%(num)d task moved: %(names)s.", "%(num)d tasks moved: %(names)s.", len(moved),
+            names=names,
+        ),
+        "info",
+    )
+
+
+def _task_form(project: Project, task: Task | None = None) -> TaskForm:
+    form = TaskForm(obj=task)
+    people = [(None, "—")] + [(u.id, u.name) for u in access.member_choices(project)]
+    form.assignee_id.choices = people
+    form.reviewer_id.choices = people
+    candidates = listing.as_tree(
+        listing.task_rows(project, current_user, today(), is_manager=False)
+    )
+    form.parent_id.choices = [(None, "—")] + [
+        (row.id, "· " * row.depth + row.title)
+        for row in candidates
+        if task is None or row.id != task.id
+    ]
+    if task is None and not form.is_submitted():
+        parent = request.args.get("parent", "")
+        form.parent_id.data = int(parent) if parent.isdigit() else None
+        form.start_date.data = today()
+    return form
+
+
+def _task_data(form: TaskForm) -> domain.TaskData:
+    def person(field):
+        return db.session.get(User, field.data) if field.data else None
+
+    return domain.TaskData(
+        title=form.title.data,
+        description=form.description.data or "",
+        assignee=person(form.assignee_id),
+        reviewer=person(form.reviewer_id),
+        start_date=form.start_date.data,
+        due_date=form.due_date.data,
+        days=form.days.data,
+        milestone=form.milestone.data,
+        parent_id=form.parent_id.data,
+    )
+
+
+@bp.route("/<int:project_id>/tasks/new", methods=["GET", "POST"])
+def new_task(project_id):
+    project = project_or_404(project_id)
+    if not access.can_work(current_user, project):
+        abort(403)
+    form = _task_form(project)
+    if form.validate_on_submit():
+        try:
+            task, moved = domain.create_task(project, current_user, _task_data(form))
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            db.session.commit()
+            flash(_("Task “%(title)s” created.", title=task.title), "success")
+            _tell_moved(moved)
+            return redirect(url_for("projects.task", task_id=task.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("projects/task_form.html", form=form, project=project, task=None), status
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit_task(task_id):
+    task = task_or_404(task_id)
+    project = task.project
+    if not access.can_work(current_user, project):
+        abort(403)
+    form = _task_form(project, task)
+    if form.validate_on_submit():
+        try:
+            moved = domain.update_task(
+                task, current_user, _task_data(form), expected_version=_version()
+            )
+            db.session.commit()
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            flash(_("Saved."), "success")
+            _tell_moved(moved)
+            return redirect(url_for("projects.task", task_id=task.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "projects/task_form.html", form=form, project=project, task=task
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>")
+def task(task_id):
+    """Everything about a task: status and moves, dates, subtasks, checklist, links,
+    files, comments, watchers and history."""
+    return _task_page(task_or_404(task_id))
+
+
+@bp.errorhandler(DomainError)
+def refused(error: DomainError):
+    """A refused change of a task shows the task page with the reason and a 4xx status;
+    nothing that was typed into the project or task form is lost (those re-render)."""
+    db.session.rollback()
+    task_id = (request.view_args or {}).get("task_id")
+    if error.status == 404 or task_id is None:
+        return render_template(
+            "errors/error.html", status=error.status, title=_("This cannot be done"),
+            message=str(error.message),
+        ), error.status
+    return _task_page(task_or_404(task_id), error=str(error.message)), error.status
+
+
+def _task_page(task: Task, error: str | None = None):
+    project = task.project
+    is_manager = access.is_manager(current_user, project)
+    subtasks = listing.as_tree(
+        listing.task_rows(
+            project, current_user, today(), is_manager=is_manager,
+            task_ids=_descendants(task),
+        )
+    )
+    predecessors, successors = domain.links(task)
+    broken = set() if project.auto_schedule else planning.broken_links(project.id)
+    link_form = LinkForm(formdata=None)
+    link_form.predecessor_id.choices = [
+        (row.id, row.title)
+        for row in listing.as_tree(listing.task_rows(project, current_user, today(), is_manager=False))
+        if row.id != task.id
+    ]
+    return render_template(
+        "projects/task.html",
+        task=task,
+        project=project,
+        is_manager=is_manager,
+        can_work=access.can_work(current_user, project),
+        moves=domain.allowed_moves(task, current_user, is_manager=is_manager),
+        blockers=domain.open_predecessors(task),
+        subtasks=subtasks,
+        checklist=domain.checklist(task),
+        predecessors=predecessors,
+        successors=successors,
+        broken=broken,
+        link_form=link_form,
+        link_labels=LINK_LABELS,
+        files=attachments.of_task(task),
+        max_mb=f"{attachments.max_bytes() / 1024 / 1024:g}",
+        comments=activity.comments(task),
+        watchers=activity.watchers(task),
+        history=_history(task),
+        people=company.active_users(),
+        departments=company.departments(),
+        form=EmptyForm(),
+        error=error,
+    )
+
+
+def _descendants(task: Task) -> list[int]:
+    parents = planning.parents_of(task.project_id)
+    found, frontier = [], {task.id}
+    while frontier:
+        frontier = {tid for tid, parent in parents.items() if parent in frontier}
+        found.extend(frontier)
+    return found
+
+
+def _history(task: Task) -> list[Event]:
+    query = db.select(Event).where(Event.task_id == task.id).order_by(Event.at, Event.id)
+    return list(db.session.scalars(query))
+
+
+def _back(task: Task) -> str:
+    origin = request.form.get("from")
+    if origin == "board":
+        return url_for("projects.board", project_id=task.project_id)
+    if origin == "list":
+        return url_for("projects.show", project_id=task.project_id)
+    if origin == "me":
+        return url_for("main.my_work")
+    return url_for("projects.task", task_id=task.id)
+
+
+@bp.route("/tasks/<int:task_id>/move", methods=["POST"])
+def move(task_id):
+    """A status move from the board, the list, My work or the task page."""
+    task = task_or_404(task_id)
+    form = request.form
+    try:
+        domain.move(
+            task,
+            current_user,
+            form.get("move", ""),
+            comment=form.get("comment", ""),
+            override=form.get("override") == "1",
+            expected_version=_version(),
+        )
+        db.session.commit()
+    except DomainError as refused:
+        if not _from_board():
+            raise  # the task page, with the reason
+        db.session.rollback()
+        return _board_fragment(task.project_id, error=refused.message), refused.status
+    if _from_board():
+        return _board_fragment(task.project_id)
+    status = str(STATUS_LABELS[task.status])
+    flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
+    return redirect(_back(task))
+
+
+def _from_board() -> bool:
+    """An htmx move on the board answers with the board itself."""
+    return bool(request.headers.get("HX-Request")) and request.form.get("from") == "board"
+
+
+def _board_fragment(project_id: int, error: str | None = None):
+    """The board after a move: the whole board (moves can unblock other cards)."""
+    project = db.session.get(Project, project_id)
+    is_manager = access.is_manager(current_user, project)
+    rows = listing.task_rows(project, current_user, today(), is_manager=is_manager)
+    return render_template(
+        "projects/_board.html",
+        project=project,
+        columns=listing.board_columns(rows),
+        form=EmptyForm(),
+        error=error,
+    )
+
+
+@bp.route("/tasks/<int:task_id>/delete", methods=["POST"])
+def delete_task(task_id):
+    task = task_or_404(task_id)
+    project_id, title = task.project_id, task.title
+    domain.delete_task(task, current_user)
+    db.session.commit()
+    flash(_("Task “%(title)s” deleted.", title=title), "success")
+    return redirect(url_for("projects.show", project_id=project_id))
+
+
+def _int_arg(name: str) -> int:
+    raw = request.form.get(name, "")
+    return int(raw) if raw.lstrip("-").isdigit() else 0
+
+
+def _back_to(task: Task, section: str):
+    db.session.commit()
+    return redirect(url_for("projects.task", task_id=task.id, _anchor=section))
+
+
+@bp.route("/tasks/<int:task_id>/checklist", methods=["POST"])
+def add_check(task_id):
+    task = task_or_404(task_id)
+    domain.add_check(task, current_user, request.form.get("text", ""))
+    return _back_to(task, "checklist")
+
+
+@bp.route(
+    "/tasks/<int:task_id>/checklist/<int:item_id>/<any(toggle, delete):action>", methods=["POST"]
+)
+def change_check(task_id, item_id, action):
+    task = task_or_404(task_id)
+    (domain.toggle_check if action == "toggle" else domain.remove_check)(
+        task, current_user, item_id
+    )
+    return _back_to(task, "checklist")
+
+
+@bp.route("/tasks/<int:task_id>/links", methods=["POST"])
+def add_link(task_id):
+    """This task now depends on another one; dependent dates move at once."""
+    task = task_or_404(task_id)
+    _link, moved = domain.add_link(
+        task,
+        current_user,
+        _int_arg("predecessor_id"),
+        request.form.get("kind", "fs"),
+        _int_arg("lag"),
+    )
+    _tell_moved(moved)
+    return _back_to(task, "links")
+
+
+@bp.route("/tasks/<int:task_id>/links/<int:link_id>/delete", methods=["POST"])
+def remove_link(task_id, link_id):
+    task = task_or_404(task_id)
+    domain.remove_link(task, current_user, link_id)
+    return _back_to(task, "links")
+
+
+@bp.route("/tasks/<int:task_id>/files", methods=["POST"])
+def upload(task_id):
+    task = task_or_404(task_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise DomainError(_("Choose a file first."))
+    attachments.save(task, current_user, upload.filename, upload.stream)
+    return _back_to(task, "files")
+
+
+@bp.route("/tasks/<int:task_id>/files/<int:file_id>")
+def download(task_id, file_id):
+    """Served only to those who see the task; never rendered as a page of our site."""
+    attachment = attachments.get(task_or_404(task_id), file_id)
+    inline = attachment.content_type != "application/octet-stream"
+    response = send_file(
+        attachments.path_of(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=not inline,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/tasks/<int:task_id>/files/<int:file_id>/delete", methods=["POST"])
+def remove_file(task_id, file_id):
+    task = task_or_404(task_id)
+    path = attachments.remove(task, current_user, file_id)
+    response = _back_to(task, "files")
+    path.unlink(missing_ok=True)
+    return response
+
+
+@bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
+def comment(task_id):
+    task = task_or_404(task_id)
+    activity.add_comment(task, current_user, request.form.get("body", ""))
+    return _back_to(task, "comments")
+
+
+@bp.route("/tasks/<int:task_id>/watchers", methods=["POST"])
+def add_watcher(task_id):
+    task = task_or_404(task_id)
+    person, department = request.form.get("user_id", ""), request.form.get("department_id", "")
+    activity.add_watcher(
+        task,
+        current_user,
+        user=db.session.get(User, int(person)) if person.isdigit() else None,
+        department=db.session.get(Department, int(department)) if department.isdigit() else None,
+    )
+    return _back_to(task, "watchers")
+
+
+@bp.route("/tasks/<int:task_id>/watchers/<int:watcher_id>/delete", methods=["POST"])
+def remove_watcher(task_id, watcher_id):
+    task = task_or_404(task_id)
+    activity.remove_watcher(task, current_user, watcher_id)
+    return _back_to(task, "watchers")

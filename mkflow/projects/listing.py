@@ -1,0 +1,347 @@
+"""What project pages show: the project list, the board, the task list, My work.
+
+Tasks are read as plain rows with a fixed number of queries, however many there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from mkflow.extensions import db
+from mkflow.models import (
+    ChecklistItem,
+    Department,
+    Project,
+    Task,
+    TaskLink,
+    TaskStatus,
+    User,
+)
+from mkflow.projects.access import visible_projects_filter
+from mkflow.projects.status import COLUMNS, moves_for
+
+WORKING = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REOPENED)
+SORTS = ("tree", "title", "start", "due", "status", "assignee")
+
+
+@dataclass
+class ProjectSummary:
+    project: Project
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    milestone: str | None = None
+    milestone_due: date | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def project_list(user: User, today: date, *, archived: bool = False, templates: bool = False):
+    """Visible projects grouped by department name, each with its progress numbers."""
+    query = (
+        select(Project)
+        .outerjoin(Department, Project.department_id == Department.id)
+        .where(
+            Project.is_template.is_(templates),
+            Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None),
+        )
+        .order_by(Department.name, Project.start_date.desc(), Project.id)
+    )
+    if not templates:
+        query = query.where(visible_projects_filter(user))
+    summaries = {p.id: ProjectSummary(p) for p in db.session.scalars(query).unique()}
+    if summaries:
+        _fill_numbers(summaries, today)
+    groups: dict[str, list[ProjectSummary]] = defaultdict(list)
+    for summary in summaries.values():
+        department = summary.project.department
+        groups[department.name if department else ""].append(summary)
+    return list(groups.items())
+
+
+def _fill_numbers(summaries: dict[int, ProjectSummary], today: date) -> None:
+    ids = list(summaries)
+    open_ = Task.status != TaskStatus.DONE
+    numbers = db.session.execute(
+        select(
+            Task.project_id,
+            func.count(),
+            func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)),
+            func.sum(case((and_(open_, Task.due_date < today), 1), else_=0)),
+        )
+        .where(Task.project_id.in_(ids))
+        .group_by(Task.project_id)
+    )
+    for project_id, total, done, overdue in numbers:
+        summary = summaries[project_id]
+        summary.total, summary.done, summary.overdue = total, done or 0, overdue or 0
+    milestones = db.session.execute(
+        select(Task.project_id, Task.title, Task.due_date)
+        .where(Task.project_id.in_(ids), Task.milestone, open_)
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    )
+    for project_id, title, due in milestones:
+        summary = summaries[project_id]
+        if summary.milestone is None:
+            summary.milestone, summary.milestone_due = title, due
+
+
+@dataclass(slots=True)
+class TaskRow:
+    id: int
+    parent_id: int | None
+    title: str
+    status: str
+    assignee_id: int | None
+    assignee_name: str | None
+    reviewer_id: int | None
+    start_date: date | None
+    due_date: date | None
+    milestone: bool
+    position: int
+    lock_version: int
+    depth: int = 0
+    subtasks: int = 0
+    subtasks_done: int = 0
+    checks: int = 0
+    checks_done: int = 0
+    blocked: bool = False
+    moves: tuple = ()
+    late: bool = False
+
+    @property
+    def assignee_initials(self) -> str:
+        parts = (self.assignee_name or "").split()
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@dataclass
+class TaskFilters:
+    assignee_id: int | None = None
+    status: str | None = None
+    overdue: bool = False
+    text: str = ""
+    sort: str = "tree"
+
+    @classmethod
+    def from_args(cls, args) -> "TaskFilters":
+        assignee, status, sort = args.get("assignee", ""), args.get("status", ""), args.get("sort")
+        return cls(
+            assignee_id=int(assignee) if assignee.isdigit() else None,
+            status=status if status in set(TaskStatus) else None,
+            overdue=args.get("overdue") == "1",
+            text=(args.get("q") or "").strip()[:100],
+            sort=sort if sort in SORTS else "tree",
+        )
+
+    def as_args(self, **changes) -> dict:
+        args = {
+            "assignee": self.assignee_id,
+            "status": self.status,
+            "overdue": "1" if self.overdue else None,
+            "q": self.text or None,
+            "sort": None if self.sort == "tree" else self.sort,
+        }
+        args.update(changes)
+        return {k: v for k, v in args.items() if v}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.assignee_id or self.status or self.overdue or self.text)
+
+
+def task_rows(
+    project: Project,
+    user: User,
+    today: date,
+    *,
+    is_manager: bool,
+    filters: TaskFilters | None = None,
+    task_ids: list[int] | None = None,
+) -> list[TaskRow]:
+    """The project's tasks with their counters and this user's moves: four queries."""
+    assignee = aliased(User)
+    query = (
+        select(
+            Task.id,
+            Task.parent_id,
+            Task.title,
+            Task.status,
+            Task.assignee_id,
+            assignee.name,
+            Task.reviewer_id,
+            Task.start_date,
+            Task.due_date,
+            Task.milestone,
+            Task.position,
+            Task.lock_version,
+        )
+        .outerjoin(assignee, Task.assignee_id == assignee.id)
+        .where(Task.project_id == project.id)
+    )
+    if task_ids is not None:
+        query = query.where(Task.id.in_(task_ids))
+    if filters is not None:
+        query = _filtered(query, filters, today)
+    rows = [TaskRow(*row) for row in db.session.execute(query)]
+    _fill_counters(project, rows)
+    frozen = project.archived_at is not None or project.is_template
+    for row in rows:
+        row.late = row.status != TaskStatus.DONE and bool(row.due_date and row.due_date < today)
+        if not frozen:
+            row.moves = moves_for(
+                TaskStatus(row.status),
+                is_assignee=row.assignee_id == user.id,
+                is_reviewer=row.reviewer_id == user.id,
+                is_manager=is_manager,
+            )
+    return rows
+
+
+def _filtered(query, filters: TaskFilters, today: date):
+    if filters.assignee_id:
+        query = query.where(Task.assignee_id == filters.assignee_id)
+    if filters.status:
+        query = query.where(Task.status == filters.status)
+    if filters.overdue:
+        query = query.where(Task.status != TaskStatus.DONE, Task.due_date < today)
+    if filters.text:
+        like = f"%{filters.text.lower()}%"
+        query = query.where(
+            or_(func.lower(Task.title).like(like), func.lower(Task.description).like(like))
+        )
+    return query
+
+
+def _fill_counters(project: Project, rows: list[TaskRow]) -> None:
+    """Subtasks done/all, checklist done/all, and "blocked" (an open finish-to-start
+    predecessor), each one grouped query over the whole project."""
+    by_id = {row.id: row for row in rows}
+    if not by_id:
+        return
+    child = aliased(Task)
+    subtasks = db.session.execute(
+        select(
+            child.parent_id,
+            func.count(),
+            func.sum(case((child.status == TaskStatus.DONE, 1), else_=0)),
+        )
+        .where(child.project_id == project.id, child.parent_id.is_not(None))
+        .group_by(child.parent_id)
+    )
+    for parent_id, total, done in subtasks:
+        if parent_id in by_id:
+            by_id[parent_id].subtasks, by_id[parent_id].subtasks_done = total, done or 0
+    checks = db.session.execute(
+        select(
+            ChecklistItem.task_id,
+            func.count(),
+            func.sum(case((ChecklistItem.done, 1), else_=0)),
+        )
+        .join(Task, Task.id == ChecklistItem.task_id)
+        .where(Task.project_id == project.id)
+        .group_by(ChecklistItem.task_id)
+    )
+    for task_id, total, done in checks:
+        if task_id in by_id:
+            by_id[task_id].checks, by_id[task_id].checks_done = total, done or 0
+    predecessor = aliased(Task)
+    blocked = db.session.scalars(
+        select(TaskLink.successor_id)
+        .join(predecessor, predecessor.id == TaskLink.predecessor_id)
+        .where(
+            TaskLink.project_id == project.id,
+            TaskLink.kind == "fs",
+            predecessor.status != TaskStatus.DONE,
+        )
+        .distinct()
+    )
+    for task_id in blocked:
+        if task_id in by_id:
+            by_id[task_id].blocked = True
+
+
+def as_tree(rows: list[TaskRow]) -> list[TaskRow]:
+    """Parents before their subtasks, each level by position; ``depth`` set for indenting.
+    A row whose parent is filtered out starts a tree of its own."""
+    ids = {row.id for row in rows}
+    children: dict[int | None, list[TaskRow]] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id if row.parent_id in ids else None].append(row)
+    for siblings in children.values():
+        siblings.sort(key=lambda r: (r.position, r.id))
+    ordered, stack = [], [(row, 0) for row in reversed(children[None])]
+    while stack:
+        row, depth = stack.pop()
+        row.depth = depth
+        ordered.append(row)
+        stack.extend((child, depth + 1) for child in reversed(children[row.id]))
+    return ordered
+
+
+def sorted_rows(rows: list[TaskRow], sort: str) -> list[TaskRow]:
+    if sort == "tree":
+        return as_tree(rows)
+    far = date.max
+    keys = {
+        "title": lambda r: r.title.lower(),
+        "start": lambda r: (r.start_date or far, r.id),
+        "due": lambda r: (r.due_date or far, r.id),
+        "status": lambda r: (COLUMNS.index(TaskStatus(r.status)), r.id),
+        "assignee": lambda r: ((r.assignee_name or "\uffff").lower(), r.id),
+    }
+    return sorted(rows, key=keys[sort])
+
+
+@dataclass
+class BoardColumn:
+    status: TaskStatus
+    rows: list = field(default_factory=list)
+
+
+def board_columns(rows: list[TaskRow]) -> list[BoardColumn]:
+    columns = {status: BoardColumn(status) for status in COLUMNS}
+    far = date.max
+    for row in sorted(rows, key=lambda r: (r.due_date or far, r.position, r.id)):
+        columns[TaskStatus(row.status)].rows.append(row)
+    return list(columns.values())
+
+
+# My work
+
+
+def _waiting_for(user: User):
+    """Tasks theirs to do or theirs to review, in live projects."""
+    return and_(
+        Project.archived_at.is_(None),
+        Project.is_template.is_(False),
+        or_(
+            and_(Task.assignee_id == user.id, Task.status.in_(WORKING)),
+            and_(Task.reviewer_id == user.id, Task.status == TaskStatus.ON_REVIEW),
+        ),
+    )
+
+
+def my_tasks(user: User) -> list[Task]:
+    query = (
+        select(Task)
+        .join(Project, Project.id == Task.project_id)
+        .where(_waiting_for(user))
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def waiting_tasks_count(user: User):
+    """A scalar subquery for the navigation counter, asked together with the others."""
+    return (
+        select(func.count(Task.id))
+        .join(Project, Project.id == Task.project_id)
+        .where(_waiting_for(user))
+        .scalar_subquery()
+    )

@@ -1,0 +1,139 @@
+"""Dates of a project's tasks kept consistent with their links and their subtasks.
+
+Loads the project's dates and links as plain rows, lets ``schedule`` work out what moves,
+and writes the moves back in one batch with a "rescheduled" event per moved task.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, select, update
+
+from mkflow.extensions import db
+from mkflow.models import Event, Project, Task, TaskLink, User
+from mkflow.projects import schedule
+from mkflow.projects.schedule import Calendar, Link, LinkKind, Span
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Parents roll up and links move tasks; a parent that moved can push its own successors.
+MAX_ROUNDS = 10
+
+
+def company_calendar() -> Calendar:
+    """Working days from MKFLOW_WEEKEND, e.g. "sat,sun"."""
+    names = current_app.config.get("MKFLOW_WEEKEND", "sat,sun")
+    days = {DAY_NAMES.index(n.strip()[:3].lower()) for n in names.split(",") if n.strip()}
+    return Calendar(weekend=frozenset(days))
+
+
+@dataclass
+class Moved:
+    id: int
+    title: str
+    start: date | None
+    due: date | None
+
+
+def spans_of(project_id: int) -> dict[int, Span]:
+    rows = db.session.execute(
+        select(Task.id, Task.title, Task.start_date, Task.due_date).where(
+            Task.project_id == project_id
+        )
+    )
+    return {row.id: Span(row.id, row.title, row.start_date, row.due_date) for row in rows}
+
+
+def links_of(project_id: int) -> list[Link]:
+    rows = db.session.execute(
+        select(TaskLink.predecessor_id, TaskLink.successor_id, TaskLink.kind, TaskLink.lag).where(
+            TaskLink.project_id == project_id
+        )
+    )
+    return [Link(r.predecessor_id, r.successor_id, LinkKind(r.kind), r.lag) for r in rows]
+
+
+def parents_of(project_id: int) -> dict[int, int | None]:
+    rows = db.session.execute(
+        select(Task.id, Task.parent_id).where(Task.project_id == project_id)
+    )
+    return {row.id: row.parent_id for row in rows}
+
+
+def replan(
+    project: Project, changed: set[int], actor: User | None, at: datetime
+) -> list[Moved]:
+    """Move what must move after ``changed`` tasks got new dates or links; return the moves
+    of other tasks (the changed ones are what the user just did)."""
+    db.session.flush()
+    cal = company_calendar()
+    spans = spans_of(project.id)
+    before = {tid: (s.start, s.due) for tid, s in spans.items()}
+    links = links_of(project.id)
+    parents = parents_of(project.id)
+    pending = set(changed)
+    for _round in range(MAX_ROUNDS):
+        moved = schedule.reschedule(spans, links, cal, pending) if project.auto_schedule else {}
+        _apply(spans, moved)
+        rolled = schedule.roll_up(spans, parents)
+        _apply(spans, rolled)
+        pending = set(rolled)
+        if not pending:
+            break
+    updates = [
+        Moved(tid, span.title, span.start, span.due)
+        for tid, span in spans.items()
+        if (span.start, span.due) != before[tid]
+    ]
+    _store(updates, before, actor, at)
+    return [m for m in updates if m.id not in changed]
+
+
+def _apply(spans: dict[int, Span], dates: dict) -> None:
+    for tid, (start, due) in dates.items():
+        spans[tid].start, spans[tid].due = start, due
+
+
+def _store(updates: list[Moved], before: dict, actor: User | None, at: datetime) -> None:
+    if not updates:
+        return
+    table = Task.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("tid"))
+        .values(
+            start_date=bindparam("start"),
+            due_date=bindparam("due"),
+            lock_version=table.c.lock_version + 1,
+        ),
+        [{"tid": m.id, "start": m.start, "due": m.due} for m in updates],
+    )
+    db.session.execute(
+        Event.__table__.insert(),
+        [
+            {
+                "task_id": m.id,
+                "actor_id": actor.id if actor else None,
+                "kind": "rescheduled",
+                "comment": _span_text(*before[m.id]) + " → " + _span_text(m.start, m.due),
+                "at": at,
+            }
+            for m in updates
+        ],
+    )
+    # Task objects already loaded must not keep their old dates or version.
+    ids = {m.id for m in updates}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Task) and obj.id in ids:
+            db.session.expire(obj)
+
+
+def _span_text(start: date | None, due: date | None) -> str:
+    return f"{start.isoformat() if start else '…'}–{due.isoformat() if due else '…'}"
+
+
+def broken_links(project_id: int) -> set[tuple[int, int]]:
+    """(predecessor, successor) of every link the current dates break (manual mode flags)."""
+    cal = company_calendar()
+    found = schedule.broken_links(spans_of(project_id), links_of(project_id), cal)
+    return {(link.predecessor, link.successor) for link in found}

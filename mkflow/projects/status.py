@@ -1,0 +1,104 @@
+"""The five task statuses and who may move a task between them (pure rules).
+
+Assigned → In progress → On review → Done; On review → Reopened → In progress.
+The assignee starts and submits; the reviewer accepts or reopens (with a comment);
+the project manager may do anything, including reopening a finished task.
+"""
+
+import enum
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from mkflow.models.projects import TaskStatus
+
+STATUS_LABELS = {
+    TaskStatus.ASSIGNED: _l("Assigned"),
+    TaskStatus.IN_PROGRESS: _l("In progress"),
+    TaskStatus.ON_REVIEW: _l("On review"),
+    TaskStatus.REOPENED: _l("Reopened"),
+    TaskStatus.DONE: _l("Done"),
+}
+# Board columns, left to right.
+COLUMNS = (
+    TaskStatus.ASSIGNED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.ON_REVIEW,
+    TaskStatus.REOPENED,
+    TaskStatus.DONE,
+)
+OPEN = frozenset(COLUMNS) - {TaskStatus.DONE}
+
+
+class Move(enum.StrEnum):
+    START = "start"
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    REOPEN = "reopen"
+
+
+@dataclass(frozen=True)
+class Transition:
+    move: Move
+    sources: frozenset[TaskStatus]
+    target: TaskStatus
+    by: str  # "assignee" or "reviewer": who may do it besides the manager
+
+
+TRANSITIONS = {
+    Move.START: Transition(
+        Move.START,
+        frozenset({TaskStatus.ASSIGNED, TaskStatus.REOPENED}),
+        TaskStatus.IN_PROGRESS,
+        "assignee",
+    ),
+    Move.SUBMIT: Transition(
+        Move.SUBMIT, frozenset({TaskStatus.IN_PROGRESS}), TaskStatus.ON_REVIEW, "assignee"
+    ),
+    Move.ACCEPT: Transition(
+        Move.ACCEPT, frozenset({TaskStatus.ON_REVIEW}), TaskStatus.DONE, "reviewer"
+    ),
+    Move.REOPEN: Transition(
+        Move.REOPEN,
+        frozenset({TaskStatus.ON_REVIEW, TaskStatus.DONE}),
+        TaskStatus.REOPENED,
+        "reviewer",
+    ),
+}
+
+MOVE_LABELS = {
+    Move.START: _l("Start"),
+    Move.SUBMIT: _l("Submit for review"),
+    Move.ACCEPT: _l("Accept"),
+    Move.REOPEN: _l("Reopen"),
+}
+
+
+def moves_for(
+    status: TaskStatus, *, is_assignee: bool, is_reviewer: bool, is_manager: bool
+) -> tuple[Move, ...]:
+    """The moves this person may make on a task in ``status``, in board order."""
+    allowed = []
+    for transition in TRANSITIONS.values():
+        if status not in transition.sources:
+            continue
+        if is_manager or (is_assignee if transition.by == "assignee" else is_reviewer):
+            # A finished task is reopened by the manager only: its reviewer already accepted it.
+            if transition.move == Move.REOPEN and status == TaskStatus.DONE and not is_manager:
+                continue
+            allowed.append(transition.move)
+    return tuple(allowed)
+
+
+EVENT_LABELS = {
+    "created": _l("created the task"),
+    "edited": _l("changed"),
+    "start": _l("started"),
+    "override": _l("started before its dependencies were done"),
+    "submit": _l("submitted for review"),
+    "accept": _l("accepted"),
+    "reopen": _l("reopened"),
+    "rescheduled": _l("moved the dates"),
+    "linked": _l("added a dependency on"),
+    "unlinked": _l("removed the dependency on"),
+}
