@@ -8,6 +8,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from mkflow import company, notify
 from mkflow.accounts import utcnow
 from mkflow.extensions import db
+from mkflow.formatting import today
+from mkflow.forms import EmptyForm
+from mkflow.projects import listing
+from mkflow.projects import tasks as project_tasks
+from mkflow.projects.status import MOVE_LABELS, STATUS_LABELS
 from mkflow.web import card_context
 from mkflow.workflow import board
 
@@ -24,9 +29,16 @@ def index():
 def my_work():
     """Everything waiting for the current user, most urgent first, and the latest news."""
     items, now = board.my_work(current_user), utcnow()
+    tasks = listing.my_tasks(current_user)
     return render_template(
         "main/my_work.html",
         items=items,
+        tasks=tasks,
+        task_moves={t.id: project_tasks.allowed_moves(t, current_user) for t in tasks},
+        today=today(),
+        status_labels=STATUS_LABELS,
+        move_labels=MOVE_LABELS,
+        form=EmptyForm(),
         notifications=notify.recent(current_user, limit=10),
         now=now,
         **card_context(now, items),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from mkflow.extensions import db
 from mkflow.models import (
@@ -328,10 +328,12 @@ def _waiting_for(user: User):
 
 
 def my_tasks(user: User) -> list[Task]:
+    """With their projects and workgroups loaded: each task shows the user's moves."""
     query = (
         select(Task)
         .join(Project, Project.id == Task.project_id)
         .where(_waiting_for(user))
+        .options(selectinload(Task.project).selectinload(Project.members))
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
     return list(db.session.scalars(query))

@@ -21,6 +21,7 @@ from mkflow.models import (
     StageKind,
     User,
 )
+from mkflow.projects.listing import waiting_tasks_count
 from mkflow.workflow.access import visible_templates_filter
 from mkflow.workflow.rules import actions_for
 
@@ -312,8 +313,8 @@ def card(instance_id: int, user: User) -> Card | None:
 
 
 def nav_counts(user: User) -> tuple[int, int]:
-    """(items waiting for ``user``, unread notifications) in one round-trip: every page
-    shows both."""
+    """(items and tasks waiting for ``user``, unread notifications) in one round-trip:
+    every page shows both."""
     waiting = (
         select(func.count())
         .select_from(ProcessInstance)
@@ -328,7 +329,10 @@ def nav_counts(user: User) -> tuple[int, int]:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    return tuple(db.session.execute(select(waiting, unread)).one())
+    items, tasks, unread = db.session.execute(
+        select(waiting, waiting_tasks_count(user), unread)
+    ).one()
+    return items + tasks, unread
 
 
 def visible_templates(user: User, *, archived: bool = False) -> list[ProcessTemplate]:
