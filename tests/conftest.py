@@ -126,3 +126,21 @@ def demo_items(processes):
 
     seeding_processes.load_demo_instances("en")
     db.session.commit()
+
+
+@pytest.fixture
+def project_templates(demo):
+    """The demo company plus the shipped project templates."""
+    from mkflow import seeding_projects
+
+    seeding_projects.load_project_templates("en")
+    db.session.commit()
+
+
+@pytest.fixture
+def demo_projects(project_templates):
+    """Demo projects made from the templates and moved along by their dates."""
+    from mkflow import seeding_projects
+
+    seeding_projects.load_demo_projects("en")
+    db.session.commit()

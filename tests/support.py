@@ -58,3 +58,32 @@ def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **over
     item = engine.launch(template("article"), user(by), **options)
     db.session.commit()
     return item
+
+
+def new_project(name: str = "Spring campaign", manager: str = "head@demo.local", **data):
+    """An empty project managed by ``manager`` (default start: Monday 2 March 2026)."""
+    from datetime import date
+
+    from mkflow.projects.projects import ProjectData, create_project
+
+    options = {"name": name, "start_date": date(2026, 3, 2)} | data
+    project = create_project(user(manager), ProjectData(**options))
+    db.session.commit()
+    return project
+
+
+def add_people(project, *emails: str, role: str = "member"):
+    from mkflow.projects.projects import add_member
+
+    for email in emails:
+        add_member(project, project.manager, user=user(email), role=role)
+    db.session.commit()
+
+
+def new_task(project, title: str, by: str | None = None, **data):
+    from mkflow.projects.tasks import TaskData, create_task
+
+    actor = user(by) if by else project.manager
+    task, _moved = create_task(project, actor, TaskData(title=title, **data))
+    db.session.commit()
+    return task
