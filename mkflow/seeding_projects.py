@@ -61,7 +61,9 @@ def load_project_templates(locale: str = "ru", path: str = "projects.toml") -> S
             duty = pick_locale(member.get("duty", ""), locale)
             duties[member["user"]] = duty
             project.members.append(
-                ProjectMember(user=users[member["user"]], role=MemberRole(member["role"]), duty=duty)
+                ProjectMember(
+                    user=users[member["user"]], role=MemberRole(member["role"]), duty=duty
+                )
             )
         for observer in item.get("observers", []):
             project.members.append(
@@ -85,7 +87,11 @@ def _template_tasks(project, item, users, duties, cal, base, locale) -> None:
         assignee = users.get(spec.get("assignee", ""))
         duty = ""
         if assignee is not None:
-            duty = copying.MANAGER_DUTY if assignee == project.manager else duties.get(assignee.email, "")
+            duty = (
+                copying.MANAGER_DUTY
+                if assignee == project.manager
+                else duties.get(assignee.email, "")
+            )
         description = pick_locale(spec.get("description", ""), locale)
         task = Task(
             project=project,
@@ -109,7 +115,9 @@ def _template_tasks(project, item, users, duties, cal, base, locale) -> None:
     for spec in item["tasks"]:
         for n, text in enumerate(spec.get("checklist", []), start=1):
             db.session.add(
-                ChecklistItem(task_id=tasks[spec["key"]].id, text=pick_locale(text, locale), position=n)
+                ChecklistItem(
+                    task_id=tasks[spec["key"]].id, text=pick_locale(text, locale), position=n
+                )
             )
     for link in item.get("links", []):
         db.session.add(
@@ -127,9 +135,7 @@ def load_demo_projects(locale: str = "ru", path: str = "projects.toml") -> SeedR
     """Projects made from the templates, moved along to where their dates say they are."""
     data = read_seed(path)
     report = SeedReport()
-    templates = {
-        item["slug"]: pick_locale(item["name"], locale) for item in data["templates"]
-    }
+    templates = {item["slug"]: pick_locale(item["name"], locale) for item in data["templates"]}
     existing_templates, existing = _by_name(True), _by_name(False)
     cal = planning.company_calendar()
     today = date.today()

@@ -77,4 +77,3 @@ def member_choices(project: Project) -> list[User]:
     if project.manager is not None:
         people.setdefault(project.manager.id, project.manager)
     return sorted(people.values(), key=lambda u: u.name)
-

@@ -51,7 +51,11 @@ def clean_name(raw: str) -> str:
     name = re.sub(r'[<>:"|?*]+', "_", name).strip().lstrip(".").strip()
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: MAX_NAME - len(ext) - 1] + dot + ext) if dot and len(ext) < 10 else name[:MAX_NAME]
+        name = (
+            (stem[: MAX_NAME - len(ext) - 1] + dot + ext)
+            if dot and len(ext) < 10
+            else name[:MAX_NAME]
+        )
     return name
 
 
@@ -125,9 +129,7 @@ def remove(task: Task, actor: User, attachment_id: int) -> Path:
     (a failed commit then leaves an orphan file, never a row without its file)."""
     attachment = get(task, attachment_id)
     if not (access.is_manager(actor, task.project) or attachment.uploaded_by_id == actor.id):
-        raise DomainError(
-            _l("Only the person who attached the file or the manager can remove it.")
-        )
+        raise DomainError(_l("Only the person who attached the file or the manager can remove it."))
     db.session.delete(attachment)
     db.session.flush()
     return path_of(attachment)

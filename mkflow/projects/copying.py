@@ -110,9 +110,7 @@ def _copy_members(source: Project, target: Project) -> dict[int, str]:
     if source.manager_id is not None and source.manager_id != target.manager_id:
         # The source's manager stays in the workgroup, as a member.
         if source.manager_id not in duties:
-            target.members.append(
-                ProjectMember(user_id=source.manager_id, role=MemberRole.MEMBER)
-            )
+            target.members.append(ProjectMember(user_id=source.manager_id, role=MemberRole.MEMBER))
     db.session.flush()
     return duties
 
@@ -127,9 +125,7 @@ def _copy_tasks(source: Project, target: Project, actor: User, duties: dict[int,
     if not tasks:
         return
     people = {u.id for u in access.member_choices(target)}
-    by_duty = {
-        m.duty: m.user_id for m in target.members if m.user_id is not None and m.duty
-    }
+    by_duty = {m.duty: m.user_id for m in target.members if m.user_id is not None and m.duty}
     by_duty[MANAGER_DUTY] = target.manager_id
     now = utcnow()
     copies: dict[int, Task] = {}
@@ -195,13 +191,9 @@ def _copy_links(source: Project, target: Project, copies: dict[int, Task]) -> No
 
 
 def _copy_checklists(copies: dict[int, Task]) -> None:
-    items = db.session.scalars(
-        select(ChecklistItem).where(ChecklistItem.task_id.in_(list(copies)))
-    )
+    items = db.session.scalars(select(ChecklistItem).where(ChecklistItem.task_id.in_(list(copies))))
     db.session.add_all(
-        ChecklistItem(
-            task_id=copies[item.task_id].id, text=item.text, position=item.position
-        )
+        ChecklistItem(task_id=copies[item.task_id].id, text=item.text, position=item.position)
         for item in items
     )
 
@@ -209,7 +201,7 @@ def _copy_checklists(copies: dict[int, Task]) -> None:
 def from_template(
     template: Project, actor: User, *, name: str, start_date: date, manager: User | None = None
 ) -> Project:
-    """"New project from template": pick it, give a name and a start date."""
+    """ "New project from template": pick it, give a name and a start date."""
     if not template.is_template or template.archived_at is not None:
         raise DomainError(_l("Choose a project template."))
     return copy_project(template, actor, name=name, start_date=start_date, manager=manager)

@@ -54,15 +54,11 @@ def links_of(project_id: int) -> list[Link]:
 
 
 def parents_of(project_id: int) -> dict[int, int | None]:
-    rows = db.session.execute(
-        select(Task.id, Task.parent_id).where(Task.project_id == project_id)
-    )
+    rows = db.session.execute(select(Task.id, Task.parent_id).where(Task.project_id == project_id))
     return {row.id: row.parent_id for row in rows}
 
 
-def replan(
-    project: Project, changed: set[int], actor: User | None, at: datetime
-) -> list[Moved]:
+def replan(project: Project, changed: set[int], actor: User | None, at: datetime) -> list[Moved]:
     """Move what must move after ``changed`` tasks got new dates or links; return the moves
     of other tasks (the changed ones are what the user just did)."""
     db.session.flush()

@@ -69,12 +69,12 @@ def _clean(project: Project, data: TaskData, task: Task | None = None) -> TaskDa
     people = {u.id for u in access.member_choices(project)}
     for person in (data.assignee, data.reviewer):
         if person is not None and person.id not in people:
-            raise DomainError(
-                _l("%(name)s is not in the project's workgroup.", name=person.name)
-            )
+            raise DomainError(_l("%(name)s is not in the project's workgroup.", name=person.name))
     if data.days is not None:
         if not 1 <= data.days <= MAX_DURATION:
-            raise DomainError(_l("The duration is in working days, from 1 to %(n)d.", n=MAX_DURATION))
+            raise DomainError(
+                _l("The duration is in working days, from 1 to %(n)d.", n=MAX_DURATION)
+            )
         if data.start_date is None:
             raise DomainError(_l("A duration needs a start date."))
         data.due_date = planning.company_calendar().due_for(data.start_date, data.days)
@@ -356,13 +356,17 @@ def add_link(
     if predecessor.id in ancestors(successor) or successor.id in ancestors(predecessor):
         raise DomainError(_l("A task cannot depend on its own parent or subtask."))
     existing = planning.links_of(project.id)
-    if any(link.predecessor == predecessor.id and link.successor == successor.id for link in existing):
+    if any(
+        link.predecessor == predecessor.id and link.successor == successor.id for link in existing
+    ):
         raise DomainError(_l("These tasks are already linked."))
     cycle = schedule.would_create_cycle(
         existing, Link(predecessor.id, successor.id, link_kind, lag)
     )
     if cycle:
-        titles = dict(db.session.execute(select(Task.id, Task.title).where(Task.id.in_(cycle))).all())
+        titles = dict(
+            db.session.execute(select(Task.id, Task.title).where(Task.id.in_(cycle))).all()
+        )
         path = " → ".join(f"«{titles[i]}»" for i in [*cycle, cycle[0]])
         raise DomainError(_l("This link would make a cycle: %(path)s.", path=path))
     link = TaskLink(

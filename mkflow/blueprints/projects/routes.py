@@ -14,8 +14,8 @@ from mkflow.blueprints.projects.forms import (
 )
 from mkflow.errors import DomainError
 from mkflow.extensions import db
-from mkflow.forms import EmptyForm
 from mkflow.formatting import today
+from mkflow.forms import EmptyForm
 from mkflow.models import Department, Project, User
 from mkflow.projects import access, copying, listing, planning
 from mkflow.projects import projects as domain
@@ -115,8 +115,12 @@ def new():
 
 @bp.route("/from-template", methods=["GET", "POST"])
 def from_template():
-    """"A new project in two clicks": choose a template, a name and a start date."""
-    templates = [s.project for _, group in listing.project_list(current_user, today(), templates=True) for s in group]
+    """ "A new project in two clicks": choose a template, a name and a start date."""
+    templates = [
+        s.project
+        for _, group in listing.project_list(current_user, today(), templates=True)
+        for s in group
+    ]
     form = FromTemplateForm()
     form.template_id.choices = [(t.id, t.name) for t in templates]
     if not form.is_submitted():
@@ -226,9 +230,7 @@ def add_member(project_id):
         project,
         current_user,
         user=db.session.get(User, int(person)) if person.isdigit() else None,
-        department=db.session.get(Department, int(department))
-        if department.isdigit()
-        else None,
+        department=db.session.get(Department, int(department)) if department.isdigit() else None,
         role=form.get("role", "member"),
         duty=form.get("duty", ""),
     )
@@ -277,4 +279,3 @@ def copy(project_id, action):
     else:
         flash(_("Project “%(name)s” created.", name=created.name), "success")
     return redirect(url_for("projects.show", project_id=created.id))
-

@@ -39,7 +39,9 @@ def _tell_moved(moved: list) -> None:
     names = ", ".join(f"«{m.title}»" for m in moved[:10]) + ("…" if len(moved) > 10 else "")
     flash(
         ngettext(
-            "%(num)d task moved: %(names)s.", "%(num)d tasks moved: %(names)s.", len(moved),
+            "%(num)d task moved: %(names)s.",
+            "%(num)d tasks moved: %(names)s.",
+            len(moved),
             names=names,
         ),
         "info",
@@ -125,9 +127,7 @@ def edit_task(task_id):
             _tell_moved(moved)
             return redirect(url_for("projects.task", task_id=task.id))
     status = 422 if form.is_submitted() else 200
-    return render_template(
-        "projects/task_form.html", form=form, project=project, task=task
-    ), status
+    return render_template("projects/task_form.html", form=form, project=project, task=task), status
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -145,7 +145,9 @@ def refused(error: DomainError):
     task_id = (request.view_args or {}).get("task_id")
     if error.status == 404 or task_id is None:
         return render_template(
-            "errors/error.html", status=error.status, title=_("This cannot be done"),
+            "errors/error.html",
+            status=error.status,
+            title=_("This cannot be done"),
             message=str(error.message),
         ), error.status
     return _task_page(task_or_404(task_id), error=str(error.message)), error.status
@@ -156,7 +158,10 @@ def _task_page(task: Task, error: str | None = None):
     is_manager = access.is_manager(current_user, project)
     subtasks = listing.as_tree(
         listing.task_rows(
-            project, current_user, today(), is_manager=is_manager,
+            project,
+            current_user,
+            today(),
+            is_manager=is_manager,
             task_ids=_descendants(task),
         )
     )
@@ -165,7 +170,9 @@ def _task_page(task: Task, error: str | None = None):
     link_form = LinkForm(formdata=None)
     link_form.predecessor_id.choices = [
         (row.id, row.title)
-        for row in listing.as_tree(listing.task_rows(project, current_user, today(), is_manager=False))
+        for row in listing.as_tree(
+            listing.task_rows(project, current_user, today(), is_manager=False)
+        )
         if row.id != task.id
     ]
     return render_template(
