@@ -159,16 +159,25 @@ def load_demo_projects(locale: str = "ru", path: str = "projects.toml") -> SeedR
 
 def _advance(project: Project, today: date) -> None:
     """Finished tasks are done, current ones in progress (or on review on their last day);
-    leaves first, so that parents can be accepted after their subtasks."""
+    leaves first, so that parents can be accepted after their subtasks. One finished-by-date
+    task that nothing waits for stays in progress, so the demo shows an overdue task."""
     manager = project.manager
     tasks = list(db.session.scalars(select(Task).where(Task.project_id == project.id)))
     parents = {t.parent_id for t in tasks if t.parent_id}
+    awaited = set(
+        db.session.scalars(select(TaskLink.predecessor_id).where(TaskLink.project_id == project.id))
+    )
+    late = max(
+        (t for t in tasks if t.id not in parents | awaited and t.due_date < today),
+        key=lambda t: t.due_date,
+        default=None,
+    )
     leaves_first = sorted(tasks, key=lambda t: (t.id in parents, t.due_date or today, t.id))
     for task in leaves_first:
         if task.start_date is None or task.start_date > today:
             continue
         steps = [Move.START]
-        if task.due_date < today:
+        if task.due_date < today and task is not late and not task_rules.open_subtasks(task):
             steps += [Move.SUBMIT, Move.ACCEPT]
         elif task.due_date == today:
             steps += [Move.SUBMIT]
