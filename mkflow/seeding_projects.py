@@ -56,10 +56,8 @@ def load_project_templates(locale: str = "ru", path: str = "projects.toml") -> S
             is_template=True,
             created_by_id=manager.id,
         )
-        duties = {}
         for member in item.get("members", []):
             duty = pick_locale(member.get("duty", ""), locale)
-            duties[member["user"]] = duty
             project.members.append(
                 ProjectMember(
                     user=users[member["user"]], role=MemberRole(member["role"]), duty=duty
@@ -73,25 +71,18 @@ def load_project_templates(locale: str = "ru", path: str = "projects.toml") -> S
             )
         db.session.add(project)
         db.session.flush()
-        _template_tasks(project, item, users, duties, cal, base, locale)
+        _template_tasks(project, item, users, cal, base, locale)
         existing[name] = project
         report.count("project templates")
     db.session.flush()
     return report
 
 
-def _template_tasks(project, item, users, duties, cal, base, locale) -> None:
+def _template_tasks(project, item, users, cal, base, locale) -> None:
     tasks: dict[str, Task] = {}
     for position, spec in enumerate(item["tasks"], start=1):
         start = cal.add(base, spec["start"])
         assignee = users.get(spec.get("assignee", ""))
-        duty = ""
-        if assignee is not None:
-            duty = (
-                copying.MANAGER_DUTY
-                if assignee == project.manager
-                else duties.get(assignee.email, "")
-            )
         description = pick_locale(spec.get("description", ""), locale)
         task = Task(
             project=project,
@@ -102,7 +93,6 @@ def _template_tasks(project, item, users, duties, cal, base, locale) -> None:
             assignee=assignee,
             reviewer=project.manager,
             author=project.manager,
-            assignee_duty=duty,
             start_date=start,
             due_date=cal.due_for(start, spec["days"]),
             milestone=spec.get("milestone", False),

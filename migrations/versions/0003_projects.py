@@ -119,7 +119,6 @@ def upgrade():
         sa.Column("assignee_id", sa.Integer(), nullable=True),
         sa.Column("reviewer_id", sa.Integer(), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
-        sa.Column("assignee_duty", sa.String(length=80), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("due_date", sa.Date(), nullable=True),
         sa.Column("milestone", sa.Boolean(), nullable=False),

@@ -102,8 +102,6 @@ class Task(db.Model):
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    # In a template: the member duty that fills the assignee in projects made from it.
-    assignee_duty: Mapped[str] = mapped_column(String(80), default="")
     start_date: Mapped[date | None]
     due_date: Mapped[date | None]
     milestone: Mapped[bool] = mapped_column(default=False)

@@ -52,12 +52,13 @@ def _shift(cal: Calendar, source: Project, target_start: date, task: Task):
     return start, cal.due_for(start, cal.workdays(task.start_date, task.due_date))
 
 
-def _duty_of(task: Task, source: Project, duties: dict[int, str]) -> str:
-    if task.assignee_duty:
-        return task.assignee_duty
-    if task.assignee_id is not None and task.assignee_id == source.manager_id:
+def duty_of(project: Project, user_id: int | None) -> str:
+    """The job a person holds in the project: what their tasks are assigned by in copies."""
+    if user_id is None:
+        return ""
+    if user_id == project.manager_id:
         return MANAGER_DUTY
-    return duties.get(task.assignee_id, "")
+    return next((m.duty for m in project.members if m.user_id == user_id), "")
 
 
 def copy_project(
@@ -86,17 +87,17 @@ def copy_project(
         ),
         is_template=as_template,
     )
-    duties = _copy_members(source, target)
-    _copy_tasks(source, target, actor, duties)
+    _copy_members(source, target)
+    _copy_tasks(source, target, actor)
     return target
 
 
-def _copy_members(source: Project, target: Project) -> dict[int, str]:
-    """Copy the workgroup; returns each person's duty in the source, by user id."""
-    duties = {}
+def _copy_members(source: Project, target: Project) -> None:
+    """Copy the workgroup; the source's manager stays in it as a member."""
+    people = set()
     for member in source.members:
         if member.user_id is not None:
-            duties[member.user_id] = member.duty
+            people.add(member.user_id)
             if member.user_id == target.manager_id:
                 continue
         target.members.append(
@@ -107,15 +108,13 @@ def _copy_members(source: Project, target: Project) -> dict[int, str]:
                 duty=member.duty,
             )
         )
-    if source.manager_id is not None and source.manager_id != target.manager_id:
-        # The source's manager stays in the workgroup, as a member.
-        if source.manager_id not in duties:
-            target.members.append(ProjectMember(user_id=source.manager_id, role=MemberRole.MEMBER))
+    manager_id = source.manager_id
+    if manager_id is not None and manager_id != target.manager_id and manager_id not in people:
+        target.members.append(ProjectMember(user_id=manager_id, role=MemberRole.MEMBER))
     db.session.flush()
-    return duties
 
 
-def _copy_tasks(source: Project, target: Project, actor: User, duties: dict[int, str]) -> None:
+def _copy_tasks(source: Project, target: Project, actor: User) -> None:
     cal = planning.company_calendar()
     tasks = list(
         db.session.scalars(
@@ -130,7 +129,7 @@ def _copy_tasks(source: Project, target: Project, actor: User, duties: dict[int,
     now = utcnow()
     copies: dict[int, Task] = {}
     for task in tasks:
-        duty = _duty_of(task, source, duties)
+        duty = duty_of(source, task.assignee_id)
         assignee_id = by_duty.get(duty) if duty else None
         if assignee_id is None and task.assignee_id in people:
             assignee_id = task.assignee_id
@@ -144,7 +143,6 @@ def _copy_tasks(source: Project, target: Project, actor: User, duties: dict[int,
             assignee_id=assignee_id,
             reviewer_id=task.reviewer_id if task.reviewer_id in people else actor.id,
             author_id=actor.id,
-            assignee_duty=duty if target.is_template else "",
             start_date=start,
             due_date=due,
             milestone=task.milestone,
