@@ -128,6 +128,8 @@ def remove(task: Task, actor: User, attachment_id: int) -> Path:
     """Delete the row; returns the file for the caller to delete once the change is committed
     (a failed commit then leaves an orphan file, never a row without its file)."""
     attachment = get(task, attachment_id)
+    if task.project.archived_at is not None:  # an archived project is read-only
+        raise DomainError(_l("The project is archived."))
     if not (access.is_manager(actor, task.project) or attachment.uploaded_by_id == actor.id):
         raise DomainError(_l("Only the person who attached the file or the manager can remove it."))
     db.session.delete(attachment)

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from mkflow.models import MemberRole
@@ -53,7 +54,7 @@ class MemberForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         default=MemberRole.MEMBER.value,
     )
     duty = StringField(_l("Job in this project"), validators=[Length(max=80)])
@@ -78,7 +79,9 @@ class TaskForm(FlaskForm):
 class LinkForm(FlaskForm):
     predecessor_id = SelectField(_l("Depends on"), coerce=_optional_id, validators=[DataRequired()])
     kind = SelectField(
-        _l("Kind"), choices=[(k, label) for k, label in LINK_LABELS.items()], default="fs"
+        _l("Kind"),
+        choices=[SelectChoice(k, label) for k, label in LINK_LABELS.items()],
+        default="fs",
     )
     lag = IntegerField(
         _l("Lag, working days"), default=0, validators=[Optional(), NumberRange(-2000, 2000)]

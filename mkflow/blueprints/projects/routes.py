@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from mkflow import company
 from mkflow.blueprints.projects.forms import (
@@ -70,12 +71,17 @@ def templates():
 
 
 def _people_choices(people, empty=True):
-    return ([(None, "—")] if empty else []) + [(u.id, u.name) for u in people]
+    nobody = [SelectChoice(None, "—")] if empty else []
+    return nobody + [SelectChoice(u.id, u.name) for u in people]
+
+
+def _department_choices():
+    return [SelectChoice(None, "—")] + [SelectChoice(d.id, d.name) for d in company.departments()]
 
 
 def _project_form(project: Project | None = None) -> ProjectForm:
     form = ProjectForm(obj=project)
-    form.department_id.choices = [(None, "—")] + [(d.id, d.name) for d in company.departments()]
+    form.department_id.choices = _department_choices()
     form.manager_id.choices = _people_choices(company.active_users())
     if project is None and not form.is_submitted():
         form.start_date.data = today()
@@ -122,7 +128,7 @@ def from_template():
         for s in group
     ]
     form = FromTemplateForm()
-    form.template_id.choices = [(t.id, t.name) for t in templates]
+    form.template_id.choices = [SelectChoice(t.id, t.name) for t in templates]
     if not form.is_submitted():
         chosen = request.args.get("template", "")
         form.template_id.data = int(chosen) if chosen.isdigit() else None
@@ -206,9 +212,7 @@ def settings(project_id):
             return redirect(url_for("projects.settings", project_id=project.id))
     member_form = MemberForm()
     member_form.user_id.choices = _people_choices(company.active_users())
-    member_form.department_id.choices = [(None, "—")] + [
-        (d.id, d.name) for d in company.departments()
-    ]
+    member_form.department_id.choices = _department_choices()
     copy_form = CopyForm(formdata=None, name=project.name, start_date=project.start_date)
     return render_form(
         "projects/settings.html",

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from mkflow import company
 from mkflow.blueprints.projects.forms import LINK_LABELS, LinkForm, TaskForm
@@ -50,14 +51,16 @@ def _tell_moved(moved: list) -> None:
 
 def _task_form(project: Project, task: Task | None = None) -> TaskForm:
     form = TaskForm(obj=task)
-    people = [(None, "—")] + [(u.id, u.name) for u in access.member_choices(project)]
+    people = [SelectChoice(None, "—")] + [
+        SelectChoice(u.id, u.name) for u in access.member_choices(project)
+    ]
     form.assignee_id.choices = people
     form.reviewer_id.choices = people
     candidates = listing.as_tree(
         listing.task_rows(project, current_user, today(), is_manager=False)
     )
-    form.parent_id.choices = [(None, "—")] + [
-        (row.id, "· " * row.depth + row.title)
+    form.parent_id.choices = [SelectChoice(None, "—")] + [
+        SelectChoice(row.id, "· " * row.depth + row.title)
         for row in candidates
         if task is None or row.id != task.id
     ]
@@ -169,7 +172,7 @@ def _task_page(task: Task, error: str | None = None):
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
     link_form = LinkForm(formdata=None)
     link_form.predecessor_id.choices = [
-        (row.id, row.title)
+        SelectChoice(row.id, row.title)
         for row in listing.as_tree(
             listing.task_rows(project, current_user, today(), is_manager=False)
         )
