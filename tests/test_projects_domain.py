@@ -407,3 +407,13 @@ def test_only_harmless_types_are_served_inline():
     assert attachments.content_type("photo.png") == "image/png"
     assert attachments.content_type("page.html") == "application/octet-stream"
     assert attachments.content_type("logo.svg") == "application/octet-stream"
+
+
+def test_the_workgroup_copies_a_project_observers_do_not(team):
+    with pytest.raises(PermissionDenied):
+        copying.copy_project(team, user("sales@demo.local"), name="Mine", start_date=MON)
+    project_rules.archive(db.session.get(Project, team.id), user("head@demo.local"))
+    db.session.commit()
+    # Re-running an archived campaign is what duplicating is for.
+    copy = copying.copy_project(team, user("copywriter@demo.local"), name="Again", start_date=MON)
+    assert copy.manager == user("copywriter@demo.local") and copy.archived_at is None

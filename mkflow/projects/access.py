@@ -42,14 +42,17 @@ def can_view(user: User, project: Project) -> bool:
     )
 
 
-def can_work(user: User, project: Project) -> bool:
-    """Create and edit tasks: the workgroup without its observers."""
-    if project.archived_at is not None:
-        return False
+def in_workgroup(user: User, project: Project) -> bool:
+    """The manager and the members, without the observers."""
     if is_manager(user, project):
         return True
     member = _membership(user, project)
     return member is not None and member.role != MemberRole.OBSERVER
+
+
+def can_work(user: User, project: Project) -> bool:
+    """Create and edit tasks: the workgroup, while the project is live."""
+    return project.archived_at is None and in_workgroup(user, project)
 
 
 def can_view_task(user: User, task: Task) -> bool:

@@ -71,8 +71,8 @@ def copy_project(
     manager: User | None = None,
 ) -> Project:
     """A new project (or template) with everything ``source`` plans, starting on ``start_date``."""
-    if not access.can_view(actor, source):
-        raise PermissionDenied(_l("You cannot see this project."))
+    if not (source.is_template or access.in_workgroup(actor, source)):
+        raise PermissionDenied(_l("Only the project's workgroup can copy it."))
     if as_template and not access.is_manager(actor, source):
         raise PermissionDenied(_l("Only the project manager can save it as a template."))
     target = create_project(
