@@ -27,7 +27,7 @@ def upgrade():
         sa.Column("manager_id", sa.Integer(), nullable=True),
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("auto_schedule", sa.Boolean(), nullable=False),
-        sa.Column("is_template", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_template", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("archived_at", sa.DateTime(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column(
@@ -90,9 +90,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_project_member")),
         sa.UniqueConstraint(
-            "project_id", "department_id", name=op.f("uq_project_member_project_id")
+            "project_id", "department_id", name=op.f("uq_project_member_department")
         ),
-        sa.UniqueConstraint("project_id", "user_id", name=op.f("uq_project_member_project_id")),
+        sa.UniqueConstraint("project_id", "user_id", name=op.f("uq_project_member_user")),
     )
     op.create_table(
         "task",

@@ -64,8 +64,9 @@ class ProjectMember(db.Model):
     """A person in the workgroup, or a whole department watching it (always an observer)."""
 
     __table_args__ = (
-        UniqueConstraint("project_id", "user_id"),
-        UniqueConstraint("project_id", "department_id"),
+        # Named: the convention would give both the same name, which Postgres refuses.
+        UniqueConstraint("project_id", "user_id", name="uq_project_member_user"),
+        UniqueConstraint("project_id", "department_id", name="uq_project_member_department"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
