@@ -5,9 +5,9 @@ Tasks are read as plain rows with a fixed number of queries, however many there 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from mkflow.extensions import db
@@ -25,6 +25,10 @@ from mkflow.projects.status import COLUMNS, moves_for
 
 WORKING = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REOPENED)
 SORTS = ("tree", "title", "start", "due", "status", "assignee")
+# A page of the task list and the done tasks on the board: rendering thousands of rows
+# costs more than anyone reads; the list (filtered by status) has every done task.
+PAGE_SIZE = 200
+DONE_ON_BOARD = 20
 
 
 @dataclass
@@ -105,6 +109,7 @@ class TaskRow:
     milestone: bool
     position: int
     lock_version: int
+    changed_at: datetime | None = None  # of the status
     depth: int = 0
     subtasks: int = 0
     subtasks_done: int = 0
@@ -113,6 +118,12 @@ class TaskRow:
     blocked: bool = False
     moves: tuple = ()
     late: bool = False
+    # Filled by the page that prints the row (links, date texts, the moves form).
+    url: str = ""
+    initials: str = ""
+    start_text: str = ""
+    due_text: str = ""
+    moves_html: str = ""
 
     @property
     def assignee_initials(self) -> str:
@@ -163,64 +174,90 @@ def task_rows(
     is_manager: bool,
     filters: TaskFilters | None = None,
     task_ids: list[int] | None = None,
+    where=None,
+    checks: bool = True,
 ) -> list[TaskRow]:
     """The project's tasks with their counters and this user's moves: four queries."""
-    assignee = aliased(User)
-    query = (
-        select(
-            Task.id,
-            Task.parent_id,
-            Task.title,
-            Task.status,
-            Task.assignee_id,
-            assignee.name,
-            Task.reviewer_id,
-            Task.start_date,
-            Task.due_date,
-            Task.milestone,
-            Task.position,
-            Task.lock_version,
-        )
-        .outerjoin(assignee, Task.assignee_id == assignee.id)
-        .where(Task.project_id == project.id)
-    )
+    conditions = [] if where is None else [where]
     if task_ids is not None:
-        query = query.where(Task.id.in_(task_ids))
-    if filters is not None:
-        query = _filtered(query, filters, today)
-    rows = [TaskRow(*row) for row in db.session.execute(query)]
-    _fill_counters(project, rows)
-    frozen = project.archived_at is not None or project.is_template
-    for row in rows:
-        row.late = row.status != TaskStatus.DONE and bool(row.due_date and row.due_date < today)
-        if not frozen:
-            row.moves = moves_for(
-                TaskStatus(row.status),
-                is_assignee=row.assignee_id == user.id,
-                is_reviewer=row.reviewer_id == user.id,
-                is_manager=is_manager,
-            )
+        conditions.append(Task.__table__.c.id.in_(task_ids))
+    rows = plain_rows(project, today, filters, *conditions)
+    _fill_counters(project, rows, checks=checks)
+    fill_moves(project, rows, user, is_manager=is_manager)
     return rows
 
 
+def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions):
+    """The tasks' own columns and ``late``, one query; no counters, no moves. Plain Core
+    rows with the status as text: the ORM and enum conversion per row cost more here
+    than the query."""
+    task, assignee = Task.__table__, User.__table__.alias("assignee")
+    query = (
+        select(
+            task.c.id,
+            task.c.parent_id,
+            task.c.title,
+            type_coerce(task.c.status, String),
+            task.c.assignee_id,
+            assignee.c.name,
+            task.c.reviewer_id,
+            task.c.start_date,
+            task.c.due_date,
+            task.c.milestone,
+            task.c.position,
+            task.c.lock_version,
+            task.c.status_changed_at,
+        )
+        .outerjoin(assignee, task.c.assignee_id == assignee.c.id)
+        .where(task.c.project_id == project.id, *conditions)
+    )
+    if filters is not None:
+        query = _filtered(query, filters, today)
+    rows = [TaskRow(*row) for row in db.session.execute(query)]
+    done = TaskStatus.DONE
+    for row in rows:
+        row.late = row.status != done and row.due_date is not None and row.due_date < today
+    return rows
+
+
+def fill_moves(project: Project, rows: list[TaskRow], user: User, *, is_manager: bool) -> None:
+    """The status moves ``user`` may make on each row (none in archives and templates)."""
+    if project.archived_at is not None or project.is_template:
+        return
+    user_id = user.id  # once: ``user`` is often current_user, a proxy costly per access
+    cache: dict[tuple, tuple] = {}
+    for row in rows:
+        key = (row.status, row.assignee_id == user_id, row.reviewer_id == user_id)
+        if key not in cache:
+            cache[key] = moves_for(
+                TaskStatus(row.status),
+                is_assignee=key[1],
+                is_reviewer=key[2],
+                is_manager=is_manager,
+            )
+        row.moves = cache[key]
+
+
 def _filtered(query, filters: TaskFilters, today: date):
+    task = Task.__table__  # plain columns keep the query a Core one (see plain_rows)
     if filters.assignee_id:
-        query = query.where(Task.assignee_id == filters.assignee_id)
+        query = query.where(task.c.assignee_id == filters.assignee_id)
     if filters.status:
-        query = query.where(Task.status == filters.status)
+        query = query.where(task.c.status == filters.status)
     if filters.overdue:
-        query = query.where(Task.status != TaskStatus.DONE, Task.due_date < today)
+        query = query.where(task.c.status != TaskStatus.DONE, task.c.due_date < today)
     if filters.text:
         like = f"%{filters.text.lower()}%"
         query = query.where(
-            or_(func.lower(Task.title).like(like), func.lower(Task.description).like(like))
+            or_(func.lower(task.c.title).like(like), func.lower(task.c.description).like(like))
         )
     return query
 
 
-def _fill_counters(project: Project, rows: list[TaskRow]) -> None:
-    """Subtasks done/all, checklist done/all, and "blocked" (an open finish-to-start
-    predecessor), each one grouped query over the whole project."""
+def _fill_counters(project: Project, rows: list[TaskRow], *, checks: bool = True) -> None:
+    """Subtasks done/all, checklist done/all (unless ``checks`` is false: the board does
+    not show them), and "blocked" (an open finish-to-start predecessor), each one grouped
+    query over the whole project."""
     by_id = {row.id: row for row in rows}
     if not by_id:
         return
@@ -237,7 +274,7 @@ def _fill_counters(project: Project, rows: list[TaskRow]) -> None:
     for parent_id, total, done in subtasks:
         if parent_id in by_id:
             by_id[parent_id].subtasks, by_id[parent_id].subtasks_done = total, done or 0
-    checks = db.session.execute(
+    checklists = () if not checks else db.session.execute(
         select(
             ChecklistItem.task_id,
             func.count(),
@@ -247,7 +284,7 @@ def _fill_counters(project: Project, rows: list[TaskRow]) -> None:
         .where(Task.project_id == project.id)
         .group_by(ChecklistItem.task_id)
     )
-    for task_id, total, done in checks:
+    for task_id, total, done in checklists:
         if task_id in by_id:
             by_id[task_id].checks, by_id[task_id].checks_done = total, done or 0
     predecessor = aliased(Task)
@@ -299,16 +336,89 @@ def sorted_rows(rows: list[TaskRow], sort: str) -> list[TaskRow]:
 
 
 @dataclass
+class TaskPage:
+    """One page of the task list, in the list's order."""
+
+    rows: list[TaskRow]
+    number: int  # from 1
+    pages: int
+    total: int  # tasks on all pages
+    first: int = 0  # position of the first row over all pages, from 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
+def paginate(rows: list[TaskRow], number: int, size: int | None = None) -> TaskPage:
+    """Page ``number`` of ``rows``; a number past the end gives the last page."""
+    size = size or PAGE_SIZE
+    pages = max(1, -(-len(rows) // size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return TaskPage(rows[start : start + size], number, pages, len(rows), start + 1)
+
+
+def task_page(
+    project: Project,
+    user: User,
+    today: date,
+    *,
+    is_manager: bool,
+    filters: TaskFilters,
+    number: int = 1,
+) -> TaskPage:
+    """The filtered, sorted task list cut to one page; counters and moves only for that
+    page. The same four queries as ``task_rows``, whatever the size of the project."""
+    rows = sorted_rows(plain_rows(project, today, filters), filters.sort)
+    page = paginate(rows, number)
+    _fill_counters(project, page.rows)
+    fill_moves(project, page.rows, user, is_manager=is_manager)
+    return page
+
+
+@dataclass
 class BoardColumn:
     status: TaskStatus
     rows: list = field(default_factory=list)
+    count: int = 0  # tasks in this status; more than ``rows`` in the Done column
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
 
 
-def board_columns(rows: list[TaskRow]) -> list[BoardColumn]:
+def board_columns(project: Project, user: User, today: date, *, is_manager: bool):
+    """Open tasks by status, soonest due first; the Done column holds the latest
+    DONE_ON_BOARD done tasks, latest first, and counts them all. Four queries."""
+    task = Task.__table__
+    latest_done = (
+        select(task.c.id)
+        .where(task.c.project_id == project.id, task.c.status == TaskStatus.DONE)
+        .order_by(task.c.status_changed_at.desc(), task.c.id.desc())
+        .limit(DONE_ON_BOARD)
+    )
+    rows = task_rows(
+        project,
+        user,
+        today,
+        is_manager=is_manager,
+        where=or_(task.c.status != TaskStatus.DONE, task.c.id.in_(latest_done)),
+        checks=False,
+    )
     columns = {status: BoardColumn(status) for status in COLUMNS}
     far = date.max
     for row in sorted(rows, key=lambda r: (r.due_date or far, r.position, r.id)):
         columns[TaskStatus(row.status)].rows.append(row)
+    for column in columns.values():
+        column.count = len(column.rows)
+    done = columns[TaskStatus.DONE]
+    done.rows.sort(key=lambda r: (r.changed_at or datetime.min, r.id), reverse=True)
+    done.count = db.session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.project_id == project.id, Task.status == TaskStatus.DONE)
+    )
     return list(columns.values())
 
 

@@ -35,27 +35,36 @@ class Moved:
     due: date | None
 
 
+# The three loaders read plain Core rows: a project has thousands of tasks and each
+# replan reads them all; ORM rows cost several times more per row.
+
+
 def spans_of(project_id: int) -> dict[int, Span]:
+    task = Task.__table__
     rows = db.session.execute(
-        select(Task.id, Task.title, Task.start_date, Task.due_date).where(
-            Task.project_id == project_id
+        select(task.c.id, task.c.title, task.c.start_date, task.c.due_date).where(
+            task.c.project_id == project_id
         )
     )
-    return {row.id: Span(row.id, row.title, row.start_date, row.due_date) for row in rows}
+    return {tid: Span(tid, title, start, due) for tid, title, start, due in rows}
 
 
 def links_of(project_id: int) -> list[Link]:
+    link = TaskLink.__table__
     rows = db.session.execute(
-        select(TaskLink.predecessor_id, TaskLink.successor_id, TaskLink.kind, TaskLink.lag).where(
-            TaskLink.project_id == project_id
+        select(link.c.predecessor_id, link.c.successor_id, link.c.kind, link.c.lag).where(
+            link.c.project_id == project_id
         )
     )
-    return [Link(r.predecessor_id, r.successor_id, LinkKind(r.kind), r.lag) for r in rows]
+    return [Link(pred, succ, LinkKind(kind), lag) for pred, succ, kind, lag in rows]
 
 
 def parents_of(project_id: int) -> dict[int, int | None]:
-    rows = db.session.execute(select(Task.id, Task.parent_id).where(Task.project_id == project_id))
-    return {row.id: row.parent_id for row in rows}
+    task = Task.__table__
+    rows = db.session.execute(
+        select(task.c.id, task.c.parent_id).where(task.c.project_id == project_id)
+    )
+    return {tid: parent for tid, parent in rows}
 
 
 def replan(project: Project, changed: set[int], actor: User | None, at: datetime) -> list[Moved]:
@@ -67,13 +76,16 @@ def replan(project: Project, changed: set[int], actor: User | None, at: datetime
     before = {tid: (s.start, s.due) for tid, s in spans.items()}
     links = links_of(project.id)
     parents = parents_of(project.id)
+    # A rolled-up parent without links can move nothing more: another scheduling round
+    # (a pass over the whole project) is only worth it for parents with links.
+    linked = {link.predecessor for link in links} | {link.successor for link in links}
     pending = set(changed)
     for _round in range(MAX_ROUNDS):
         moved = schedule.reschedule(spans, links, cal, pending) if project.auto_schedule else {}
         _apply(spans, moved)
         rolled = schedule.roll_up(spans, parents)
         _apply(spans, rolled)
-        pending = set(rolled)
+        pending = set(rolled) & linked
         if not pending:
             break
     updates = [
@@ -93,6 +105,7 @@ def _apply(spans: dict[int, Span], dates: dict) -> None:
 def _store(updates: list[Moved], before: dict, actor: User | None, at: datetime) -> None:
     if not updates:
         return
+    actor_id = actor.id if actor else None  # once: the actor may be a request-bound proxy
     table = Task.__table__
     db.session.execute(
         update(table)
@@ -109,7 +122,7 @@ def _store(updates: list[Moved], before: dict, actor: User | None, at: datetime)
         [
             {
                 "task_id": m.id,
-                "actor_id": actor.id if actor else None,
+                "actor_id": actor_id,
                 "kind": "rescheduled",
                 "comment": _span_text(*before[m.id]) + " → " + _span_text(m.start, m.due),
                 "at": at,

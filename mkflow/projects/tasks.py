@@ -86,7 +86,10 @@ def _clean(project: Project, data: TaskData, task: Task | None = None) -> TaskDa
         parent = db.session.get(Task, data.parent_id)
         if parent is None or parent.project_id != project.id:
             raise DomainError(_l("The parent task must be in the same project."))
-        if task is not None and (parent.id == task.id or task.id in ancestors(parent)):
+        # Keeping its parent cannot make a loop: skip reading the whole tree then.
+        if task is not None and task.parent_id != parent.id and (
+            parent.id == task.id or task.id in ancestors(parent)
+        ):
             raise DomainError(_l("A task cannot be placed under itself or its own subtask."))
     return data
 

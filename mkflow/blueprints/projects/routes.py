@@ -13,6 +13,7 @@ from mkflow.blueprints.projects.forms import (
     MemberForm,
     ProjectForm,
 )
+from mkflow.blueprints.projects.rows import prepare_rows
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.formatting import today
@@ -166,18 +167,27 @@ def _list_context(project: Project, **extra) -> dict:
 
 @bp.route("/<int:project_id>")
 def show(project_id):
-    """The task list: a tree by default; sorting and filters live in the URL."""
+    """The task list: a tree by default, a page at a time; sorting, filters and the page
+    live in the URL."""
     project = project_or_404(project_id)
     filters = listing.TaskFilters.from_args(request.args)
-    is_manager = access.is_manager(current_user, project)
-    rows = listing.task_rows(project, current_user, today(), is_manager=is_manager, filters=filters)
+    page_arg = request.args.get("page", "")
+    page = listing.task_page(
+        project,
+        current_user,
+        today(),
+        is_manager=access.is_manager(current_user, project),
+        filters=filters,
+        number=int(page_arg) if page_arg.isdigit() else 1,
+    )
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
     return render_template(
         "projects/show.html",
-        rows=listing.sorted_rows(rows, filters.sort),
+        page=page,
         filters=filters,
         people=access.member_choices(project),
         broken={successor for _, successor in broken},
+        **prepare_rows(page.rows, "list"),
         **_list_context(project),
     )
 
@@ -186,11 +196,18 @@ def show(project_id):
 def board(project_id):
     """The five statuses as columns; each card offers the moves this user may make."""
     project = project_or_404(project_id)
-    is_manager = access.is_manager(current_user, project)
-    rows = listing.task_rows(project, current_user, today(), is_manager=is_manager)
     return render_template(
-        "projects/board.html", columns=listing.board_columns(rows), **_list_context(project)
+        "projects/board.html", **board_columns_context(project), **_list_context(project)
     )
+
+
+def board_columns_context(project: Project) -> dict:
+    """The board's columns with their rows ready to print."""
+    columns = listing.board_columns(
+        project, current_user, today(), is_manager=access.is_manager(current_user, project)
+    )
+    rows = [row for column in columns for row in column.rows]
+    return {"columns": columns, **prepare_rows(rows, "board")}
 
 
 @bp.route("/<int:project_id>/settings", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from mkflow import company
 from mkflow.blueprints.projects.forms import LINK_LABELS, LinkForm, TaskForm
-from mkflow.blueprints.projects.routes import bp, project_or_404
+from mkflow.blueprints.projects.routes import board_columns_context, bp, project_or_404
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.formatting import today
@@ -56,9 +56,7 @@ def _task_form(project: Project, task: Task | None = None) -> TaskForm:
     ]
     form.assignee_id.choices = people
     form.reviewer_id.choices = people
-    candidates = listing.as_tree(
-        listing.task_rows(project, current_user, today(), is_manager=False)
-    )
+    candidates = listing.as_tree(listing.plain_rows(project, today(), None))
     form.parent_id.choices = [SelectChoice(None, "—")] + [
         SelectChoice(row.id, "· " * row.depth + row.title)
         for row in candidates
@@ -173,9 +171,7 @@ def _task_page(task: Task, error: str | None = None):
     link_form = LinkForm(formdata=None)
     link_form.predecessor_id.choices = [
         SelectChoice(row.id, row.title)
-        for row in listing.as_tree(
-            listing.task_rows(project, current_user, today(), is_manager=False)
-        )
+        for row in listing.as_tree(listing.plain_rows(project, today(), None))
         if row.id != task.id
     ]
     return render_template(
@@ -265,12 +261,10 @@ def _from_board() -> bool:
 def _board_fragment(project_id: int, error: str | None = None):
     """The board after a move: the whole board (moves can unblock other cards)."""
     project = db.session.get(Project, project_id)
-    is_manager = access.is_manager(current_user, project)
-    rows = listing.task_rows(project, current_user, today(), is_manager=is_manager)
     return render_template(
         "projects/_board.html",
         project=project,
-        columns=listing.board_columns(rows),
+        **board_columns_context(project),
         form=EmptyForm(),
         error=error,
     )

@@ -1,0 +1,71 @@
+"""Task rows made ready to print in one Python pass.
+
+The board and the task list print hundreds of rows; a template call per link, date, label or
+move form adds up (``web.card_context`` does the same for process cards). Each distinct set of
+moves renders ``_moves.html`` once; rows get a copy with their own id and version.
+"""
+
+from flask import render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from mkflow.forms import EmptyForm
+from mkflow.projects.status import STATUS_LABELS
+
+# Stand-ins for a row's id and version in the rendered snippets; no real id is this large.
+SENTINEL_ID, SENTINEL_VERSION = "987654321", "987654320"
+
+
+def prepare_rows(rows, origin: str) -> dict:
+    """Fill each row's link, date texts and moves form; return the labels every row shares."""
+    task_url = url_for("projects.task", task_id=int(SENTINEL_ID))
+    days: dict = {}
+    initials: dict = {}
+    forms: dict[tuple, str] = {}
+    form = EmptyForm()
+    for row in rows:
+        row_id = str(row.id)
+        row.url = task_url.replace(SENTINEL_ID, row_id)
+        row.start_text = _day(row.start_date, days)
+        row.due_text = _day(row.due_date, days)
+        if row.assignee_name not in initials:
+            initials[row.assignee_name] = row.assignee_initials
+        row.initials = initials[row.assignee_name]
+        if row.moves:
+            if row.moves not in forms:
+                forms[row.moves] = _moves_form(row.moves, origin, form)
+            row.moves_html = Markup(
+                forms[row.moves]
+                .replace(SENTINEL_ID, row_id)
+                .replace(SENTINEL_VERSION, str(row.lock_version))
+            )
+    return {"labels": row_labels()}
+
+
+def _day(day, cache: dict) -> str:
+    """A short date; a project has far fewer distinct dates than tasks."""
+    if day is None:
+        return ""
+    if day not in cache:
+        cache[day] = format_date(day, "short")
+    return cache[day]
+
+
+def _moves_form(moves: tuple, origin: str, form) -> str:
+    row = {"id": int(SENTINEL_ID), "lock_version": int(SENTINEL_VERSION), "moves": moves}
+    return render_template("projects/_moves.html", row=row, origin=origin, form=form)
+
+
+def row_labels() -> dict:
+    """Texts shared by all rows, translated once per page."""
+    return {
+        "status": {status: str(label) for status, label in STATUS_LABELS.items()},
+        "due": _("Due"),
+        "milestone": _("Milestone"),
+        "subtasks": _("Subtasks done"),
+        "checklist": _("Checklist"),
+        "waiting": _("waiting"),
+        "waiting_title": _("A task it depends on is not done"),
+        "broken": _("dependency broken"),
+    }
