@@ -9,11 +9,17 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
 DATETIME_PATTERNS = {"ru": "%d.%m.%Y, %H:%M", "en": "%d %b %Y, %H:%M"}
+# Babel's "short" dates (ru "dd.MM.y", en "M/d/yy"), without a Babel call per value.
+SHORT_DAYS = {
+    "ru": lambda day: day.strftime("%d.%m.%Y"),
+    "en": lambda day: f"{day.month}/{day.day}/{day:%y}",
+}
 
 
 class Formatter:
     def __init__(self, locale: str, zone: ZoneInfo):
         self.pattern = DATETIME_PATTERNS.get(locale, DATETIME_PATTERNS["en"])
+        self.short_day = SHORT_DAYS.get(locale, SHORT_DAYS["en"])
         self.zone = zone
         # Short unit marks, translated once.
         self.day, self.hour, self.minute = _("d"), _("h"), _("min")

@@ -54,6 +54,24 @@ def test_done_column_shows_the_latest_done_tasks_and_links_to_all(demo, client, 
     assert {int(i) for i in ROW.findall(listed)} == {t.id for t in tasks}
 
 
+def test_an_open_column_shows_its_most_urgent_tasks_and_links_to_all(
+    demo, client, auth, monkeypatch
+):
+    from datetime import date
+
+    monkeypatch.setattr(listing, "BOARD_COLUMN_LIMIT", 3)
+    project = new_project()
+    due = [date(2026, 3, d) for d in (20, 5, 12, 3, 30)]
+    tasks = [new_task(project, f"Step {n}", due_date=d) for n, d in enumerate(due, start=1)]
+    auth.login()
+    body = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    column = body[body.index('id="col-assigned"') : body.index('id="col-in_progress"')]
+    soonest = [t.id for t in sorted(tasks, key=lambda t: t.due_date)][:3]
+    assert [int(i) for i in CARD.findall(column)] == soonest
+    assert '<span class="count" title="Tasks">5</span>' in column
+    assert f'href="/projects/{project.id}?status=assigned">All tasks in this status (5)' in column
+
+
 def test_a_short_done_column_shows_everything_without_a_link(demo, client, auth):
     project = new_project()
     tasks = [new_task(project, f"Step {n}") for n in range(1, 4)]

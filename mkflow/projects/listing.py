@@ -29,6 +29,8 @@ SORTS = ("tree", "title", "start", "due", "status", "assignee")
 # costs more than anyone reads; the list (filtered by status) has every done task.
 PAGE_SIZE = 200
 DONE_ON_BOARD = 20
+# A board shows this many tasks of each open status; more are one click away in the list.
+BOARD_COLUMN_LIMIT = 60
 
 
 @dataclass
@@ -166,6 +168,10 @@ class TaskFilters:
         return bool(self.assignee_id or self.status or self.overdue or self.text)
 
 
+# Made once: an alias builds its column objects anew each time.
+ASSIGNEE = User.__table__.alias("assignee")
+
+
 def task_rows(
     project: Project,
     user: User,
@@ -182,7 +188,7 @@ def task_rows(
     if task_ids is not None:
         conditions.append(Task.__table__.c.id.in_(task_ids))
     rows = plain_rows(project, today, filters, *conditions)
-    _fill_counters(project, rows, checks=checks)
+    _fill_counters(rows, checks=checks)
     fill_moves(project, rows, user, is_manager=is_manager)
     return rows
 
@@ -191,7 +197,7 @@ def plain_rows(project: Project, today: date, filters: TaskFilters | None, *cond
     """The tasks' own columns and ``late``, one query; no counters, no moves. Plain Core
     rows with the status as text: the ORM and enum conversion per row cost more here
     than the query."""
-    task, assignee = Task.__table__, User.__table__.alias("assignee")
+    task, assignee = Task.__table__, ASSIGNEE
     query = (
         select(
             task.c.id,
@@ -213,7 +219,7 @@ def plain_rows(project: Project, today: date, filters: TaskFilters | None, *cond
     )
     if filters is not None:
         query = _filtered(query, filters, today)
-    rows = [TaskRow(*row) for row in db.session.execute(query)]
+    rows = [TaskRow(*row) for row in db.session.execute(query).all()]
     done = TaskStatus.DONE
     for row in rows:
         row.late = row.status != done and row.due_date is not None and row.due_date < today
@@ -254,13 +260,14 @@ def _filtered(query, filters: TaskFilters, today: date):
     return query
 
 
-def _fill_counters(project: Project, rows: list[TaskRow], *, checks: bool = True) -> None:
+def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
     """Subtasks done/all, checklist done/all (unless ``checks`` is false: the board does
-    not show them), and "blocked" (an open finish-to-start predecessor), each one grouped
-    query over the whole project."""
+    not show them), and "blocked" (an open finish-to-start predecessor): one grouped query
+    each, over the rows shown only."""
     by_id = {row.id: row for row in rows}
     if not by_id:
         return
+    ids = list(by_id)
     child = aliased(Task)
     subtasks = db.session.execute(
         select(
@@ -268,71 +275,112 @@ def _fill_counters(project: Project, rows: list[TaskRow], *, checks: bool = True
             func.count(),
             func.sum(case((child.status == TaskStatus.DONE, 1), else_=0)),
         )
-        .where(child.project_id == project.id, child.parent_id.is_not(None))
+        .where(child.parent_id.in_(ids))
         .group_by(child.parent_id)
     )
     for parent_id, total, done in subtasks:
-        if parent_id in by_id:
-            by_id[parent_id].subtasks, by_id[parent_id].subtasks_done = total, done or 0
-    checklists = () if not checks else db.session.execute(
-        select(
-            ChecklistItem.task_id,
-            func.count(),
-            func.sum(case((ChecklistItem.done, 1), else_=0)),
+        by_id[parent_id].subtasks, by_id[parent_id].subtasks_done = total, done or 0
+    checklists = (
+        ()
+        if not checks
+        else db.session.execute(
+            select(
+                ChecklistItem.task_id,
+                func.count(),
+                func.sum(case((ChecklistItem.done, 1), else_=0)),
+            )
+            .where(ChecklistItem.task_id.in_(ids))
+            .group_by(ChecklistItem.task_id)
         )
-        .join(Task, Task.id == ChecklistItem.task_id)
-        .where(Task.project_id == project.id)
-        .group_by(ChecklistItem.task_id)
     )
     for task_id, total, done in checklists:
-        if task_id in by_id:
-            by_id[task_id].checks, by_id[task_id].checks_done = total, done or 0
+        by_id[task_id].checks, by_id[task_id].checks_done = total, done or 0
     predecessor = aliased(Task)
     blocked = db.session.scalars(
         select(TaskLink.successor_id)
         .join(predecessor, predecessor.id == TaskLink.predecessor_id)
         .where(
-            TaskLink.project_id == project.id,
+            TaskLink.successor_id.in_(ids),
             TaskLink.kind == "fs",
             predecessor.status != TaskStatus.DONE,
         )
         .distinct()
     )
     for task_id in blocked:
-        if task_id in by_id:
-            by_id[task_id].blocked = True
+        by_id[task_id].blocked = True
 
 
-def as_tree(rows: list[TaskRow]) -> list[TaskRow]:
-    """Parents before their subtasks, each level by position; ``depth`` set for indenting.
-    A row whose parent is filtered out starts a tree of its own."""
-    ids = {row.id for row in rows}
-    children: dict[int | None, list[TaskRow]] = defaultdict(list)
-    for row in rows:
-        children[row.parent_id if row.parent_id in ids else None].append(row)
+def tree_order(items) -> list[tuple[int, int]]:
+    """(id, depth) of ``items`` — (id, parent_id, position) — parents before their subtasks,
+    each level by position. An item whose parent is not among them starts a tree of its own."""
+    ids = {item[0] for item in items}
+    children: dict[int | None, list] = defaultdict(list)
+    for item in items:
+        children[item[1] if item[1] in ids else None].append(item)
     for siblings in children.values():
-        siblings.sort(key=lambda r: (r.position, r.id))
-    ordered, stack = [], [(row, 0) for row in reversed(children[None])]
+        siblings.sort(key=lambda item: (item[2], item[0]))
+    ordered, stack = [], [(item[0], 0) for item in reversed(children[None])]
     while stack:
-        row, depth = stack.pop()
-        row.depth = depth
-        ordered.append(row)
-        stack.extend((child, depth + 1) for child in reversed(children[row.id]))
+        task_id, depth = stack.pop()
+        ordered.append((task_id, depth))
+        stack.extend((child[0], depth + 1) for child in reversed(children[task_id]))
     return ordered
 
 
-def sorted_rows(rows: list[TaskRow], sort: str) -> list[TaskRow]:
-    if sort == "tree":
-        return as_tree(rows)
-    far = date.max
-    keys = {
-        "title": lambda r: r.title.lower(),
-        "start": lambda r: (r.start_date or far, r.id),
-        "due": lambda r: (r.due_date or far, r.id),
-        "status": lambda r: (COLUMNS.index(TaskStatus(r.status)), r.id),
-        "assignee": lambda r: ((r.assignee_name or "\uffff").lower(), r.id),
-    }
-    return sorted(rows, key=keys[sort])
+def outline(project: Project) -> list[tuple[int, int, str]]:
+    """(id, depth, title) of every task in tree order, from a narrow query."""
+    task = Task.__table__
+    rows = db.session.execute(
+        select(task.c.id, task.c.parent_id, task.c.position, task.c.title).where(
+            task.c.project_id == project.id
+        )
+    ).all()
+    titles = {row[0]: row[3] for row in rows}
+    return [(task_id, depth, titles[task_id]) for task_id, depth in tree_order(rows)]
+
+
+def as_tree(rows: list[TaskRow]) -> list[TaskRow]:
+    """``rows`` in tree order with ``depth`` set for indenting."""
+    by_id = {row.id: row for row in rows}
+    ordered = []
+    for task_id, depth in tree_order([(r.id, r.parent_id, r.position) for r in rows]):
+        row = by_id[task_id]
+        row.depth = depth
+        ordered.append(row)
+    return ordered
+
+
+FAR = date.max
+# Sort keys over the list's key columns (see _list_keys): id, parent, position, then these.
+SORT_KEYS = {
+    "title": lambda k: (k[3].lower(), k[0]),
+    "start": lambda k: (k[4] or FAR, k[0]),
+    "due": lambda k: (k[5] or FAR, k[0]),
+    "status": lambda k: (COLUMNS.index(TaskStatus(k[6])), k[0]),
+    "assignee": lambda k: ((k[7] or "\uffff").lower(), k[0]),
+}
+
+
+def _list_order(project: Project, today: date, filters: TaskFilters) -> list[tuple[int, int]]:
+    """(id, depth) of every task the filters let through, in the list's order: a query of
+    a few columns, so that only one page of full rows is read."""
+    task = Task.__table__
+    columns = [task.c.id, task.c.parent_id, task.c.position]
+    query = select(*columns).where(task.c.project_id == project.id)
+    if filters.sort != "tree":
+        query = select(
+            *columns,
+            task.c.title,
+            task.c.start_date,
+            task.c.due_date,
+            type_coerce(task.c.status, String),
+            ASSIGNEE.c.name,
+        ).outerjoin(ASSIGNEE, task.c.assignee_id == ASSIGNEE.c.id)
+        query = query.where(task.c.project_id == project.id)
+    keys = db.session.execute(_filtered(query, filters, today)).all()
+    if filters.sort == "tree":
+        return tree_order(keys)
+    return [(k[0], 0) for k in sorted(keys, key=SORT_KEYS[filters.sort])]
 
 
 @dataclass
@@ -368,11 +416,20 @@ def task_page(
     filters: TaskFilters,
     number: int = 1,
 ) -> TaskPage:
-    """The filtered, sorted task list cut to one page; counters and moves only for that
-    page. The same four queries as ``task_rows``, whatever the size of the project."""
-    rows = sorted_rows(plain_rows(project, today, filters), filters.sort)
-    page = paginate(rows, number)
-    _fill_counters(project, page.rows)
+    """The filtered, sorted task list cut to one page: the order from a narrow query over
+    all tasks, then full rows, counters and moves for that page only. Five queries,
+    whatever the size of the project."""
+    page = paginate(_list_order(project, today, filters), number)
+    order = page.rows
+    if order:
+        by_id = {
+            row.id: row
+            for row in plain_rows(project, today, None, Task.id.in_([i for i, _ in order]))
+        }
+        page.rows = [by_id[task_id] for task_id, _ in order]
+        for row, (_id, depth) in zip(page.rows, order, strict=True):
+            row.depth = depth
+    _fill_counters(page.rows)
     fill_moves(project, page.rows, user, is_manager=is_manager)
     return page
 
@@ -389,36 +446,48 @@ class BoardColumn:
 
 
 def board_columns(project: Project, user: User, today: date, *, is_manager: bool):
-    """Open tasks by status, soonest due first; the Done column holds the latest
-    DONE_ON_BOARD done tasks, latest first, and counts them all. Four queries."""
+    """Each open status's BOARD_COLUMN_LIMIT most urgent tasks (soonest due first) and the
+    DONE_ON_BOARD latest done ones, with the count of all; a column with more links to the
+    list filtered by its status. Five queries, however big the project."""
     task = Task.__table__
+    in_project = task.c.project_id == project.id
+    urgent = (
+        select(
+            task.c.id,
+            func.row_number()
+            .over(
+                partition_by=task.c.status,
+                order_by=(task.c.due_date.is_(None), task.c.due_date, task.c.position, task.c.id),
+            )
+            .label("rank"),
+        )
+        .where(in_project, task.c.status != TaskStatus.DONE)
+        .subquery()
+    )
     latest_done = (
         select(task.c.id)
-        .where(task.c.project_id == project.id, task.c.status == TaskStatus.DONE)
+        .where(in_project, task.c.status == TaskStatus.DONE)
         .order_by(task.c.status_changed_at.desc(), task.c.id.desc())
         .limit(DONE_ON_BOARD)
     )
-    rows = task_rows(
-        project,
-        user,
-        today,
-        is_manager=is_manager,
-        where=or_(task.c.status != TaskStatus.DONE, task.c.id.in_(latest_done)),
-        checks=False,
+    shown = or_(
+        task.c.id.in_(select(urgent.c.id).where(urgent.c.rank <= BOARD_COLUMN_LIMIT)),
+        task.c.id.in_(latest_done),
     )
+    rows = task_rows(project, user, today, is_manager=is_manager, where=shown, checks=False)
     columns = {status: BoardColumn(status) for status in COLUMNS}
     far = date.max
     for row in sorted(rows, key=lambda r: (r.due_date or far, r.position, r.id)):
         columns[TaskStatus(row.status)].rows.append(row)
-    for column in columns.values():
-        column.count = len(column.rows)
     done = columns[TaskStatus.DONE]
     done.rows.sort(key=lambda r: (r.changed_at or datetime.min, r.id), reverse=True)
-    done.count = db.session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .where(Task.project_id == project.id, Task.status == TaskStatus.DONE)
+    counts = db.session.execute(
+        select(type_coerce(task.c.status, String), func.count())
+        .where(in_project)
+        .group_by(task.c.status)
     )
+    for status, count in counts:
+        columns[TaskStatus(status)].count = count
     return list(columns.values())
 
 

@@ -39,14 +39,16 @@ class Moved:
 # replan reads them all; ORM rows cost several times more per row.
 
 
-def spans_of(project_id: int) -> dict[int, Span]:
+def tree_of(project_id: int) -> tuple[dict[int, Span], dict[int, int | None]]:
+    """Every task's dates and its parent, in one read."""
     task = Task.__table__
     rows = db.session.execute(
-        select(task.c.id, task.c.title, task.c.start_date, task.c.due_date).where(
+        select(task.c.id, task.c.title, task.c.start_date, task.c.due_date, task.c.parent_id).where(
             task.c.project_id == project_id
         )
-    )
-    return {tid: Span(tid, title, start, due) for tid, title, start, due in rows}
+    ).all()
+    spans = {tid: Span(tid, title, start, due) for tid, title, start, due, _ in rows}
+    return spans, {row[0]: row[4] for row in rows}
 
 
 def links_of(project_id: int) -> list[Link]:
@@ -55,7 +57,7 @@ def links_of(project_id: int) -> list[Link]:
         select(link.c.predecessor_id, link.c.successor_id, link.c.kind, link.c.lag).where(
             link.c.project_id == project_id
         )
-    )
+    ).all()
     return [Link(pred, succ, LinkKind(kind), lag) for pred, succ, kind, lag in rows]
 
 
@@ -63,8 +65,8 @@ def parents_of(project_id: int) -> dict[int, int | None]:
     task = Task.__table__
     rows = db.session.execute(
         select(task.c.id, task.c.parent_id).where(task.c.project_id == project_id)
-    )
-    return {tid: parent for tid, parent in rows}
+    ).all()
+    return dict(rows)
 
 
 def replan(project: Project, changed: set[int], actor: User | None, at: datetime) -> list[Moved]:
@@ -72,10 +74,9 @@ def replan(project: Project, changed: set[int], actor: User | None, at: datetime
     of other tasks (the changed ones are what the user just did)."""
     db.session.flush()
     cal = company_calendar()
-    spans = spans_of(project.id)
+    spans, parents = tree_of(project.id)
     before = {tid: (s.start, s.due) for tid, s in spans.items()}
     links = links_of(project.id)
-    parents = parents_of(project.id)
     # A rolled-up parent without links can move nothing more: another scheduling round
     # (a pass over the whole project) is only worth it for parents with links.
     linked = {link.predecessor for link in links} | {link.successor for link in links}
@@ -144,5 +145,5 @@ def _span_text(start: date | None, due: date | None) -> str:
 def broken_links(project_id: int) -> set[tuple[int, int]]:
     """(predecessor, successor) of every link the current dates break (manual mode flags)."""
     cal = company_calendar()
-    found = schedule.broken_links(spans_of(project_id), links_of(project_id), cal)
+    found = schedule.broken_links(tree_of(project_id)[0], links_of(project_id), cal)
     return {(link.predecessor, link.successor) for link in found}

@@ -73,7 +73,9 @@ class TaskForm(FlaskForm):
         _l("or duration, working days"), validators=[Optional(), NumberRange(1, 2000)]
     )
     milestone = BooleanField(_l("Milestone"))
-    parent_id = SelectField(_l("Parent task"), coerce=_optional_id, validate_choice=True)
+    # Checked by the domain (same project, not under itself): the choices are read only
+    # to render the form.
+    parent_id = SelectField(_l("Parent task"), coerce=_optional_id, validate_choice=False)
 
 
 class LinkForm(FlaskForm):

@@ -6,10 +6,10 @@ moves renders ``_moves.html`` once; rows get a copy with their own id and versio
 """
 
 from flask import render_template, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from mkflow.formatting import formatter
 from mkflow.forms import EmptyForm
 from mkflow.projects.status import STATUS_LABELS
 
@@ -20,15 +20,15 @@ SENTINEL_ID, SENTINEL_VERSION = "987654321", "987654320"
 def prepare_rows(rows, origin: str) -> dict:
     """Fill each row's link, date texts and moves form; return the labels every row shares."""
     task_url = url_for("projects.task", task_id=int(SENTINEL_ID))
-    days: dict = {}
+    short_day = formatter().short_day
     initials: dict = {}
     forms: dict[tuple, str] = {}
     form = EmptyForm()
     for row in rows:
         row_id = str(row.id)
         row.url = task_url.replace(SENTINEL_ID, row_id)
-        row.start_text = _day(row.start_date, days)
-        row.due_text = _day(row.due_date, days)
+        row.start_text = short_day(row.start_date) if row.start_date else ""
+        row.due_text = short_day(row.due_date) if row.due_date else ""
         if row.assignee_name not in initials:
             initials[row.assignee_name] = row.assignee_initials
         row.initials = initials[row.assignee_name]
@@ -41,15 +41,6 @@ def prepare_rows(rows, origin: str) -> dict:
                 .replace(SENTINEL_VERSION, str(row.lock_version))
             )
     return {"labels": row_labels()}
-
-
-def _day(day, cache: dict) -> str:
-    """A short date; a project has far fewer distinct dates than tasks."""
-    if day is None:
-        return ""
-    if day not in cache:
-        cache[day] = format_date(day, "short")
-    return cache[day]
 
 
 def _moves_form(moves: tuple, origin: str, form) -> str:

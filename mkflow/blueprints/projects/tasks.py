@@ -56,17 +56,23 @@ def _task_form(project: Project, task: Task | None = None) -> TaskForm:
     ]
     form.assignee_id.choices = people
     form.reviewer_id.choices = people
-    candidates = listing.as_tree(listing.plain_rows(project, today(), None))
-    form.parent_id.choices = [SelectChoice(None, "—")] + [
-        SelectChoice(row.id, "· " * row.depth + row.title)
-        for row in candidates
-        if task is None or row.id != task.id
-    ]
     if task is None and not form.is_submitted():
         parent = request.args.get("parent", "")
         form.parent_id.data = int(parent) if parent.isdigit() else None
         form.start_date.data = today()
     return form
+
+
+def _render_task_form(form: TaskForm, project: Project, task: Task | None):
+    """The form page; the parent choices (every task of the project, as a tree) are read
+    only here: a submitted parent is checked by the domain, not against this list."""
+    form.parent_id.choices = [SelectChoice(None, "—")] + [
+        SelectChoice(task_id, "· " * depth + title)
+        for task_id, depth, title in listing.outline(project)
+        if task is None or task_id != task.id
+    ]
+    status = 422 if form.is_submitted() else 200
+    return render_template("projects/task_form.html", form=form, project=project, task=task), status
 
 
 def _task_data(form: TaskForm) -> domain.TaskData:
@@ -103,8 +109,7 @@ def new_task(project_id):
             flash(_("Task “%(title)s” created.", title=task.title), "success")
             _tell_moved(moved)
             return redirect(url_for("projects.task", task_id=task.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("projects/task_form.html", form=form, project=project, task=None), status
+    return _render_task_form(form, project, None)
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -127,8 +132,7 @@ def edit_task(task_id):
             flash(_("Saved."), "success")
             _tell_moved(moved)
             return redirect(url_for("projects.task", task_id=task.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("projects/task_form.html", form=form, project=project, task=task), status
+    return _render_task_form(form, project, task)
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -170,9 +174,9 @@ def _task_page(task: Task, error: str | None = None):
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
     link_form = LinkForm(formdata=None)
     link_form.predecessor_id.choices = [
-        SelectChoice(row.id, row.title)
-        for row in listing.as_tree(listing.plain_rows(project, today(), None))
-        if row.id != task.id
+        SelectChoice(task_id, "· " * depth + title)
+        for task_id, depth, title in listing.outline(project)
+        if task_id != task.id
     ]
     return render_template(
         "projects/task.html",
