@@ -87,8 +87,10 @@ def _clean(project: Project, data: TaskData, task: Task | None = None) -> TaskDa
         if parent is None or parent.project_id != project.id:
             raise DomainError(_l("The parent task must be in the same project."))
         # Keeping its parent cannot make a loop: skip reading the whole tree then.
-        if task is not None and task.parent_id != parent.id and (
-            parent.id == task.id or task.id in ancestors(parent)
+        if (
+            task is not None
+            and task.parent_id != parent.id
+            and (parent.id == task.id or task.id in ancestors(parent))
         ):
             raise DomainError(_l("A task cannot be placed under itself or its own subtask."))
     return data
