@@ -3,9 +3,12 @@
 import hashlib
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template, url_for
+
+from mkflow.card_markup import CardMarkup
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -101,14 +104,14 @@ def card_context(now, cards=()) -> dict:
     from mkflow.workflow.board import is_overdue
     from mkflow.workflow.rules import ACTION_LABELS
 
-    labels = {
-        "actions": {action: str(label) for action, label in ACTION_LABELS.items()},
-        "reject": _("Reject"),
-        "fix": _("What needs fixing?"),
-        "send_back": _("Send back for rework"),
-        "unassigned": _("Unassigned"),
-        "returned": _("Times returned for rework"),
-    }
+    labels = SimpleNamespace(
+        actions={action: str(label) for action, label in ACTION_LABELS.items()},
+        reject=_("Reject"),
+        fix=_("What needs fixing?"),
+        send_back=_("Send back for rework"),
+        unassigned=_("Unassigned"),
+        returned=_("Times returned for rework"),
+    )
     overdue, due, in_stage = _("Overdue"), _("Due"), _("%(time)s in stage", time="{}")
     sentinel = "987654321"
     show = url_for("instances.show", instance_id=int(sentinel))
@@ -124,7 +127,7 @@ def card_context(now, cards=()) -> dict:
                 card.due_text = f"{overdue}: {moment}" if card.late else f"{due} {moment}"
             card.age_text = in_stage.replace("{}", fmt.duration(now - card.stage_entered_at))
         card.finished_text = fmt.when(card.finished_at)
-    return {"csrf": generate_csrf(), "labels": labels, "card_host": CARD_HOST}
+    return {"card_host": CARD_HOST, "card_markup": CardMarkup(labels, generate_csrf())}
 
 
 # On the element around cards: their boosted forms stay on the page and swap only the

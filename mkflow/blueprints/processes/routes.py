@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from mkflow import company
 from mkflow.accounts import utcnow
@@ -37,8 +38,11 @@ def require_login():
 
 
 def visible_template_or_404(template_id: int) -> ProcessTemplate:
-    template = db.get_or_404(ProcessTemplate, template_id)
-    if not can_view_template(current_user, template):
+    # Its published version comes in the same query: the pages here read it.
+    template = db.session.get(
+        ProcessTemplate, template_id, options=[joinedload(ProcessTemplate.current_version)]
+    )
+    if template is None or not can_view_template(current_user, template):
         abort(404)
     return template
 
