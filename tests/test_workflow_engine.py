@@ -375,6 +375,20 @@ def test_watchers_hear_about_moves_and_departments_can_watch():
     assert len(notes("sales@demo.local", "watched")) == 1
 
 
+def test_a_watcher_who_takes_the_item_hears_as_its_holder_not_as_a_watcher():
+    item = launch_article()
+    for email in ("copywriter@demo.local", "sales@demo.local"):
+        activity.add_watcher(item, user("head@demo.local"), user=user(email))
+    db.session.commit()
+    act(item, "marketer@demo.local", "complete", values={"brief": "b"})  # to the copywriter
+    assert len(notes("copywriter@demo.local", "assigned")) == 1
+    assert notes("copywriter@demo.local", "watched") == []
+    assert len(notes("sales@demo.local", "watched")) == 1
+    act(item, "copywriter@demo.local", "complete", values={"text": URL})  # on to the marketer
+    assert len(notes("copywriter@demo.local", "watched")) == 0  # they acted themselves
+    assert len(notes("sales@demo.local", "watched")) == 2
+
+
 def test_notifications_carry_the_time_of_the_change():
     from datetime import datetime
 

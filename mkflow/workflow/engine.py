@@ -70,16 +70,14 @@ def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetim
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
     """Who last held ``stage`` on this item: rework goes back to the same person."""
-    holder_id = db.session.scalar(
-        select(Event.assignee_id)
+    holder = db.session.scalar(
+        select(User)
+        .join(Event, Event.assignee_id == User.id)
         .join(Stage, Event.to_stage_id == Stage.id)
-        .where(
-            Event.instance_id == instance.id, Stage.key == stage.key, Event.assignee_id.is_not(None)
-        )
+        .where(Event.instance_id == instance.id, Stage.key == stage.key)
         .order_by(Event.id.desc())
         .limit(1)
     )
-    holder = db.session.get(User, holder_id) if holder_id else None
     return holder if holder and holder.active else None
 
 
@@ -115,21 +113,17 @@ def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Ev
 
 
 def _notify_watchers(instance, actor, kind, at) -> None:
-    user_ids = db.session.scalars(
-        select(Watcher.user_id).where(
-            Watcher.instance_id == instance.id, Watcher.user_id.is_not(None)
-        )
+    """Tell the people watching the item, except the one who now holds it."""
+    # The object, not assignee_id: the id follows only when the session flushes.
+    holder = instance.assignee
+    watchers = db.session.scalars(
+        select(User)
+        .join(Watcher, Watcher.user_id == User.id)
+        .where(Watcher.instance_id == instance.id)
     ).all()
-    for user_id in user_ids:
-        if user_id != instance.assignee_id:
-            notify(
-                db.session.get(User, user_id),
-                "watched",
-                actor=actor,
-                instance=instance,
-                comment=kind,
-                at=at,
-            )
+    for user in watchers:
+        if holder is None or user.id != holder.id:
+            notify(user, "watched", actor=actor, instance=instance, comment=kind, at=at)
 
 
 def launch(
@@ -222,8 +216,15 @@ def save_values(
     at: datetime | None = None,
 ) -> list[str]:
     """Store the fields the current stage lets its person edit; returns changed labels."""
-    at = at or utcnow()
     check_version(instance, expected_version)
+    changed = _store_values(instance, actor, submitted, at or utcnow())
+    if changed:
+        db.session.flush()
+    return changed
+
+
+def _store_values(instance: ProcessInstance, actor: User, submitted: dict, at) -> list[str]:
+    """save_values() without the flush, for act(), which flushes once at its end."""
     if not available_actions(instance, actor):
         raise PermissionDenied(_l("Only the person at the current stage can edit its fields."))
     editable = field_rules.editable_at(instance.stage, instance.version.fields)
@@ -240,7 +241,6 @@ def save_values(
                 at=at,
             )
         )
-        db.session.flush()
     return changed
 
 
@@ -255,7 +255,13 @@ def act(
     at: datetime | None = None,
 ) -> Event:
     """The current person's one action at the current stage."""
-    at = at or utcnow()
+    # No query here depends on this item's pending changes, so they go out in one flush
+    # at the end: one UPDATE of the item instead of one per look-up that would autoflush.
+    with db.session.no_autoflush:
+        return _act(instance, actor, action, expected_version, comment, values, at or utcnow())
+
+
+def _act(instance, actor, action, expected_version, comment, values, at) -> Event:
     check_version(instance, expected_version)
     if not can_view_instance(actor, instance):
         raise NotFound(_l("There is no such item."))
@@ -270,7 +276,7 @@ def act(
         )
     comment = (comment or "").strip()
     if values is not None:
-        save_values(instance, actor, values, expected_version=None, at=at)
+        _store_values(instance, actor, values, at)
     stage = instance.stage
     if action in (Action.COMPLETE, Action.APPROVE, Action.PUBLISH):
         missing = field_rules.missing_required(stage, instance.version.fields, instance.values)

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mkflow.blueprints.instances import responses
@@ -25,7 +26,10 @@ def require_login():
 
 
 def instance_or_404(instance_id: int) -> ProcessInstance:
-    instance = db.session.get(ProcessInstance, instance_id)
+    # Its version comes in the same query: every page and action here reads it.
+    instance = db.session.get(
+        ProcessInstance, instance_id, options=[joinedload(ProcessInstance.version)]
+    )
     if instance is None or not can_view_instance(current_user, instance):
         abort(404)
     return instance
