@@ -23,3 +23,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+
+
+def on_postgres() -> bool:
+    """Whether the session's database is Postgres (for the few statements written for it)."""
+    return db.session.get_bind().dialect.name == "postgresql"

@@ -7,10 +7,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased, selectinload
 
-from mkflow.extensions import db
+from mkflow.extensions import db, on_postgres
 from mkflow.models import (
     ChecklistItem,
     Department,
@@ -172,6 +184,14 @@ class TaskFilters:
 ASSIGNEE = User.__table__.alias("assignee")
 
 
+def among(column, ids: list[int]):
+    """``column IN ids``; on Postgres one array parameter instead of one per id, which
+    saves adapting and planning hundreds of parameters on every page."""
+    if on_postgres():
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def task_rows(
     project: Project,
     user: User,
@@ -186,7 +206,7 @@ def task_rows(
     """The project's tasks with their counters and this user's moves: four queries."""
     conditions = [] if where is None else [where]
     if task_ids is not None:
-        conditions.append(Task.__table__.c.id.in_(task_ids))
+        conditions.append(among(Task.__table__.c.id, task_ids))
     rows = plain_rows(project, today, filters, *conditions)
     _fill_counters(rows, checks=checks)
     fill_moves(project, rows, user, is_manager=is_manager)
@@ -275,7 +295,7 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
             func.count(),
             func.sum(case((child.status == TaskStatus.DONE, 1), else_=0)),
         )
-        .where(child.parent_id.in_(ids))
+        .where(among(child.parent_id, ids))
         .group_by(child.parent_id)
     )
     for parent_id, total, done in subtasks:
@@ -289,7 +309,7 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
                 func.count(),
                 func.sum(case((ChecklistItem.done, 1), else_=0)),
             )
-            .where(ChecklistItem.task_id.in_(ids))
+            .where(among(ChecklistItem.task_id, ids))
             .group_by(ChecklistItem.task_id)
         )
     )
@@ -300,7 +320,7 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
         select(TaskLink.successor_id)
         .join(predecessor, predecessor.id == TaskLink.predecessor_id)
         .where(
-            TaskLink.successor_id.in_(ids),
+            among(TaskLink.successor_id, ids),
             TaskLink.kind == "fs",
             predecessor.status != TaskStatus.DONE,
         )
@@ -424,7 +444,7 @@ def task_page(
     if order:
         by_id = {
             row.id: row
-            for row in plain_rows(project, today, None, Task.id.in_([i for i, _ in order]))
+            for row in plain_rows(project, today, None, among(Task.id, [i for i, _ in order]))
         }
         page.rows = [by_id[task_id] for task_id, _ in order]
         for row, (_id, depth) in zip(page.rows, order, strict=True):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 
-from mkflow.extensions import db
+from mkflow.extensions import db, on_postgres
 from mkflow.models import Event, Project, Task, TaskLink, User
 from mkflow.projects import schedule
 from mkflow.projects.schedule import Calendar, Link, LinkKind, Span
@@ -104,9 +104,23 @@ def _apply(spans: dict[int, Span], dates: dict) -> None:
 
 
 def _store(updates: list[Moved], before: dict, actor: User | None, at: datetime) -> None:
+    """The new dates and a "rescheduled" event for each moved task."""
     if not updates:
         return
     actor_id = actor.id if actor else None  # once: the actor may be a request-bound proxy
+    comments = [_span_text(*before[m.id]) + " → " + _span_text(m.start, m.due) for m in updates]
+    if on_postgres():
+        _store_arrays(updates, comments, actor_id, at)
+    else:
+        _store_rows(updates, comments, actor_id, at)
+    # Task objects already loaded must not keep their old dates or version.
+    ids = {m.id for m in updates}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Task) and obj.id in ids:
+            db.session.expire(obj)
+
+
+def _store_rows(updates: list[Moved], comments: list[str], actor_id, at: datetime) -> None:
     table = Task.__table__
     db.session.execute(
         update(table)
@@ -125,17 +139,38 @@ def _store(updates: list[Moved], before: dict, actor: User | None, at: datetime)
                 "task_id": m.id,
                 "actor_id": actor_id,
                 "kind": "rescheduled",
-                "comment": _span_text(*before[m.id]) + " → " + _span_text(m.start, m.due),
+                "comment": comment,
                 "at": at,
             }
-            for m in updates
+            for m, comment in zip(updates, comments, strict=True)
         ],
     )
-    # Task objects already loaded must not keep their old dates or version.
-    ids = {m.id for m in updates}
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Task) and obj.id in ids:
-            db.session.expire(obj)
+
+
+# Postgres runs each row of an executemany as a statement of its own; a long chain moves
+# in two statements instead, its rows passed as arrays.
+UPDATE_FROM_ARRAYS = text(
+    "UPDATE task SET start_date = m.start, due_date = m.due,"
+    " lock_version = task.lock_version + 1"
+    " FROM unnest(CAST(:ids AS integer[]), CAST(:starts AS date[]), CAST(:dues AS date[]))"
+    " AS m(id, start, due) WHERE task.id = m.id"
+)
+EVENTS_FROM_ARRAYS = text(
+    "INSERT INTO event (task_id, actor_id, kind, comment, at)"
+    " SELECT m.id, CAST(:actor AS integer), 'rescheduled', m.comment, :at"
+    " FROM unnest(CAST(:ids AS integer[]), CAST(:comments AS text[])) AS m(id, comment)"
+)
+
+
+def _store_arrays(updates: list[Moved], comments: list[str], actor_id, at: datetime) -> None:
+    ids = [m.id for m in updates]
+    db.session.execute(
+        UPDATE_FROM_ARRAYS,
+        {"ids": ids, "starts": [m.start for m in updates], "dues": [m.due for m in updates]},
+    )
+    db.session.execute(
+        EVENTS_FROM_ARRAYS, {"ids": ids, "comments": comments, "actor": actor_id, "at": at}
+    )
 
 
 def _span_text(start: date | None, due: date | None) -> str:
