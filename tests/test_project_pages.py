@@ -214,3 +214,23 @@ def test_the_list_and_the_board_ask_the_same_whatever_the_size(demo, client, aut
     tasks = make_tree(project) + make_tree(project)
     finish(tasks[:30])  # more done tasks than the board shows
     assert [statements_for(client, url) for url in pages] == small
+
+
+def test_a_move_from_the_list_returns_to_the_same_page(demo, client, auth, small_pages):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n:02d}") for n in range(1, 13)]
+    auth.login()
+    url = f"/projects/{project.id}?sort=title&page=2"
+    body = client.get(url).get_data(as_text=True)
+    assert f'name="next" value="{url.replace("&", "&amp;")}"' in body
+    task = tasks[6]  # "Step 07", on page two when sorted by title
+    response = client.post(
+        f"/projects/tasks/{task.id}/move",
+        data={"move": "start", "version": "1", "from": "list", "next": url},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == url
+    evil = client.post(
+        f"/projects/tasks/{task.id}/move",
+        data={"move": "submit", "version": "2", "from": "list", "next": "//evil.example/"},
+    )
+    assert evil.headers["Location"] == f"/projects/{project.id}"

@@ -18,6 +18,7 @@ from mkflow.models import Department, Event, Project, Task, User
 from mkflow.projects import access, attachments, listing, planning
 from mkflow.projects import tasks as domain
 from mkflow.projects.status import STATUS_LABELS
+from mkflow.web import safe_next
 from mkflow.workflow import activity
 
 
@@ -223,8 +224,10 @@ def _back(task: Task) -> str:
     origin = request.form.get("from")
     if origin == "board":
         return url_for("projects.board", project_id=task.project_id)
-    if origin == "list":
-        return url_for("projects.show", project_id=task.project_id)
+    if origin == "list":  # back to the same page, filters and sort of the list
+        return safe_next(request.form.get("next")) or url_for(
+            "projects.show", project_id=task.project_id
+        )
     if origin == "me":
         return url_for("main.my_work")
     return url_for("projects.task", task_id=task.id)
