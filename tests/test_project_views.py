@@ -1560,3 +1560,17 @@ def test_the_notification_list_shows_task_notifications(client, auth, team):
     assert "Olga Lebedeva submitted “Write the brief” for your review." in text(
         client.get("/notifications")
     )
+
+
+def test_an_archived_project_takes_no_comments_or_watchers(client, auth, team):
+    project, task = team
+    project.archived_at = project.created_at
+    db.session.commit()
+    as_user(auth, "copywriter@demo.local")
+    refused = client.post(f"/projects/tasks/{task.id}/comments", data={"body": "Late note"})
+    assert refused.status_code == 400 and "The project is archived." in text(refused)
+    watch = client.post(
+        f"/projects/tasks/{task.id}/watchers", data={"user_id": str(user("smm@demo.local").id)}
+    )
+    assert watch.status_code == 400
+    assert count(Comment) == 0 and count(Watcher) == 0

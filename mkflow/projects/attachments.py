@@ -40,6 +40,11 @@ def folder() -> Path:
     return path
 
 
+def limit_text() -> str:
+    """The size limit in megabytes as configured, e.g. "20"."""
+    return f"{current_app.config['MKFLOW_MAX_ATTACHMENT_MB']:g}"
+
+
 def max_bytes() -> int:
     return int(current_app.config["MKFLOW_MAX_ATTACHMENT_MB"] * 1024 * 1024)
 
@@ -85,7 +90,7 @@ def save(task: Task, actor: User, raw_name: str, stream: BinaryIO) -> Attachment
                     raise DomainError(
                         _l(
                             "The file is larger than %(mb)s MB.",
-                            mb=f"{current_app.config['MKFLOW_MAX_ATTACHMENT_MB']:g}",
+                            mb=limit_text(),
                         )
                     )
                 out.write(chunk)

@@ -29,6 +29,14 @@ def task_or_404(task_id: int) -> Task:
     return task
 
 
+def _live_task_or_404(task_id: int) -> Task:
+    """A task whose project is not archived (an archive is read-only for everybody)."""
+    task = task_or_404(task_id)
+    if task.project.archived_at is not None:
+        raise DomainError(_("The project is archived."))
+    return task
+
+
 def _version() -> int | None:
     raw = request.form.get("version", "")
     return int(raw) if raw.isdigit() else None
@@ -195,7 +203,7 @@ def _task_page(task: Task, error: str | None = None):
         link_form=link_form,
         link_labels=LINK_LABELS,
         files=attachments.of_task(task),
-        max_mb=f"{attachments.max_bytes() / 1024 / 1024:g}",
+        max_mb=attachments.limit_text(),
         comments=activity.comments(task),
         watchers=activity.watchers(task),
         history=_history(task),
@@ -375,14 +383,14 @@ def remove_file(task_id, file_id):
 
 @bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
 def comment(task_id):
-    task = task_or_404(task_id)
+    task = _live_task_or_404(task_id)
     activity.add_comment(task, current_user, request.form.get("body", ""))
     return _back_to(task, "comments")
 
 
 @bp.route("/tasks/<int:task_id>/watchers", methods=["POST"])
 def add_watcher(task_id):
-    task = task_or_404(task_id)
+    task = _live_task_or_404(task_id)
     person, department = request.form.get("user_id", ""), request.form.get("department_id", "")
     activity.add_watcher(
         task,
