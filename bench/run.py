@@ -436,7 +436,7 @@ ACTIONS = {
         {
             "action": "complete",
             "with_fields": "1",
-            "field-brief": "Audience: sales heads. Key points: price, onboarding. 6,000 characters.",
+            "field-brief": "Audience: sales heads. Key points: price, onboarding. 6,000 chars.",
         },
     ),
 }
@@ -486,11 +486,10 @@ def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
         "q": "",
         "next": "",
     }
-    send = lambda c: c.post(
-        f"/instances/{card}/act",
-        data=form,  # noqa: E731
-        headers={"HX-Request": "true"},
-    )
+
+    def send(c):
+        return c.post(f"/instances/{card}/act", data=form, headers={"HX-Request": "true"})
+
     response, sample = timed(client, counter, send, profiler)
     after = card_rows(app, [card])[card]
     body = response.get_data(as_text=True)

@@ -13,3 +13,8 @@ def slugify(text: str) -> str:
     """An ASCII slug; Cyrillic is transliterated so Russian names give readable slugs."""
     latin = "".join(_RU.get(ch, ch) for ch in text.lower())
     return re.sub(r"[^a-z0-9]+", "-", latin).strip("-") or "item"
+
+
+def initials(name: str) -> str:
+    """ "Elena Morozova" -> "EM"; "?" for no name (avatars)."""
+    return "".join(part[0] for part in name.split()[:2]).upper() or "?"

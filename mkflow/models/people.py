@@ -8,6 +8,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
+from mkflow.text import initials
 
 
 class Role(enum.StrEnum):
@@ -95,8 +96,7 @@ class User(UserMixin, db.Model):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.name.split() if p]
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        return initials(self.name)
 
     # UserMixin compares by get_id(), which makes all unsaved users equal; rows compare by identity.
     __eq__ = object.__eq__

@@ -34,6 +34,7 @@ from mkflow.models import (
 )
 from mkflow.projects.access import visible_projects_filter
 from mkflow.projects.status import COLUMNS, moves_for
+from mkflow.text import initials
 
 WORKING = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REOPENED)
 SORTS = ("tree", "title", "start", "due", "status", "assignee")
@@ -141,8 +142,12 @@ class TaskRow:
 
     @property
     def assignee_initials(self) -> str:
-        parts = (self.assignee_name or "").split()
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        return initials(self.assignee_name or "")
+
+    @property
+    def indent(self) -> int:
+        """The indent class of the row; levels past six share the deepest one."""
+        return min(self.depth, 6)
 
 
 @dataclass
@@ -331,19 +336,23 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
 
 
 def tree_order(items) -> list[tuple[int, int]]:
-    """(id, depth) of ``items`` — (id, parent_id, position) — parents before their subtasks,
-    each level by position. An item whose parent is not among them starts a tree of its own."""
+    """(id, depth) of ``items`` — (id, parent_id, position, ...) — parents before their
+    subtasks, each level by position. An item whose parent is not among them starts a tree
+    of its own. Runs on every list page over the whole project, hence the plain loops."""
     ids = {item[0] for item in items}
-    children: dict[int | None, list] = defaultdict(list)
-    for item in items:
-        children[item[1] if item[1] in ids else None].append(item)
+    children: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
+    for task_id, parent_id, position, *_ in items:
+        children[parent_id if parent_id in ids else None].append((position, task_id))
     for siblings in children.values():
-        siblings.sort(key=lambda item: (item[2], item[0]))
-    ordered, stack = [], [(item[0], 0) for item in reversed(children[None])]
+        siblings.sort()
+    ordered = []
+    stack = [(task_id, 0) for _, task_id in reversed(children[None])]
     while stack:
         task_id, depth = stack.pop()
         ordered.append((task_id, depth))
-        stack.extend((child[0], depth + 1) for child in reversed(children[task_id]))
+        kids = children.get(task_id)
+        if kids:
+            stack.extend([(kid, depth + 1) for _, kid in reversed(kids)])
     return ordered
 
 

@@ -23,6 +23,7 @@ from mkflow.models import (
     User,
 )
 from mkflow.projects.listing import waiting_tasks_count
+from mkflow.text import initials
 from mkflow.workflow import published
 from mkflow.workflow.access import visible_templates_filter
 from mkflow.workflow.rules import actions_for
@@ -92,8 +93,7 @@ class Card:
 
     @property
     def assignee_initials(self) -> str:
-        parts = (self.assignee_name or "").split()
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        return initials(self.assignee_name or "")
 
 
 @dataclass
