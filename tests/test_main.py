@@ -150,3 +150,32 @@ def test_secret_key_is_generated_once_and_kept_in_instance(tmp_path, monkeypatch
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     monkeypatch.setenv("MKFLOW_SECRET_KEY", "from-env")
     assert load_secret_key(str(tmp_path)) == "from-env"
+
+
+def test_a_row_changed_under_a_write_is_a_409_page_not_a_500(app, client, demo):
+    from sqlalchemy import update
+    from support import new_project, new_task
+
+    from mkflow.models import Task
+
+    task_id = new_task(new_project(), "Brief").id
+    table = Task.__table__
+
+    @app.route("/race")
+    def race():
+        row = db.session.get(Task, task_id)
+        with db.engine.begin() as other:  # someone else saves the task first
+            other.execute(
+                update(table)
+                .where(table.c.id == task_id)
+                .values(lock_version=table.c.lock_version + 1, title="Theirs")
+            )
+        row.title = "Mine"
+        db.session.commit()
+        return "saved"
+
+    response = client.get("/race")
+    assert response.status_code == 409
+    assert "Reload the page to see it now." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).title == "Theirs"

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from mkflow.errors import DomainError
@@ -39,6 +40,17 @@ def conflict(error):
         409,
         _("This conflicts with another change"),
         _("Someone saved a change at the same moment. Reload the page and try again."),
+    )
+
+
+@bp.app_errorhandler(StaleDataError)
+def moved_on(error):
+    """Someone changed the same item between our read and our write (its version moved)."""
+    db.session.rollback()
+    return _page(
+        409,
+        _("This conflicts with another change"),
+        _("Someone changed this item at the same moment. Reload the page to see it now."),
     )
 
 
