@@ -50,3 +50,4 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/run.py --db both
+	$(BIN)/python bench/projects.py --db both
