@@ -1,8 +1,4 @@
-"""Helpers shared by the benchmarks: fresh databases, the app, timing and reporting.
-
-``bench/run.py`` (the process board) keeps its own copies for now; new benchmarks import
-these instead of copying them again.
-"""
+"""Helpers shared by the benchmarks: fresh databases, the app, timing and reporting."""
 
 import cProfile
 import io

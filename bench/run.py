@@ -20,10 +20,8 @@ below); the database is created when missing and its public schema is dropped an
 
 import argparse
 import cProfile
-import io
 import math
 import os
-import pstats
 import random
 import sys
 import tempfile
@@ -33,12 +31,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import bindparam, create_engine, event, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import bindparam, insert, select, text, update
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mkflow import create_app, seeding, seeding_processes  # noqa: E402
+from common import (  # noqa: E402  (also puts the repository on the path)
+    StatementCounter,
+    fresh_postgres,
+    load_average,
+    make_app,
+    print_profile,
+    sqlite_url,
+)
+
+from mkflow import seeding, seeding_processes  # noqa: E402
 from mkflow.accounts import utcnow  # noqa: E402
 from mkflow.extensions import db  # noqa: E402
 from mkflow.models import (  # noqa: E402
@@ -87,45 +93,6 @@ MUTABLE = (
     "finished_at",
     "rework_count",
 )
-
-
-# --- databases -------------------------------------------------------------------------------
-
-
-def sqlite_url(workdir: str) -> str:
-    return f"sqlite:///{Path(workdir) / 'mkflow-bench.db'}"
-
-
-def fresh_postgres(url: str) -> str:
-    """Create the database if missing (via the ``postgres`` database); empty its schema."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        )
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = create_engine(target)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
-def make_app(url: str):
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench-secret",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "WTF_CSRF_ENABLED": False,
-            "MKFLOW_PASSWORD_HASH": "pbkdf2:sha256:1000",
-            "BABEL_DEFAULT_LOCALE": "en",
-        }
-    )
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -334,15 +301,6 @@ def seed(app) -> Seeded:
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-class StatementCounter:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_args):
-        self.count += 1
 
 
 @dataclass
@@ -559,16 +517,6 @@ def run_database(label: str, url: str, requests: int, profile: bool) -> list[Res
 # --- reporting -------------------------------------------------------------------------------
 
 
-def print_profile(title: str, profiler: cProfile.Profile, limit: int = 25) -> None:
-    """The top functions by cumulative and by own time; the raw stats go to a .prof file."""
-    path = Path(tempfile.gettempdir()) / f"mkflow-bench-{title.replace(' ', '-')}.prof"
-    profiler.dump_stats(path)
-    for order in ("cumulative", "tottime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(limit)
-        print(f"\n### cProfile: {title}, by {order} (stats in {path})\n{out.getvalue()}")
-
-
 def print_table(results: list[Result]) -> None:
     print(
         "\n| db | case | active cards | n | p50 ms | p95 ms | target p95 | met | "
@@ -590,10 +538,6 @@ def print_table(results: list[Result]) -> None:
             }
             verdict = "constant" if len(set(counts.values())) == 1 else "GROWS"
             print(f"{db_label} {case}: statements by active cards {counts} -> {verdict}")
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main(argv=None) -> int:
