@@ -156,6 +156,10 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_task_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index("ix_task_project_status", ["project_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_reviewer_id"), ["reviewer_id"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Rescheduling rewrites the dates of many tasks at once; free room on each page lets
+        # Postgres update a row in place without touching the task's five indexes.
+        op.execute("ALTER TABLE task SET (fillfactor = 80)")
 
     op.create_table(
         "attachment",

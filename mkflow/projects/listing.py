@@ -41,7 +41,7 @@ WORKING = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REOPENED)
 SORTS = ("tree", "title", "start", "due", "status", "assignee")
 # A page of the task list and the done tasks on the board: rendering thousands of rows
 # costs more than anyone reads; the list (filtered by status) has every done task.
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 DONE_ON_BOARD = 20
 # A board shows this many tasks of each open status; more are one click away in the list.
 BOARD_COLUMN_LIMIT = 40
