@@ -12,7 +12,7 @@ from sqlalchemy import event
 from support import new_project, new_task
 
 from mkflow.extensions import db
-from mkflow.models import Task, TaskStatus
+from mkflow.models import ChecklistItem, Task, TaskStatus
 from mkflow.projects import listing
 
 HTMX = {"HX-Request": "true"}
@@ -234,3 +234,36 @@ def test_a_move_from_the_list_returns_to_the_same_page(demo, client, auth, small
         data={"move": "submit", "version": "2", "from": "list", "next": "//evil.example/"},
     )
     assert evil.headers["Location"] == f"/projects/{project.id}"
+
+
+def test_rows_show_their_subtask_checklist_and_waiting_counters(demo, client, auth):
+    from support import user
+
+    from mkflow.projects import tasks as task_rules
+
+    project = new_project()
+    parent = new_task(project, "Landing page")
+    done_child = new_task(project, "Copy", parent_id=parent.id)
+    new_task(project, "Layout", parent_id=parent.id)
+    finish([db.session.get(Task, done_child.id)])
+    blocker, waiting = new_task(project, "Brief"), new_task(project, "Banner")
+    manager = user("head@demo.local")
+    task_rules.add_link(db.session.get(Task, waiting.id), manager, blocker.id, "fs")
+    for text in ("Logo", "Colours", "Fonts"):
+        task_rules.add_check(db.session.get(Task, parent.id), manager, text)
+    db.session.scalars(db.select(ChecklistItem).order_by(ChecklistItem.id)).first().done = True
+    db.session.commit()
+    auth.login()
+
+    def row(body, task, end):
+        start = body.index(f'id="task-{task.id}"')
+        return body[start : body.index(end, start)]
+
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "1/2" in row(page, parent, "</tr>") and "☑ 1/3" in row(page, parent, "</tr>")
+    assert "waiting" in row(page, waiting, "</tr>")
+    assert "waiting" not in row(page, blocker, "</tr>")
+    board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    assert "1/2" in row(board, parent, "</li>")
+    assert "waiting" in row(board, waiting, "</li>")
+    assert "waiting" not in row(board, blocker, "</li>")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal,
     or_,
     select,
     type_coerce,
@@ -288,29 +289,35 @@ def _filtered(query, filters: TaskFilters, today: date):
 
 def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
     """Subtasks done/all, checklist done/all (unless ``checks`` is false: the board does
-    not show them), and "blocked" (an open finish-to-start predecessor): one grouped query
-    each, over the rows shown only."""
+    not show them), and "blocked" (an open finish-to-start predecessor), over the rows
+    shown only: three grouped selects sent as one statement."""
     by_id = {row.id: row for row in rows}
     if not by_id:
         return
     ids = list(by_id)
-    child = aliased(Task)
-    subtasks = db.session.execute(
+    child, predecessor = aliased(Task), aliased(Task)
+    counts = [
         select(
+            literal("subtasks"),
             child.parent_id,
             func.count(),
             func.sum(case((child.status == TaskStatus.DONE, 1), else_=0)),
         )
         .where(among(child.parent_id, ids))
-        .group_by(child.parent_id)
-    )
-    for parent_id, total, done in subtasks:
-        by_id[parent_id].subtasks, by_id[parent_id].subtasks_done = total, done or 0
-    checklists = (
-        ()
-        if not checks
-        else db.session.execute(
+        .group_by(child.parent_id),
+        select(literal("blocked"), TaskLink.successor_id, func.count(), func.count())
+        .join(predecessor, predecessor.id == TaskLink.predecessor_id)
+        .where(
+            among(TaskLink.successor_id, ids),
+            TaskLink.kind == "fs",
+            predecessor.status != TaskStatus.DONE,
+        )
+        .group_by(TaskLink.successor_id),
+    ]
+    if checks:
+        counts.append(
             select(
+                literal("checks"),
                 ChecklistItem.task_id,
                 func.count(),
                 func.sum(case((ChecklistItem.done, 1), else_=0)),
@@ -318,22 +325,14 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
             .where(among(ChecklistItem.task_id, ids))
             .group_by(ChecklistItem.task_id)
         )
-    )
-    for task_id, total, done in checklists:
-        by_id[task_id].checks, by_id[task_id].checks_done = total, done or 0
-    predecessor = aliased(Task)
-    blocked = db.session.scalars(
-        select(TaskLink.successor_id)
-        .join(predecessor, predecessor.id == TaskLink.predecessor_id)
-        .where(
-            among(TaskLink.successor_id, ids),
-            TaskLink.kind == "fs",
-            predecessor.status != TaskStatus.DONE,
-        )
-        .distinct()
-    )
-    for task_id in blocked:
-        by_id[task_id].blocked = True
+    for kind, task_id, total, done in db.session.execute(union_all(*counts)).all():
+        row = by_id[task_id]
+        if kind == "subtasks":
+            row.subtasks, row.subtasks_done = total, done or 0
+        elif kind == "checks":
+            row.checks, row.checks_done = total, done or 0
+        else:
+            row.blocked = True
 
 
 def tree_order(items) -> list[tuple[int, int]]:
