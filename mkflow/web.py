@@ -57,6 +57,14 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_digest(str(path)))
 
 
+def posted_version() -> int | None:
+    """The version of the item the posted form was made from (optimistic locking)."""
+    from flask import request
+
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
 def render_form(template: str, form, status: int | None = None, **context):
     """Render a form page; a submitted form with errors answers 422, not 200."""
     if status is None:

@@ -133,9 +133,7 @@ class TaskLink(db.Model):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
-    successor_id: Mapped[int] = mapped_column(
-        ForeignKey("task.id", ondelete="CASCADE"), index=True
-    )
+    successor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(2), default="fs")  # fs, ss, ff, sf
     lag: Mapped[int] = mapped_column(default=0)  # working days, may be negative
 

@@ -68,7 +68,6 @@ def copy_project(
     name: str,
     start_date: date,
     as_template: bool = False,
-    manager: User | None = None,
 ) -> Project:
     """A new project (or template) with everything ``source`` plans, starting on ``start_date``."""
     if not (source.is_template or access.in_workgroup(actor, source)):
@@ -82,7 +81,7 @@ def copy_project(
             start_date=start_date,
             description=source.description,
             department=source.department,
-            manager=manager or actor,
+            manager=actor,
             auto_schedule=source.auto_schedule,
         ),
         is_template=as_template,
@@ -155,7 +154,7 @@ def _copy_tasks(source: Project, target: Project, actor: User) -> None:
         if task.parent_id is not None:
             copies[task.id].parent_id = copies[task.parent_id].id
     _copy_links(source, target, copies)
-    _copy_checklists(copies)
+    _copy_checklists(source, copies)
     origin = _l("Copied from «%(name)s».", name=source.name)
     db.session.execute(
         Event.__table__.insert(),
@@ -188,18 +187,16 @@ def _copy_links(source: Project, target: Project, copies: dict[int, Task]) -> No
     )
 
 
-def _copy_checklists(copies: dict[int, Task]) -> None:
-    items = db.session.scalars(select(ChecklistItem).where(ChecklistItem.task_id.in_(list(copies))))
+def _copy_checklists(source: Project, copies: dict[int, Task]) -> None:
+    items = db.session.scalars(select(ChecklistItem).join(Task).where(Task.project_id == source.id))
     db.session.add_all(
         ChecklistItem(task_id=copies[item.task_id].id, text=item.text, position=item.position)
         for item in items
     )
 
 
-def from_template(
-    template: Project, actor: User, *, name: str, start_date: date, manager: User | None = None
-) -> Project:
+def from_template(template: Project, actor: User, *, name: str, start_date: date) -> Project:
     """ "New project from template": pick it, give a name and a start date."""
     if not template.is_template or template.archived_at is not None:
         raise DomainError(_l("Choose a project template."))
-    return copy_project(template, actor, name=name, start_date=start_date, manager=manager)
+    return copy_project(template, actor, name=name, start_date=start_date)

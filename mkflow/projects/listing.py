@@ -57,10 +57,6 @@ class ProjectSummary:
     milestone: str | None = None
     milestone_due: date | None = None
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
 
 def project_list(user: User, today: date, *, archived: bool = False, templates: bool = False):
     """Visible projects grouped by department name, each with its progress numbers."""
@@ -83,6 +79,12 @@ def project_list(user: User, today: date, *, archived: bool = False, templates: 
         department = summary.project.department
         groups[department.name if department else ""].append(summary)
     return list(groups.items())
+
+
+def templates() -> list[Project]:
+    """The live project templates, by name (to pick one; no numbers needed)."""
+    query = select(Project).where(Project.is_template, Project.archived_at.is_(None))
+    return list(db.session.scalars(query.order_by(Project.name)))
 
 
 def _fill_numbers(summaries: dict[int, ProjectSummary], today: date) -> None:
@@ -137,7 +139,6 @@ class TaskRow:
     late: bool = False
     # Filled by the page that prints the row (links, date texts, the moves form).
     url: str = ""
-    initials: str = ""
     start_text: str = ""
     due_text: str = ""
     moves_html: str = ""
@@ -197,27 +198,6 @@ def among(column, ids: list[int]):
     if on_postgres():
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
     return column.in_(ids)
-
-
-def task_rows(
-    project: Project,
-    user: User,
-    today: date,
-    *,
-    is_manager: bool,
-    filters: TaskFilters | None = None,
-    task_ids: list[int] | None = None,
-    where=None,
-    checks: bool = True,
-) -> list[TaskRow]:
-    """The project's tasks with their counters and this user's moves: four queries."""
-    conditions = [] if where is None else [where]
-    if task_ids is not None:
-        conditions.append(among(Task.__table__.c.id, task_ids))
-    rows = plain_rows(project, today, filters, *conditions)
-    _fill_counters(rows, checks=checks)
-    fill_moves(project, rows, user, is_manager=is_manager)
-    return rows
 
 
 def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions):
@@ -380,7 +360,7 @@ def as_tree(rows: list[TaskRow]) -> list[TaskRow]:
 
 
 FAR = date.max
-# Sort keys over the list's key columns (see _list_keys): id, parent, position, then these.
+# Sort keys over the list's key columns (see _list_order): id, parent, position, then these.
 SORT_KEYS = {
     "title": lambda k: (k[3].lower(), k[0]),
     "start": lambda k: (k[4] or FAR, k[0]),
@@ -394,19 +374,17 @@ def _list_order(project: Project, today: date, filters: TaskFilters) -> list[tup
     """(id, depth) of every task the filters let through, in the list's order: a query of
     a few columns, so that only one page of full rows is read."""
     task = Task.__table__
-    columns = [task.c.id, task.c.parent_id, task.c.position]
-    query = select(*columns).where(task.c.project_id == project.id)
+    query = select(task.c.id, task.c.parent_id, task.c.position)
     if filters.sort != "tree":
-        query = select(
-            *columns,
+        query = query.add_columns(
             task.c.title,
             task.c.start_date,
             task.c.due_date,
             type_coerce(task.c.status, String),
             ASSIGNEE.c.name,
         ).outerjoin(ASSIGNEE, task.c.assignee_id == ASSIGNEE.c.id)
-        query = query.where(task.c.project_id == project.id)
-    keys = db.session.execute(_filtered(query, filters, today)).all()
+    query = _filtered(query.where(task.c.project_id == project.id), filters, today)
+    keys = db.session.execute(query).all()
     if filters.sort == "tree":
         return tree_order(keys)
     return [(k[0], 0) for k in sorted(keys, key=SORT_KEYS[filters.sort])]
@@ -416,7 +394,7 @@ def _list_order(project: Project, today: date, filters: TaskFilters) -> list[tup
 class TaskPage:
     """One page of the task list, in the list's order."""
 
-    rows: list[TaskRow]
+    rows: list  # (id, depth) pairs when cut, then the page's TaskRows
     number: int  # from 1
     pages: int
     total: int  # tasks on all pages
@@ -427,7 +405,7 @@ class TaskPage:
         return self.first + len(self.rows) - 1
 
 
-def paginate(rows: list[TaskRow], number: int, size: int | None = None) -> TaskPage:
+def paginate(rows: list, number: int, size: int | None = None) -> TaskPage:
     """Page ``number`` of ``rows``; a number past the end gives the last page."""
     size = size or PAGE_SIZE
     pages = max(1, -(-len(rows) // size))
@@ -446,7 +424,7 @@ def task_page(
     number: int = 1,
 ) -> TaskPage:
     """The filtered, sorted task list cut to one page: the order from a narrow query over
-    all tasks, then full rows, counters and moves for that page only. Five queries,
+    all tasks, then full rows, counters and moves for that page only. Three queries,
     whatever the size of the project."""
     page = paginate(_list_order(project, today, filters), number)
     order = page.rows
@@ -477,7 +455,7 @@ class BoardColumn:
 def board_columns(project: Project, user: User, today: date, *, is_manager: bool):
     """Each open status's BOARD_COLUMN_LIMIT most urgent tasks (soonest due first) and the
     DONE_ON_BOARD latest done ones, with the count of all; a column with more links to the
-    list filtered by its status. Five queries, however big the project."""
+    list filtered by its status. Three queries, however big the project."""
     task = Task.__table__
     in_project = task.c.project_id == project.id
     # One small sorted read per status (the index on project and status finds them), not a
@@ -499,10 +477,11 @@ def board_columns(project: Project, user: User, today: date, *, is_manager: bool
         .subquery()
     )
     shown = task.c.id.in_(union_all(*(select(first.c.id) for first in [*firsts, latest_done])))
-    rows = task_rows(project, user, today, is_manager=is_manager, where=shown, checks=False)
+    rows = plain_rows(project, today, None, shown)
+    _fill_counters(rows, checks=False)
+    fill_moves(project, rows, user, is_manager=is_manager)
     columns = {status: BoardColumn(status) for status in COLUMNS}
-    far = date.max
-    for row in sorted(rows, key=lambda r: (r.due_date or far, r.position, r.id)):
+    for row in sorted(rows, key=lambda r: (r.due_date or FAR, r.position, r.id)):
         columns[TaskStatus(row.status)].rows.append(row)
     done = columns[TaskStatus.DONE]
     done.rows.sort(key=lambda r: (r.changed_at or datetime.min, r.id), reverse=True)

@@ -41,10 +41,17 @@ class TaskData:
     parent_id: int | None = None
 
 
-def _event(task: Task, actor: User | None, kind: str, comment: str = "", **statuses) -> None:
-    db.session.add(
-        Event(task_id=task.id, actor=actor, kind=kind, comment=comment, at=utcnow(), **statuses)
-    )
+def _event(task: Task, actor: User | None, kind: str, comment: str = "", **details) -> Event:
+    """One line of the task's history; ``details`` may give the statuses and the time."""
+    event = Event(task_id=task.id, actor=actor, kind=kind, comment=comment, **details)
+    event.at = event.at or utcnow()
+    db.session.add(event)
+    return event
+
+
+def _next_position(column, *where) -> int:
+    """After the last one: new tasks and checklist items go to the end."""
+    return db.session.scalar(select(func.coalesce(func.max(column), 0)).where(*where)) + 1
 
 
 def _require_work(actor: User, project: Project) -> None:
@@ -96,9 +103,11 @@ def _clean(project: Project, data: TaskData, task: Task | None = None) -> TaskDa
     return data
 
 
-def ancestors(task: Task) -> list[int]:
-    """Ids of the task's parent, grandparent and so on."""
-    parents = planning.parents_of(task.project_id)
+def ancestors(task: Task, parents: dict[int, int | None] | None = None) -> list[int]:
+    """Ids of the task's parent, grandparent and so on (``parents``: the project's
+    parent map, when the caller has read it already)."""
+    if parents is None:
+        parents = planning.parents_of(task.project_id)
     chain, current = [], parents.get(task.id)
     while current is not None and current not in chain:
         chain.append(current)
@@ -106,12 +115,19 @@ def ancestors(task: Task) -> list[int]:
     return chain
 
 
+def descendants(task: Task) -> list[int]:
+    """Ids of the task's subtasks to any depth."""
+    parents = planning.parents_of(task.project_id)
+    found, level = [], {task.id}
+    while level:
+        level = {tid for tid, parent in parents.items() if parent in level}
+        found.extend(level)
+    return found
+
+
 def create_task(project: Project, actor: User, data: TaskData) -> tuple[Task, list]:
     _require_work(actor, project)
     data = _clean(project, data)
-    position = db.session.scalar(
-        select(func.coalesce(func.max(Task.position), 0)).where(Task.project_id == project.id)
-    )
     task = Task(
         project=project,
         parent_id=data.parent_id,
@@ -124,7 +140,7 @@ def create_task(project: Project, actor: User, data: TaskData) -> tuple[Task, li
         start_date=data.start_date,
         due_date=data.due_date,
         milestone=data.milestone,
-        position=position + 1,
+        position=_next_position(Task.position, Task.project_id == project.id),
         status=TaskStatus.ASSIGNED,
         status_changed_at=utcnow(),
     )
@@ -268,17 +284,15 @@ def move(
             )
     source, target = task.status, TRANSITIONS[chosen].target
     task.status, task.status_changed_at = target, utcnow()
-    kind = "override" if overridden else chosen.value
-    event = Event(
-        task_id=task.id,
-        actor=actor,
-        kind=kind,
+    event = _event(
+        task,
+        actor,
+        "override" if overridden else chosen.value,
+        comment,
         from_status=source.value,
         to_status=target.value,
-        comment=comment,
         at=task.status_changed_at,
     )
-    db.session.add(event)
     _notify_move(task, actor, chosen, comment)
     db.session.flush()
     return event
@@ -301,12 +315,8 @@ def add_check(task: Task, actor: User, text: str) -> ChecklistItem:
     text = (text or "").strip()
     if not text or len(text) > 300:
         raise DomainError(_l("A checklist item needs a text of at most 300 characters."))
-    position = db.session.scalar(
-        select(func.coalesce(func.max(ChecklistItem.position), 0)).where(
-            ChecklistItem.task_id == task.id
-        )
-    )
-    item = ChecklistItem(task_id=task.id, text=text, position=position + 1)
+    position = _next_position(ChecklistItem.position, ChecklistItem.task_id == task.id)
+    item = ChecklistItem(task_id=task.id, text=text, position=position)
     db.session.add(item)
     db.session.flush()
     return item
@@ -358,7 +368,10 @@ def add_link(
         raise DomainError(_l("A task can only depend on a task of the same project."))
     if predecessor.id == successor.id:
         raise DomainError(_l("A task cannot depend on itself."))
-    if predecessor.id in ancestors(successor) or successor.id in ancestors(predecessor):
+    parents = planning.parents_of(project.id)
+    if predecessor.id in ancestors(successor, parents) or successor.id in ancestors(
+        predecessor, parents
+    ):
         raise DomainError(_l("A task cannot depend on its own parent or subtask."))
     existing = planning.links_of(project.id)
     if any(

@@ -11,6 +11,7 @@ from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Department, ProcessInstance, User
+from mkflow.web import posted_version
 from mkflow.workflow import activity, engine
 from mkflow.workflow.access import can_view_instance
 from mkflow.workflow.engine import Conflict
@@ -46,11 +47,6 @@ def commit_or_conflict() -> None:
         raise Conflict() from None
 
 
-def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
-
-
 @bp.route("/<int:instance_id>")
 def show(instance_id):
     """The item: what to do now, its fields, the path of stages, history, comments."""
@@ -71,7 +67,7 @@ def act(instance_id):
             instance,
             current_user,
             form.get("action", ""),
-            expected_version=_version(),
+            expected_version=posted_version(),
             comment=form.get("comment", ""),
             values=values,
         )
@@ -90,7 +86,7 @@ def save_fields(instance_id):
         k.removeprefix("field-"): v for k, v in request.form.items() if k.startswith("field-")
     }
     try:
-        engine.save_values(instance, current_user, submitted, expected_version=_version())
+        engine.save_values(instance, current_user, submitted, expected_version=posted_version())
         commit_or_conflict()
     except DomainError as refused:
         db.session.rollback()
@@ -104,7 +100,7 @@ def manage(instance_id, action):
     """Manager actions: reassign, move back to an earlier stage, cancel — each with a comment."""
     instance = instance_or_404(instance_id)
     form = request.form
-    common = {"comment": form.get("comment", ""), "expected_version": _version()}
+    common = {"comment": form.get("comment", ""), "expected_version": posted_version()}
     try:
         if action == "reassign":
             person = db.session.get(User, int(form.get("user_id") or 0))

@@ -71,9 +71,8 @@ def templates():
     )
 
 
-def _people_choices(people, empty=True):
-    nobody = [SelectChoice(None, "—")] if empty else []
-    return nobody + [SelectChoice(u.id, u.name) for u in people]
+def people_choices(people) -> list[SelectChoice]:
+    return [SelectChoice(None, "—")] + [SelectChoice(u.id, u.name) for u in people]
 
 
 def _department_choices():
@@ -83,7 +82,7 @@ def _department_choices():
 def _project_form(project: Project | None = None) -> ProjectForm:
     form = ProjectForm(obj=project)
     form.department_id.choices = _department_choices()
-    form.manager_id.choices = _people_choices(company.active_users())
+    form.manager_id.choices = people_choices(company.active_users())
     if project is None and not form.is_submitted():
         form.start_date.data = today()
         form.department_id.data = current_user.department_id
@@ -123,11 +122,7 @@ def new():
 @bp.route("/from-template", methods=["GET", "POST"])
 def from_template():
     """ "A new project in two clicks": choose a template, a name and a start date."""
-    templates = [
-        s.project
-        for _, group in listing.project_list(current_user, today(), templates=True)
-        for s in group
-    ]
+    templates = listing.templates()
     form = FromTemplateForm()
     form.template_id.choices = [SelectChoice(t.id, t.name) for t in templates]
     if not form.is_submitted():
@@ -154,14 +149,13 @@ def from_template():
     return render_form("projects/from_template.html", form, templates=templates)
 
 
-def _list_context(project: Project, **extra) -> dict:
+def _list_context(project: Project) -> dict:
     is_manager = access.is_manager(current_user, project)
     return {
         "project": project,
         "is_manager": is_manager,
         "can_work": access.can_work(current_user, project),
         "form": EmptyForm(),
-        **extra,
     }
 
 
@@ -228,7 +222,7 @@ def settings(project_id):
             flash(_("Saved."), "success")
             return redirect(url_for("projects.settings", project_id=project.id))
     member_form = MemberForm()
-    member_form.user_id.choices = _people_choices(company.active_users())
+    member_form.user_id.choices = people_choices(company.active_users())
     member_form.department_id.choices = _department_choices()
     copy_form = CopyForm(formdata=None, name=project.name, start_date=project.start_date)
     return render_form(

@@ -21,7 +21,6 @@ def prepare_rows(rows, origin: str) -> dict:
     """Fill each row's link, date texts and moves form; return the labels every row shares."""
     task_url = url_for("projects.task", task_id=int(SENTINEL_ID))
     short_day = formatter().short_day
-    initials: dict = {}
     forms: dict[tuple, str] = {}
     form = EmptyForm()
     for row in rows:
@@ -29,9 +28,6 @@ def prepare_rows(rows, origin: str) -> dict:
         row.url = task_url.replace(SENTINEL_ID, row_id)
         row.start_text = short_day(row.start_date) if row.start_date else ""
         row.due_text = short_day(row.due_date) if row.due_date else ""
-        if row.assignee_name not in initials:
-            initials[row.assignee_name] = row.assignee_initials
-        row.initials = initials[row.assignee_name]
         if row.moves:
             if row.moves not in forms:
                 forms[row.moves] = _moves_form(row.moves, origin, form)

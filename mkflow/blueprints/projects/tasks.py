@@ -8,8 +8,14 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from mkflow import company
+from mkflow.blueprints.errors import domain_error
 from mkflow.blueprints.projects.forms import LINK_LABELS, LinkForm, TaskForm
-from mkflow.blueprints.projects.routes import board_columns_context, bp, project_or_404
+from mkflow.blueprints.projects.routes import (
+    board_columns_context,
+    bp,
+    people_choices,
+    project_or_404,
+)
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.formatting import today
@@ -18,7 +24,7 @@ from mkflow.models import Department, Event, Project, Task, User
 from mkflow.projects import access, attachments, listing, planning
 from mkflow.projects import tasks as domain
 from mkflow.projects.status import STATUS_LABELS
-from mkflow.web import safe_next
+from mkflow.web import posted_version, safe_next
 from mkflow.workflow import activity
 
 
@@ -35,11 +41,6 @@ def _live_task_or_404(task_id: int) -> Task:
     if task.project.archived_at is not None:
         raise DomainError(_("The project is archived."))
     return task
-
-
-def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 def _tell_moved(moved: list) -> None:
@@ -60,9 +61,7 @@ def _tell_moved(moved: list) -> None:
 
 def _task_form(project: Project, task: Task | None = None) -> TaskForm:
     form = TaskForm(obj=task)
-    people = [SelectChoice(None, "—")] + [
-        SelectChoice(u.id, u.name) for u in access.member_choices(project)
-    ]
+    people = people_choices(access.member_choices(project))
     form.assignee_id.choices = people
     form.reviewer_id.choices = people
     if task is None and not form.is_submitted():
@@ -131,7 +130,7 @@ def edit_task(task_id):
     if form.validate_on_submit():
         try:
             moved = domain.update_task(
-                task, current_user, _task_data(form), expected_version=_version()
+                task, current_user, _task_data(form), expected_version=posted_version()
             )
             db.session.commit()
         except DomainError as refused:
@@ -155,15 +154,10 @@ def task(task_id):
 def refused(error: DomainError):
     """A refused change of a task shows the task page with the reason and a 4xx status;
     nothing that was typed into the project or task form is lost (those re-render)."""
-    db.session.rollback()
     task_id = (request.view_args or {}).get("task_id")
     if error.status == 404 or task_id is None:
-        return render_template(
-            "errors/error.html",
-            status=error.status,
-            title=_("This cannot be done"),
-            message=str(error.message),
-        ), error.status
+        return domain_error(error)  # the error page every other view gives
+    db.session.rollback()
     return _task_page(task_or_404(task_id), error=str(error.message)), error.status
 
 
@@ -171,13 +165,7 @@ def _task_page(task: Task, error: str | None = None):
     project = task.project
     is_manager = access.is_manager(current_user, project)
     subtasks = listing.as_tree(
-        listing.task_rows(
-            project,
-            current_user,
-            today(),
-            is_manager=is_manager,
-            task_ids=_descendants(task),
-        )
+        listing.plain_rows(project, today(), None, listing.among(Task.id, domain.descendants(task)))
     )
     predecessors, successors = domain.links(task)
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
@@ -214,15 +202,6 @@ def _task_page(task: Task, error: str | None = None):
     )
 
 
-def _descendants(task: Task) -> list[int]:
-    parents = planning.parents_of(task.project_id)
-    found, frontier = [], {task.id}
-    while frontier:
-        frontier = {tid for tid, parent in parents.items() if parent in frontier}
-        found.extend(frontier)
-    return found
-
-
 def _history(task: Task) -> list[Event]:
     query = db.select(Event).where(Event.task_id == task.id).order_by(Event.at, Event.id)
     return list(db.session.scalars(query))
@@ -253,16 +232,16 @@ def move(task_id):
             form.get("move", ""),
             comment=form.get("comment", ""),
             override=form.get("override") == "1",
-            expected_version=_version(),
+            expected_version=posted_version(),
         )
         db.session.commit()
     except DomainError as refused:
         if not _from_board():
             raise  # the task page, with the reason
         db.session.rollback()
-        return _board_fragment(task.project_id, error=refused.message), refused.status
+        return _board_fragment(task.project, error=refused.message), refused.status
     if _from_board():
-        return _board_fragment(task.project_id)
+        return _board_fragment(task.project)
     status = str(STATUS_LABELS[task.status])
     flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
     return redirect(_back(task))
@@ -273,9 +252,8 @@ def _from_board() -> bool:
     return bool(request.headers.get("HX-Request")) and request.form.get("from") == "board"
 
 
-def _board_fragment(project_id: int, error: str | None = None):
+def _board_fragment(project: Project, error: str | None = None):
     """The board after a move: the whole board (moves can unblock other cards)."""
-    project = db.session.get(Project, project_id)
     return render_template(
         "projects/_board.html",
         project=project,
