@@ -417,3 +417,10 @@ def test_the_workgroup_copies_a_project_observers_do_not(team):
     # Re-running an archived campaign is what duplicating is for.
     copy = copying.copy_project(team, user("copywriter@demo.local"), name="Again", start_date=MON)
     assert copy.manager == user("copywriter@demo.local") and copy.archived_at is None
+
+
+def test_the_company_weekend_comes_from_the_settings(app, demo):
+    app.config["MKFLOW_WEEKEND"] = "fri,sat"  # a company working Sunday to Thursday
+    project = new_project()
+    task = new_task(project, "Booth", start_date=THU, days=2)
+    assert _dates(task) == (THU, date(2026, 3, 8))  # Thursday, then Sunday
