@@ -27,6 +27,7 @@ from mkflow.models.projects import (
     TaskStatus,
 )
 from mkflow.models.security import LoginFailure
+from mkflow.models.sharing import ShareLink
 
 __all__ = [
     "Attachment",
@@ -53,6 +54,7 @@ __all__ = [
     "ProcessTemplate",
     "Responsible",
     "Role",
+    "ShareLink",
     "Stage",
     "StageKind",
     "TemplateVersion",
