@@ -76,8 +76,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from mkflow.blueprints import admin, auth, errors, instances, main, processes, projects
+    from mkflow.blueprints import (
+        admin,
+        auth,
+        charts,
+        errors,
+        instances,
+        main,
+        processes,
+        projects,
+    )
 
-    blueprints = (errors, auth, main, admin, processes, instances, projects)
+    blueprints = (errors, auth, main, admin, processes, instances, projects, charts)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)

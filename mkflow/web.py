@@ -6,9 +6,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, make_response, render_template, request, url_for
 
 from mkflow.card_markup import CardMarkup
+from mkflow.config import embed_origins
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -21,6 +22,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
+)
+
+# Chart pages: plotly.js adds a few style rules at run time (plotly/plotly.js#7543); scripts
+# stay as strict as everywhere else.
+CHART_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
 
 
@@ -37,13 +44,67 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _frame_ancestors(policy: str) -> str | None:
+    return next(
+        (d.strip() for d in policy.split(";") if d.strip().startswith("frame-ancestors")), None
+    )
+
+
 def set_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    # Old browsers know only X-Frame-Options; it would also refuse the frames allow_framing
+    # lets in, so it is left out there.
+    if _frame_ancestors(headers["Content-Security-Policy"]) in (None, "frame-ancestors 'none'"):
+        headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+# Embedding: share links and, with ?embed=1, boards (and charts) may be shown in an iframe
+# on the intranet pages named in MKFLOW_EMBED_ORIGINS, without the app's navigation.
+
+
+def allow_framing(response):
+    """Let the pages of MKFLOW_EMBED_ORIGINS frame this response (CSP frame-ancestors),
+    whatever policy the view set. Only for embeddable views; every other page keeps
+    frame-ancestors 'none' and X-Frame-Options DENY."""
+    origins = embed_origins(current_app.config.get("MKFLOW_EMBED_ORIGINS"))
+    policy = response.headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    directives = [d for d in directives if not d.startswith("frame-ancestors")]
+    directives.append("frame-ancestors " + (" ".join(origins) or "'none'"))
+    response.headers["Content-Security-Policy"] = "; ".join(directives)
+    response.headers.pop("X-Frame-Options", None)
+    return response
+
+
+def embed_requested() -> bool:
+    return request.args.get("embed") == "1"
+
+
+def render_board(page: str, fragment: str, stamp, context, *, shared: bool = False):
+    """A board page. Embedded (?embed=1) it has no navigation, the intranet may frame it,
+    and it asks every MKFLOW_EMBED_REFRESH_SECONDS whether it changed: the poll carries the
+    stamp the board was drawn with (``since``) and gets 204 while the stamp is the same,
+    else ``fragment`` afresh. ``stamp`` and ``context`` are callables, so an unchanged poll
+    costs one query. A share link's page (``shared``) may always be framed."""
+    embed = embed_requested()
+    poll_url, template = None, page
+    if embed:
+        current, since = stamp(), request.args.get("since")
+        if since == current:
+            return allow_framing(make_response("", 204))
+        args = request.args.to_dict() | {"embed": "1", "since": current}
+        poll_url = url_for(request.endpoint, **request.view_args, **args)
+        if since is not None:
+            template = "embed_poll.html"
+    html = render_template(
+        template, embed=embed, shared=shared, poll_url=poll_url, fragment=fragment, **context()
+    )
+    response = make_response(html)
+    return allow_framing(response) if embed or shared else response
 
 
 @cache
@@ -102,9 +163,10 @@ def template_helpers() -> dict:
     }
 
 
-def card_context(now, cards=()) -> dict:
+def card_context(now, cards=(), *, shared: bool = False) -> dict:
     """What every card on a page shares, prepared once, and each card's links and texts
-    filled in one Python pass: a board prints hundreds and template calls add up."""
+    filled in one Python pass: a board prints hundreds and template calls add up. Cards
+    of a share link (``shared``) link nowhere and carry no form."""
     from flask_babel import gettext as _
     from flask_wtf.csrf import generate_csrf
 
@@ -126,8 +188,9 @@ def card_context(now, cards=()) -> dict:
     act = url_for("instances.act", instance_id=int(sentinel))
     fmt = formatter()
     for card in cards:
-        card.url = show.replace(sentinel, str(card.id))
-        card.act_url = act.replace(sentinel, str(card.id))
+        if not shared:
+            card.url = show.replace(sentinel, str(card.id))
+            card.act_url = act.replace(sentinel, str(card.id))
         card.late = is_overdue(card, now)
         if card.is_active:
             if card.stage_due_at:
@@ -135,7 +198,8 @@ def card_context(now, cards=()) -> dict:
                 card.due_text = f"{overdue}: {moment}" if card.late else f"{due} {moment}"
             card.age_text = in_stage.replace("{}", fmt.duration(now - card.stage_entered_at))
         card.finished_text = fmt.when(card.finished_at)
-    return {"card_host": CARD_HOST, "card_markup": CardMarkup(labels, generate_csrf())}
+    csrf = "" if shared else generate_csrf()
+    return {"card_host": CARD_HOST, "card_markup": CardMarkup(labels, csrf)}
 
 
 # On the element around cards: their boosted forms stay on the page and swap only the

@@ -1,0 +1,3 @@
+from mkflow.blueprints.charts.routes import bp
+
+__all__ = ["bp"]
