@@ -133,12 +133,17 @@ def gantt_figure(gantt: Gantt, today: date, zoom: str, assignee_label=None):
         edges[row.id] = {"start": start, "end": end}
     arrows = [
         Arrow(
-            str(pred.id), edges[pred.id][_ENDS[kind][0]], str(succ.id), edges[succ.id][_ENDS[kind][1]]
+            str(pred.id),
+            edges[pred.id][_ENDS[kind][0]],
+            str(succ.id),
+            edges[succ.id][_ENDS[kind][1]],
         )
         for pred, succ, kind, _lag in gantt.links
         if pred.id in edges and succ.id in edges
     ]
-    groups = {status: Group(status_text[status], colour) for status, colour in STATUS_COLOURS.items()}
+    groups = {
+        status: Group(status_text[status], colour) for status, colour in STATUS_COLOURS.items()
+    }
     return figure(
         spans,
         groups,
