@@ -1,6 +1,7 @@
 """Configuration read from MKFLOW_* environment variables."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -10,6 +11,18 @@ def _flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# An origin as frame-ancestors takes it: scheme://host[:port], a "*." wildcard allowed.
+_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?$")
+
+
+def embed_origins(raw: str | list | tuple | None) -> tuple[str, ...]:
+    """The origins allowed to frame embeddable views, from "a b" or "a,b"; anything that
+    is not a plain origin is dropped, so the setting cannot add to the security policy."""
+    words = " ".join(raw) if isinstance(raw, list | tuple) else raw or ""
+    origins = (word.rstrip("/") for word in re.split(r"[\s,]+", words))
+    return tuple(origin for origin in origins if _ORIGIN.match(origin))
 
 
 def load_secret_key(instance_path: str, configured: str | None = None) -> str:
@@ -53,4 +66,9 @@ def from_environment(instance_path: str, secret_key: str | None = None) -> dict:
         # Non-working days of the company for task scheduling, e.g. "sat,sun" or "fri,sat".
         "MKFLOW_WEEKEND": os.environ.get("MKFLOW_WEEKEND", "sat,sun"),
         "MKFLOW_MAX_ATTACHMENT_MB": float(os.environ.get("MKFLOW_MAX_ATTACHMENT_MB", "20")),
+        # Intranet pages that may show boards and share links in an iframe, e.g.
+        # "https://intranet.example.com https://portal.example.com"; none by default.
+        "MKFLOW_EMBED_ORIGINS": embed_origins(os.environ.get("MKFLOW_EMBED_ORIGINS")),
+        # How often an embedded board asks whether something changed.
+        "MKFLOW_EMBED_REFRESH_SECONDS": int(os.environ.get("MKFLOW_EMBED_REFRESH_SECONDS", "30")),
     }
