@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from mkflow import accounts, i18n, models  # noqa: F401  (models register the tables)
+    from mkflow.compression import compress_static
     from mkflow.web import set_security_headers, static_url, template_helpers
 
     db.init_app(app)
@@ -64,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session_user)
 
     app.after_request(set_security_headers)
+    app.after_request(compress_static)
     app.context_processor(template_helpers)
     app.jinja_env.filters["todate"] = date.fromisoformat
     app.jinja_env.globals["timedelta"] = timedelta
@@ -85,8 +87,9 @@ def _register_blueprints(app: Flask) -> None:
         main,
         processes,
         projects,
+        share,
     )
 
-    blueprints = (errors, auth, main, admin, processes, instances, projects, charts)
+    blueprints = (errors, auth, main, admin, processes, instances, projects, charts, share)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)

@@ -1,7 +1,7 @@
 """A project's Gantt chart: its tasks as a tree of bars with their links, from two reads."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 
@@ -25,6 +25,7 @@ ZOOMS = {
     "quarter": (100, "M1"),
 }
 DEFAULT_ZOOM = "month"
+NOON = time(12)  # a milestone's diamond sits in the middle of its day
 
 
 @dataclass
@@ -127,7 +128,7 @@ def gantt_figure(gantt: Gantt, today: date, zoom: str, assignee_label=None):
                 url=row.url,
                 depth=row.depth,
                 late=row.late,
-                diamond=(due + timedelta(hours=12)) if row.milestone else None,
+                diamond=datetime.combine(due, NOON) if row.milestone else None,
             )
         )
         edges[row.id] = {"start": start, "end": end}
