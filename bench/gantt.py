@@ -1,0 +1,167 @@
+"""Benchmark of the Gantt page: server time for a 500-task project, and the bytes of
+JavaScript and CSS a first visit transfers.
+
+    .venv/bin/python bench/gantt.py [--db sqlite|postgres|both] [--requests 200] [--profile]
+
+For each database: a fresh, migrated database with the demo company and two projects made
+with the recipe of ``bench/projects.py`` (subtasks to depth 3, milestones, links of all four
+kinds): 500 tasks (measured) and 100 (for the statement count). The Flask test client,
+logged in as the project manager, times GET /projects/<id>/gantt?zoom=quarter and checks
+each answer: a bar per task, an arrow per link. The first-visit transfer is the page's own
+scripts and style sheets fetched with ``Accept-Encoding: gzip``, as a browser with an empty
+cache would. Postgres comes from MKFLOW_BENCH_GANTT_DATABASE_URL (default below); the
+database is created when missing and its public schema is dropped and recreated.
+"""
+
+import argparse
+import cProfile
+import gzip
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import flask_migrate
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    Result,
+    StatementCounter,
+    fresh_postgres,
+    load_average,
+    make_app,
+    print_profile,
+    print_table,
+    sqlite_url,
+    timed,
+)
+from projects import build_project, log_in  # noqa: E402
+
+from mkflow import seeding  # noqa: E402
+from mkflow.extensions import db  # noqa: E402
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_gantt"
+BIG, SMALL = 500, 100
+WARMUP = 5
+TARGET_MS = 100.0
+TARGET_FIRST_VISIT_JS_KB = 500
+FIGURE = re.compile(r'id="gantt-figure">(.*?)</script>', re.DOTALL)
+ASSETS = re.compile(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"')
+
+
+def seed(app):
+    started = time.perf_counter()
+    with app.app_context():
+        flask_migrate.upgrade()
+        seeding.load_company("en")
+        db.session.commit()
+        with app.test_request_context():
+            big, small = build_project(BIG, date.today()), build_project(SMALL, date.today())
+        if db.engine.dialect.name == "postgresql":  # what autovacuum would soon do
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
+    return big, small, time.perf_counter() - started
+
+
+def check(response, built) -> None:
+    assert response.status_code == 200, response.status_code
+    figure = json.loads(FIGURE.search(response.get_data(as_text=True)).group(1))
+    bars = sum(len(t["y"]) for t in figure["data"] if t["type"] == "bar")
+    assert bars == built.size, f"{bars} bars for {built.size} tasks"
+    arrows = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+    assert len(arrows[0]["x"]) == 4 * built.counts["links"], "an arrow is missing"
+
+
+def bench_gantt(client, counter, built, requests, label, profiler=None) -> Result:
+    url = f"/projects/{built.project_id}/gantt?zoom=quarter"
+    result = Result(label, "gantt", built.size, TARGET_MS)
+    for i in range(WARMUP + requests):
+        measured = i >= WARMUP
+        response, sample = timed(counter, lambda: client.get(url), profiler if measured else None)
+        check(response, built)
+        if measured:
+            result.add(*sample)
+    return result
+
+
+def first_visit(client, built) -> list[tuple[str, int, int]]:
+    """(asset, bytes sent gzipped, bytes unpacked) of each script and style sheet."""
+    page = client.get(f"/projects/{built.project_id}/gantt").get_data(as_text=True)
+    found = []
+    for url in ASSETS.findall(page):
+        response = client.get(url.replace("&amp;", "&"), headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200, url
+        sent = len(response.data)
+        unpacked = sent
+        if response.headers.get("Content-Encoding") == "gzip":
+            unpacked = len(gzip.decompress(response.data))
+        found.append((url.split("?")[0], sent, unpacked))
+        response.close()
+    return found
+
+
+def run_database(label: str, url: str, requests: int, profile: bool):
+    app = make_app(url)
+    big, small, seconds = seed(app)
+    print(f"[{label}] seeded {big.counts} and a {small.size}-task project in {seconds:.1f} s")
+    with app.app_context():
+        counter = StatementCounter(db.engine)
+    client = app.test_client()
+    log_in(client)
+    profiler = cProfile.Profile() if profile else None
+    result = bench_gantt(client, counter, big, requests, label, profiler)
+    small_result = bench_gantt(client, counter, small, 3, label)
+    assets = first_visit(client, big)
+    if profiler:
+        print_profile(f"gantt {label}@{BIG}", profiler)
+    with app.app_context():
+        db.engine.dispose()
+    return result, small_result.statement_text, assets
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests")
+    parser.add_argument("--profile", action="store_true", help="print cProfile of the page")
+    args = parser.parse_args(argv)
+    print(f"load average at start: {load_average()}", flush=True)
+    results, assets = [], []
+    with tempfile.TemporaryDirectory(prefix="mkflow-bench-gantt-") as workdir:
+        plan = []
+        if args.db in ("sqlite", "both"):
+            plan.append(("sqlite", sqlite_url(workdir, "gantt.db")))
+        if args.db in ("postgres", "both"):
+            url = os.environ.get("MKFLOW_BENCH_GANTT_DATABASE_URL", DEFAULT_PG_URL)
+            plan.append(("postgres", fresh_postgres(url)))
+        for label, url in plan:
+            result, small_statements, assets = run_database(label, url, args.requests, args.profile)
+            results.append(result)
+            verdict = "constant" if small_statements == result.statement_text else "GROWS"
+            print(
+                f"{label} gantt: statements {small_statements} at {SMALL} tasks, "
+                f"{result.statement_text} at {BIG} -> {verdict}"
+            )
+    print_table(results, "tasks")
+    print("\n| first visit of a Gantt page | gzipped bytes | unpacked bytes |")
+    print("|---|---:|---:|")
+    for asset, sent, unpacked in assets:
+        print(f"| `{asset}` | {sent:,} | {unpacked:,} |")
+    scripts = sum(sent for asset, sent, _ in assets if asset.endswith(".js"))
+    total = sum(sent for _, sent, _ in assets)
+    print(f"| **JavaScript** | **{scripts:,}** | |")
+    print(f"| **JavaScript and CSS** | **{total:,}** | |")
+    met = "met" if scripts <= TARGET_FIRST_VISIT_JS_KB * 1000 else "MISSED"
+    print(f"\nJavaScript target ≤ {TARGET_FIRST_VISIT_JS_KB} KB gzipped: {met}")
+    print(f"load average at end: {load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
