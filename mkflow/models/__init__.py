@@ -1,6 +1,7 @@
 """Database models; import from here so Alembic sees every table."""
 
 from mkflow.models.activity import Comment, Event, Notification, Watcher
+from mkflow.models.mail import Channel, MailPreference, MailStatus, OutboxMessage
 from mkflow.models.people import Department, Group, Role, User, Visibility, group_members
 from mkflow.models.processes import (
     DueUnit,
@@ -26,10 +27,18 @@ from mkflow.models.projects import (
     TaskLink,
     TaskStatus,
 )
+from mkflow.models.scheduling import ProcessSchedule, Reminder, ScheduleRun
 from mkflow.models.security import LoginFailure
 from mkflow.models.sharing import ShareLink
 
 __all__ = [
+    "ScheduleRun",
+    "Reminder",
+    "ProcessSchedule",
+    "OutboxMessage",
+    "MailStatus",
+    "MailPreference",
+    "Channel",
     "Attachment",
     "ChecklistItem",
     "MemberRole",

@@ -3,7 +3,7 @@ watchers, notifications. Each row belongs to an instance or to a task."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
@@ -88,6 +88,8 @@ class Notification(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(index=True)
     read_at: Mapped[datetime | None]
+    # Waiting for its person's daily digest mail.
+    in_digest: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
 
     instance: Mapped[ProcessInstance | None] = relationship(lazy="joined")
     task: Mapped[Task | None] = relationship(lazy="joined")

@@ -1,7 +1,7 @@
 """People and company structure: users, departments, groups."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime, time
 
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, false, func
@@ -77,6 +77,13 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(60))
     # Bumped on password change so that old sessions and remember-me cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Mail: the daily digest's local time and the day it last went out; department heads
+    # may also hear of every hand-off in their department.
+    digest_time: Mapped[time] = mapped_column(default=time(8, 0), server_default="08:00:00")
+    digest_sent_on: Mapped[date | None]
+    hears_department_handoffs: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The secret of the personal calendar feed (hashed); None when there is no feed.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     department: Mapped[Department | None] = relationship(

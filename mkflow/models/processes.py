@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
@@ -75,6 +75,8 @@ class ProcessTemplate(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     color: Mapped[str] = mapped_column(String(7), default="#2454c5")
     archived: Mapped[bool] = mapped_column(default=False)
+    # An overdue stage is reported to the department head as well as its holder.
+    escalate_overdue: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("template_version.id", use_alter=True, ondelete="SET NULL")
     )

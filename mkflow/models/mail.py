@@ -1,0 +1,57 @@
+"""Mail that must not be lost: the outbox written with the change that caused it, and what
+each person wants to receive by mail."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mkflow.extensions import db
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for a worker (again, after a failed try)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the configured number of tries
+
+
+class Channel(enum.StrEnum):
+    OFF = "off"
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+
+
+class OutboxMessage(db.Model):
+    """One mail to one address. A worker claims a batch by setting ``locked_until``; a
+    worker that dies leaves its claim to expire, and the mail is sent by the next one."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(30))  # a notification kind, "digest", ...
+    status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    sent_at: Mapped[datetime | None]
+
+
+class MailPreference(db.Model):
+    """How a person hears of one kind of notification by mail; no row means the default."""
+
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.IMMEDIATE)
