@@ -47,9 +47,13 @@ class CardMarkup:
             )
         else:
             who = f'<span class="badge">{self.unassigned}</span>'
+        if item.url:
+            title = f'<a class="card-title" href="{escape(item.url)}">{escape(item.title)}</a>'
+        else:  # a share link's card: plain text
+            title = f'<span class="card-title">{escape(item.title)}</span>'
         return (
             f'\n\n<li class="card-item tpl-{item.template_id}{late}" id="card-{item.id}">\n'
-            f'  <a class="card-title" href="{escape(item.url)}">{escape(item.title)}</a>\n'
+            f"  {title}\n"
             f'  <div class="card-meta">\n    {who}\n'
         )
 

@@ -452,10 +452,11 @@ class BoardColumn:
         return self.count > len(self.rows)
 
 
-def board_columns(project: Project, user: User, today: date, *, is_manager: bool):
+def board_columns(project: Project, user: User | None, today: date, *, is_manager: bool):
     """Each open status's BOARD_COLUMN_LIMIT most urgent tasks (soonest due first) and the
     DONE_ON_BOARD latest done ones, with the count of all; a column with more links to the
-    list filtered by its status. Three queries, however big the project."""
+    list filtered by its status. Three queries, however big the project. Without a user (a
+    share link) tasks offer no moves."""
     task = Task.__table__
     in_project = task.c.project_id == project.id
     # One small sorted read per status (the index on project and status finds them), not a
@@ -479,7 +480,8 @@ def board_columns(project: Project, user: User, today: date, *, is_manager: bool
     shown = task.c.id.in_(union_all(*(select(first.c.id) for first in [*firsts, latest_done])))
     rows = plain_rows(project, today, None, shown)
     _fill_counters(rows, checks=False)
-    fill_moves(project, rows, user, is_manager=is_manager)
+    if user is not None:
+        fill_moves(project, rows, user, is_manager=is_manager)
     columns = {status: BoardColumn(status) for status in COLUMNS}
     for row in sorted(rows, key=lambda r: (r.due_date or FAR, r.position, r.id)):
         columns[TaskStatus(row.status)].rows.append(row)

@@ -154,16 +154,18 @@ def _card_columns():
     )
 
 
-def _cards(query, user: User) -> list[Card]:
-    """Cards from _card_rows(): its columns are Card's fields in order, then the stage kind."""
-    user_id = user.id  # once: ``user`` is often the current_user proxy
+def _cards(query, user: User | None) -> list[Card]:
+    """Cards from _card_rows(): its columns are Card's fields in order, then the stage kind.
+    Without a user (a share link) cards offer no actions."""
+    user_id = user.id if user is not None else None  # once: often the current_user proxy
     cards = []
     # On the session's connection: plain rows, without the ORM's per-row work.
     for *fields, kind in db.session.connection().execute(query):
         card = Card(*fields)
-        card.actions = actions_for(
-            kind, is_assignee=card.assignee_id == user_id, is_active=card.is_active
-        )
+        if user_id is not None:
+            card.actions = actions_for(
+                kind, is_assignee=card.assignee_id == user_id, is_active=card.is_active
+            )
         cards.append(card)
     return cards
 
@@ -189,7 +191,7 @@ def _most_urgent_first(query):
 
 def build_board(
     template: ProcessTemplate,
-    user: User,
+    user: User | None,
     filters: BoardFilters,
     now: datetime,
     only: set[str] | None = None,

@@ -17,6 +17,7 @@ from mkflow.blueprints.processes.forms import (
     TemplateForm,
 )
 from mkflow.blueprints.processes.routes import bp, visible_template_or_404
+from mkflow.blueprints.share import share_panel
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
@@ -165,7 +166,9 @@ def new():
 def edit(template_id):
     """The editor page."""
     template = _managed_template_or_404(template_id)
-    return render_template("processes/edit.html", **_editor_context(template))
+    return render_template(
+        "processes/edit.html", **_editor_context(template), **share_panel(template)
+    )
 
 
 def _run(template, operation, success: str):
@@ -180,7 +183,10 @@ def _run(template, operation, success: str):
                 "processes/_editor.html", **_editor_context(template, refused.message, "error")
             ), 422
         flash(str(refused.message), "error")
-        return render_template("processes/edit.html", **_editor_context(template)), 422
+        page = render_template(
+            "processes/edit.html", **_editor_context(template), **share_panel(template)
+        )
+        return page, 422
     db.session.commit()
     if request.htmx:
         return render_template("processes/_editor.html", **_editor_context(template, success))

@@ -16,13 +16,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from mkflow import company
+from mkflow import company, sharing
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import ProcessTemplate
-from mkflow.web import card_context
+from mkflow.web import card_context, render_board
 from mkflow.workflow import board as boards
 from mkflow.workflow import engine
 from mkflow.workflow.access import can_manage_template, can_view_template
@@ -133,20 +133,30 @@ def start(template_id):
 
 @bp.route("/<int:template_id>/board")
 def board(template_id):
-    """The stages as columns with their cards; filters live in the URL."""
+    """The stages as columns with their cards; filters live in the URL. With ?embed=1, the
+    board alone, for an intranet page's iframe."""
     template = visible_template_or_404(template_id)
     filters = boards.BoardFilters.from_args(request.args)
     now = utcnow()
-    columns = boards.build_board(template, current_user, filters, now)
-    return render_template(
+
+    def context():
+        columns = boards.build_board(template, current_user, filters, now)
+        return {
+            "template": template,
+            "filters": filters,
+            "now": now,
+            "columns": columns,
+            "origin": "board",
+            "people": boards.people_on_board(template),
+            "can_manage": can_manage_template(current_user, template),
+            **card_context(now, boards.cards_of(columns)),
+        }
+
+    return render_board(
         "processes/board.html",
-        template=template,
-        filters=filters,
-        now=now,
-        columns=columns,
-        people=boards.people_on_board(template),
-        can_manage=can_manage_template(current_user, template),
-        **card_context(now, boards.cards_of(columns)),
+        "processes/_board.html",
+        lambda: sharing.template_stamp(template, now),
+        context,
     )
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from mkflow import company
+from mkflow import company, sharing
 from mkflow.blueprints.projects.forms import (
     ROLE_LABELS,
     CopyForm,
@@ -14,6 +14,7 @@ from mkflow.blueprints.projects.forms import (
     ProjectForm,
 )
 from mkflow.blueprints.projects.rows import prepare_rows
+from mkflow.blueprints.share import share_panel
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.formatting import today
@@ -22,7 +23,7 @@ from mkflow.models import Department, Project, User
 from mkflow.projects import access, copying, listing, planning
 from mkflow.projects import projects as domain
 from mkflow.projects.status import EVENT_LABELS, MOVE_LABELS, STATUS_LABELS
-from mkflow.web import render_form
+from mkflow.web import render_board, render_form
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -188,10 +189,14 @@ def show(project_id):
 
 @bp.route("/<int:project_id>/board")
 def board(project_id):
-    """The five statuses as columns; each card offers the moves this user may make."""
+    """The five statuses as columns; each card offers the moves this user may make. With
+    ?embed=1, the board alone, for an intranet page's iframe."""
     project = project_or_404(project_id)
-    return render_template(
-        "projects/board.html", **board_columns_context(project), **_list_context(project)
+    return render_board(
+        "projects/board.html",
+        "projects/_board.html",
+        lambda: sharing.project_stamp(project, today()),
+        lambda: {**board_columns_context(project), **_list_context(project)},
     )
 
 
@@ -232,6 +237,7 @@ def settings(project_id):
         member_form=member_form,
         copy_form=copy_form,
         empty_form=EmptyForm(),
+        **share_panel(project),
     )
 
 

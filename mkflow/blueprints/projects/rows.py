@@ -22,7 +22,7 @@ def prepare_rows(rows, origin: str) -> dict:
     task_url = url_for("projects.task", task_id=int(SENTINEL_ID))
     short_day = formatter().short_day
     forms: dict[tuple, str] = {}
-    form = EmptyForm()
+    form = None  # made on first need: a form sets a CSRF token in the session
     for row in rows:
         row_id = str(row.id)
         row.url = task_url.replace(SENTINEL_ID, row_id)
@@ -30,6 +30,8 @@ def prepare_rows(rows, origin: str) -> dict:
         row.due_text = short_day(row.due_date) if row.due_date else ""
         if row.moves:
             if row.moves not in forms:
+                if form is None:
+                    form = EmptyForm()
                 forms[row.moves] = _moves_form(row.moves, origin, form)
             row.moves_html = Markup(
                 forms[row.moves]
