@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from mkflow import accounts, i18n, models  # noqa: F401  (models register the tables)
     from mkflow.compression import compress_static
+    from mkflow.notice_kinds import kind_of, sentence
     from mkflow.web import set_security_headers, static_url, template_helpers
 
     db.init_app(app)
@@ -74,6 +75,8 @@ def _init_extensions(app: Flask) -> None:
         LOCALES=i18n.LOCALES,
         get_locale=flask_babel.get_locale,
         has_endpoint=lambda endpoint: endpoint in app.view_functions,
+        notice_sentence=sentence,
+        notice_kind=kind_of,
     )
 
 
