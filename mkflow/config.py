@@ -69,6 +69,19 @@ def from_environment(instance_path: str, secret_key: str | None = None) -> dict:
         # Intranet pages that may show boards and share links in an iframe, e.g.
         # "https://intranet.example.com https://portal.example.com"; none by default.
         "MKFLOW_EMBED_ORIGINS": embed_origins(os.environ.get("MKFLOW_EMBED_ORIGINS")),
+        # Mail: the SMTP server (none: mails go to the log), the sender, the address of the
+        # site for links in mails, and how the worker retries.
+        "MKFLOW_SMTP_HOST": os.environ.get("MKFLOW_SMTP_HOST", ""),
+        "MKFLOW_SMTP_PORT": int(os.environ.get("MKFLOW_SMTP_PORT", "587")),
+        "MKFLOW_SMTP_USER": os.environ.get("MKFLOW_SMTP_USER", ""),
+        "MKFLOW_SMTP_PASSWORD": os.environ.get("MKFLOW_SMTP_PASSWORD", ""),
+        "MKFLOW_SMTP_STARTTLS": _flag("MKFLOW_SMTP_STARTTLS", True),
+        "MKFLOW_SMTP_TIMEOUT": float(os.environ.get("MKFLOW_SMTP_TIMEOUT", "10")),
+        "MKFLOW_MAIL_FROM": os.environ.get("MKFLOW_MAIL_FROM", "mkflow <mkflow@localhost>"),
+        "MKFLOW_BASE_URL": os.environ.get("MKFLOW_BASE_URL", "http://127.0.0.1:5000"),
+        "MKFLOW_MAIL_MAX_ATTEMPTS": int(os.environ.get("MKFLOW_MAIL_MAX_ATTEMPTS", "8")),
+        "MKFLOW_MAIL_RETRY_SECONDS": float(os.environ.get("MKFLOW_MAIL_RETRY_SECONDS", "60")),
+        "MKFLOW_MAIL_LEASE_SECONDS": float(os.environ.get("MKFLOW_MAIL_LEASE_SECONDS", "300")),
         # How often an embedded board asks whether something changed.
         "MKFLOW_EMBED_REFRESH_SECONDS": int(os.environ.get("MKFLOW_EMBED_REFRESH_SECONDS", "30")),
     }
