@@ -174,7 +174,7 @@ def test_the_manager_creates_a_link_sees_it_once_and_it_is_listed(client, auth, 
     listed = text(client.get(f"/projects/{project.id}/settings"))
     assert token not in listed
     assert "Marketer" in listed or user("marketer@demo.local").name in listed
-    assert "never" in listed and f"/share-links/{link.id}/revoke" in listed
+    assert "never used" in listed and f"/share-links/{link.id}/revoke" in listed
 
     auth.logout()
     assert "Landing page" in text(client.get(url))

@@ -99,12 +99,12 @@ def test_a_share_link_opens_without_login_and_stops_when_revoked(
     expect(stranger.get_by_role("link")).to_have_count(0)
 
     page.get_by_role("link", name="Back to the links").click()
-    row = page.locator("#share tbody tr")
+    row = page.locator("#share .share-links li")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Project board")
     row.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text("The link is revoked")).to_be_visible()
-    expect(page.locator("#share tbody tr")).to_contain_text("revoked")
+    expect(page.locator("#share .share-links li")).to_contain_text("revoked")
 
     response = stranger.reload()
     assert response.status == 404
