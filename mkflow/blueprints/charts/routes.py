@@ -1,13 +1,21 @@
-"""Chart pages: a project's Gantt (process timelines and portfolios live beside it)."""
+"""Chart pages: a project's Gantt, a process item's and a template's timelines, a
+department's portfolio."""
 
-from flask import Blueprint, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from mkflow.accounts import utcnow
+from mkflow.blueprints.instances.routes import instance_or_404
+from mkflow.blueprints.processes.routes import visible_template_or_404
 from mkflow.blueprints.projects.routes import project_or_404
-from mkflow.blueprints.projects.rows import prepare_rows
+from mkflow.blueprints.projects.rows import SENTINEL_ID, prepare_rows
 from mkflow.charts import gantt as gantt_charts
+from mkflow.charts import portfolio as portfolios
+from mkflow.charts import processes as timelines
 from mkflow.charts.timeline import to_json
-from mkflow.formatting import today
+from mkflow.extensions import db
+from mkflow.formatting import formatter, today
+from mkflow.models import Department
 from mkflow.projects import access
 from mkflow.projects.status import STATUS_LABELS
 from mkflow.web import CHART_CONTENT_SECURITY_POLICY
@@ -26,6 +34,12 @@ def chart_response(template: str, **context):
     response = make_response(render_template(template, **context))
     response.headers["Content-Security-Policy"] = CHART_CONTENT_SECURITY_POLICY
     return response
+
+
+def link_to(endpoint: str, arg: str):
+    """A link maker for many ids: one url_for call, then a replace per id."""
+    pattern = url_for(endpoint, **{arg: int(SENTINEL_ID)})
+    return lambda item_id: pattern.replace(SENTINEL_ID, str(item_id))
 
 
 def gantt_context(project, filters: gantt_charts.GanttFilters) -> dict:
@@ -60,4 +74,70 @@ def gantt(project_id):
         gantt_url=lambda **args: url_for("charts.gantt", project_id=project.id, **args),
         link_rows=True,
         **gantt_context(project, gantt_charts.GanttFilters.from_args(request.args)),
+    )
+
+
+@bp.route("/instances/<int:instance_id>/timeline")
+def instance_timeline(instance_id):
+    """The time the item actually spent at each stage, one bar per visit."""
+    instance = instance_or_404(instance_id)
+    now, fmt = utcnow(), formatter()
+    visits = timelines.visits(instance)
+    return chart_response(
+        "charts/instance_timeline.html",
+        item=instance,
+        visits=visits,
+        visit_label=timelines.visit_label,
+        now=now,
+        short_day=fmt.short_day,
+        outcome_labels=timelines.OUTCOME_LABELS,
+        figure_json=to_json(timelines.item_figure(instance, visits, now, fmt)),
+    )
+
+
+@bp.route("/processes/<int:template_id>/timeline")
+def template_timeline(template_id):
+    """The template's active items from launch to now, by current stage; ?stage= narrows."""
+    template = visible_template_or_404(template_id)
+    now, fmt = utcnow(), formatter()
+    stages = timelines.stage_choices(template)
+    stage = request.args.get("stage") or None
+    stage = stage if stage in dict(stages) else None
+    items = timelines.active_items(template, now, today(), stage)
+    item_url = link_to("instances.show", "instance_id")
+    figure = timelines.template_figure(template, items, now, fmt, item_url)
+    return chart_response(
+        "charts/template_timeline.html",
+        process=template,
+        items=items,
+        item_url=item_url,
+        stages=stages,
+        stage=stage,
+        short_day=fmt.short_day,
+        figure_json=to_json(figure),
+    )
+
+
+@bp.route("/departments/<int:department_id>/portfolio")
+def portfolio(department_id):
+    """The department's live projects the user may see, with their milestones."""
+    department = db.session.get(Department, department_id)
+    day = today()
+    rows = portfolios.portfolio(department, current_user, day) if department else []
+    if department is None or not portfolios.may_view(current_user, department, rows):
+        abort(404)
+    fmt = formatter()
+    figure = portfolios.portfolio_figure(
+        rows,
+        day,
+        fmt,
+        link_to("projects.show", "project_id"),
+        link_to("projects.task", "task_id"),
+    )
+    return chart_response(
+        "charts/portfolio.html",
+        department=department,
+        rows=rows,
+        short_day=fmt.short_day,
+        figure_json=to_json(figure),
     )
