@@ -1,14 +1,14 @@
 """Command-line tools: `flask --app app seed demo`."""
 
-from datetime import date
+import logging
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from mkflow import seeding, seeding_processes, seeding_projects
+from mkflow import seeding, seeding_processes, seeding_projects, timed
+from mkflow.accounts import utcnow
 from mkflow.extensions import db
-from mkflow.workflow import engine
 
 seed = AppGroup("seed", help="Load data files from seeds/.")
 
@@ -60,12 +60,21 @@ def seed_projects(locale: str) -> None:
 
 @click.command("tick")
 def tick() -> None:
-    """Move items whose publication date has come; run it every few minutes."""
-    moved = engine.tick(date.today())
-    db.session.commit()
-    click.echo(f"Items moved on: {len(moved)}.")
+    """Run the time-driven work once: publication dates, schedules, reminders, digests."""
+    click.echo(f"Tick: {timed.tick(utcnow())}.")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send one batch of mail and tick once, then stop.")
+def worker(once: bool) -> None:
+    """Send queued mail and run the tick every minute, until stopped."""
+    from mkflow import worker as worker_loop
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    worker_loop.run(once=once)
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(tick)
+    app.cli.add_command(worker)

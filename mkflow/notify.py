@@ -1,4 +1,8 @@
-"""In-app notifications: written by the domain, read on My work and the bell."""
+"""Notifications: written by the domain, read on My work and the bell, and mailed.
+
+Each notification queues its mail in the outbox in the same transaction; the worker decides
+from the person's preferences whether it goes out now, in the daily digest or not at all.
+"""
 
 from datetime import datetime
 
@@ -6,7 +10,7 @@ from sqlalchemy import select, update
 
 from mkflow.accounts import utcnow
 from mkflow.extensions import db
-from mkflow.models import Notification, ProcessInstance, Task, User
+from mkflow.models import Notification, OutboxMessage, ProcessInstance, Task, User
 
 
 def notify(
@@ -22,17 +26,18 @@ def notify(
     """Tell ``user`` what happened, unless they did it themselves."""
     if user is None or not user.active or (actor is not None and user.id == actor.id):
         return
-    db.session.add(
-        Notification(
-            user_id=user.id,
-            kind=kind,
-            actor=actor,
-            instance=instance,
-            task_id=task.id if task is not None else None,
-            comment=comment,
-            at=at or utcnow(),
-        )
+    at = at or utcnow()
+    note = Notification(
+        user_id=user.id,
+        kind=kind,
+        actor=actor,
+        instance=instance,
+        task_id=task.id if task is not None else None,
+        comment=comment,
+        at=at,
     )
+    db.session.add(note)
+    db.session.add(OutboxMessage(user_id=user.id, notification=note, kind=kind, next_attempt_at=at))
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:

@@ -52,6 +52,7 @@ def upgrade():
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("notification_id", sa.Integer(), nullable=True),
         sa.Column("to_address", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.String(length=255), nullable=False),
         sa.Column("text_body", sa.Text(), nullable=False),
@@ -72,6 +73,12 @@ def upgrade():
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user.id"], name=op.f("fk_outbox_user_id_user"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notification.id"],
+            name=op.f("fk_outbox_notification_id_notification"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )

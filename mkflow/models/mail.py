@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
 
@@ -13,6 +13,9 @@ from mkflow.extensions import db
 class MailStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for a worker (again, after a failed try)
     SENT = "sent"
+    LOGGED = "logged"  # no SMTP server is configured: written to the log instead
+    SKIPPED = "skipped"  # its person does not want this kind by mail, or has no address
+    DIGEST = "digest"  # its notification waits for the person's daily digest
     FAILED = "failed"  # gave up after the configured number of tries
 
 
@@ -23,18 +26,24 @@ class Channel(enum.StrEnum):
 
 
 class OutboxMessage(db.Model):
-    """One mail to one address. A worker claims a batch by setting ``locked_until``; a
-    worker that dies leaves its claim to expire, and the mail is sent by the next one."""
+    """One mail to one person. A notification's row is written with the change that caused
+    it and written out (language, preferences) by the worker, which keeps the change itself
+    cheap. A worker claims a batch by setting ``locked_until``; a worker that dies leaves its
+    claim to expire, and the mail is sent by the next one."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(255))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text)
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE")
+    )
+    # Empty until written out; a digest is written out when it is queued.
+    to_address: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    text_body: Mapped[str] = mapped_column(Text, default="")
+    html_body: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(30))  # a notification kind, "digest", ...
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -44,6 +53,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
+
+    notification = relationship("Notification")
 
 
 class MailPreference(db.Model):

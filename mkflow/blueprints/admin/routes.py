@@ -1,9 +1,10 @@
 """Administration of people, departments and groups (administrators only)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from mkflow import company
@@ -17,7 +18,8 @@ from mkflow.blueprints.admin.forms import (
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
-from mkflow.models import Department, Group, User, Visibility
+from mkflow.mail import outbox
+from mkflow.models import Department, Group, MailStatus, OutboxMessage, User, Visibility
 from mkflow.web import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -210,3 +212,43 @@ def group_form(group_id):
         if saved:
             return saved
     return render_form("admin/group_form.html", form, group=group)
+
+
+MAIL_STATUS_LABELS = {
+    MailStatus.PENDING: _l("Waiting to be sent"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.LOGGED: _l("Written to the log"),
+    MailStatus.SKIPPED: _l("Not wanted by mail"),
+    MailStatus.DIGEST: _l("Held for the daily digest"),
+    MailStatus.FAILED: _l("Failed"),
+}
+
+
+@bp.route("/mail")
+def mail():
+    """The outbox: whether mail really leaves, what waits, what failed (with a retry)."""
+    recent = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status.not_in([MailStatus.SKIPPED, MailStatus.DIGEST]))
+        .order_by(OutboxMessage.id.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "admin/mail.html",
+        smtp_host=current_app.config["MKFLOW_SMTP_HOST"],
+        counts=outbox.counts(),
+        recent=recent,
+        status_labels=MAIL_STATUS_LABELS,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/mail/<int:message_id>/retry", methods=["POST"])
+def mail_retry(message_id):
+    message = _get(OutboxMessage, message_id)
+    if not EmptyForm().validate_on_submit() or message.status != MailStatus.FAILED:
+        abort(400)
+    outbox.retry(message)
+    db.session.commit()
+    flash(_("The mail will be sent again."), "success")
+    return redirect(url_for("admin.mail"))

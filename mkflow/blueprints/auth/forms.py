@@ -2,11 +2,13 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mkflow.i18n import LOCALES
+from mkflow.models import Channel
+from mkflow.notice_kinds import KINDS
 
 
 class LoginForm(FlaskForm):
@@ -28,3 +30,31 @@ class PasswordForm(FlaskForm):
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[SelectChoice(*item) for item in LOCALES.items()])
     timezone = SelectField(_l("Time zone"), choices=sorted(available_timezones()))
+
+
+CHANNEL_LABELS = {
+    Channel.OFF: _l("No mail"),
+    Channel.IMMEDIATE: _l("Right away"),
+    Channel.DIGEST: _l("In the daily digest"),
+}
+
+
+class MailPreferencesForm(FlaskForm):
+    """A channel per kind of notification; the fields are added per kind below."""
+
+    digest_time = TimeField(_l("Daily digest at"), validators=[DataRequired()])
+    hears_handoffs = BooleanField(_l("Tell me of every hand-off in my department"))
+
+    def channel_fields(self):
+        return [self[f"kind_{key}"] for key in KINDS]
+
+
+for _key, _kind in KINDS.items():
+    setattr(
+        MailPreferencesForm,
+        f"kind_{_key}",
+        SelectField(
+            _kind.label,
+            choices=[SelectChoice(str(c), label) for c, label in CHANNEL_LABELS.items()],
+        ),
+    )

@@ -5,10 +5,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mkflow import accounts
-from mkflow.blueprints.auth.forms import LoginForm, PasswordForm, SettingsForm
+from mkflow.blueprints.auth.forms import (
+    LoginForm,
+    MailPreferencesForm,
+    PasswordForm,
+    SettingsForm,
+)
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.i18n import LOCALES
+from mkflow.mail import preferences
+from mkflow.models import Channel
 from mkflow.web import render_form, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -64,6 +71,27 @@ def settings():
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_form("auth/settings.html", form)
+
+
+@bp.route("/account/mail", methods=["GET", "POST"])
+@login_required
+def mail_preferences():
+    """Which notifications come by mail: right away, in the daily digest, or not at all."""
+    channels = preferences.channels_of(current_user)
+    form = MailPreferencesForm(
+        data={
+            "digest_time": current_user.digest_time,
+            "hears_handoffs": current_user.hears_department_handoffs,
+            **{f"kind_{key}": str(channel) for key, channel in channels.items()},
+        }
+    )
+    if form.validate_on_submit():
+        chosen = {key: Channel(form[f"kind_{key}"].data) for key in channels}
+        preferences.save(current_user, chosen, form.digest_time.data, form.hears_handoffs.data)
+        db.session.commit()
+        flash(_("Your mail settings are saved."), "success")
+        return redirect(url_for("auth.mail_preferences"))
+    return render_form("auth/mail.html", form, is_head=preferences.heads_a_department(current_user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

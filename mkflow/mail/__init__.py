@@ -1,0 +1,1 @@
+"""Mail: written out in each person's language, queued in the outbox, sent by the worker."""

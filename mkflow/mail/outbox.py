@@ -1,0 +1,145 @@
+"""The outbox: claimed in batches by workers, each mail sent once, retried with backoff.
+
+A worker claims due mails by writing its name and a lease into them (on Postgres with
+``FOR UPDATE SKIP LOCKED``, so two workers never claim the same mail; SQLite runs one
+write at a time). Each mail is then settled and committed on its own: a worker killed
+mid-batch leaves the rest claimed until the lease runs out, and another worker sends them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from mkflow.accounts import utcnow
+from mkflow.extensions import db, on_postgres
+from mkflow.mail import compose
+from mkflow.mail.transport import SEND_ERRORS
+from mkflow.models import Channel, MailPreference, MailStatus, OutboxMessage, User
+from mkflow.notice_kinds import kind_of
+
+BATCH = 20
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class Delivery:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: str) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def claim(worker: str, now: datetime, limit: int = BATCH) -> list[int]:
+    """Lease up to ``limit`` due mails to ``worker``; their ids, oldest first."""
+    lease = timedelta(seconds=current_app.config["MKFLOW_MAIL_LEASE_SECONDS"])
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == MailStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if on_postgres():
+        due = due.with_for_update(skip_locked=True)
+    claimed = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(locked_by=worker, locked_until=now + lease)
+        .returning(OutboxMessage.id)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def deliver(worker: str, transport, now: datetime | None = None, limit: int = BATCH) -> Delivery:
+    """Claim one batch and settle each of its mails: written out, sent, held for the
+    digest, skipped, or left for a later try."""
+    now = now or utcnow()
+    done = Delivery()
+    try:
+        for message_id in claim(worker, now, limit):
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None or message.locked_by != worker:
+                continue  # deleted, or its lease ran out and another worker took it
+            _settle(message, transport, now)
+            message.locked_by = message.locked_until = None
+            db.session.commit()
+            done.add(message.status)
+    finally:
+        transport.close()
+    return done
+
+
+def _settle(message: OutboxMessage, transport, now: datetime) -> None:
+    note = message.notification
+    if note is not None and not message.subject:
+        user = db.session.get(User, message.user_id) if message.user_id else None
+        if user is None or not user.active or not user.email:
+            message.status = MailStatus.SKIPPED
+            return
+        channel = channel_for(user.id, message.kind)
+        if channel == Channel.OFF:
+            message.status = MailStatus.SKIPPED
+            return
+        if channel == Channel.DIGEST:
+            note.in_digest = True
+            message.status = MailStatus.DIGEST
+            return
+        with compose.as_recipient(user):
+            compose.write_notification(message, note, user)
+    _send(message, transport, now)
+
+
+def _send(message: OutboxMessage, transport, now: datetime) -> None:
+    message.attempts += 1
+    try:
+        transport.send(compose.email_of(message))
+    except SEND_ERRORS as error:
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= current_app.config["MKFLOW_MAIL_MAX_ATTEMPTS"]:
+            message.status = MailStatus.FAILED
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+        return
+    message.status = transport.delivered
+    message.sent_at = now
+    message.last_error = ""
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next try: the configured delay, doubling, at most an hour."""
+    first = current_app.config["MKFLOW_MAIL_RETRY_SECONDS"]
+    return min(timedelta(seconds=first * 2 ** (attempts - 1)), MAX_BACKOFF)
+
+
+def channel_for(user_id: int, kind: str) -> Channel:
+    chosen = db.session.scalar(
+        select(MailPreference.channel).where(
+            MailPreference.user_id == user_id, MailPreference.kind == kind
+        )
+    )
+    return Channel(chosen) if chosen else kind_of(kind).default
+
+
+def retry(message: OutboxMessage) -> None:
+    """An administrator sends a failed mail again: a fresh round of tries."""
+    message.status = MailStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.locked_by = message.locked_until = None
+
+
+def counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    return dict(rows)

@@ -1,0 +1,53 @@
+"""The worker: sends the outbox and runs the tick every minute (``flask --app app worker``).
+
+Any number of workers may run at once: mails are claimed, and every tick step is safe to
+run twice."""
+
+import logging
+import os
+import socket
+import time
+import uuid
+
+from flask import current_app
+
+from mkflow.accounts import utcnow
+from mkflow.extensions import db
+from mkflow.mail import outbox, transport
+from mkflow.timed import tick
+
+log = logging.getLogger("mkflow.worker")
+TICK_SECONDS = 60
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
+
+
+def run(*, once: bool = False, poll_seconds: float = 2.0, should_stop=lambda: False) -> None:
+    name = worker_name()
+    mailer = transport.from_config(current_app.config)
+    if isinstance(mailer, transport.LogTransport):
+        log.warning("No SMTP server is configured (MKFLOW_SMTP_HOST): mails go to the log.")
+    next_tick = 0.0
+    while not should_stop():
+        if time.monotonic() >= next_tick:
+            next_tick = time.monotonic() + TICK_SECONDS
+            _safely(lambda: log.info("Tick: %s", tick(utcnow())))
+        sent = _safely(lambda: outbox.deliver(name, mailer).total)
+        db.session.remove()
+        if once:
+            return
+        if not sent:
+            time.sleep(poll_seconds)
+
+
+def _safely(step):
+    """A failing step (the database restarting, a bug) is logged and rolled back; the
+    worker goes on and tries again on its next round."""
+    try:
+        return step()
+    except Exception:
+        log.exception("A worker step failed")
+        db.session.rollback()
+        return None
