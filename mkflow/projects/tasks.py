@@ -19,6 +19,7 @@ from mkflow.projects import access, planning, schedule
 from mkflow.projects.schedule import Link, LinkKind
 from mkflow.projects.status import OPEN, TRANSITIONS, Move, moves_for
 from mkflow.richtext import render
+from mkflow.workflow import activity
 from mkflow.workflow.engine import Conflict
 
 MAX_TITLE = 200
@@ -299,12 +300,21 @@ def move(
 
 
 def _notify_move(task: Task, actor: User, chosen: Move, comment: str) -> None:
+    told = None
     if chosen == Move.SUBMIT:
-        notify(task.reviewer, "task_review", actor=actor, task=task)
+        told = task.reviewer
+        notify(told, "task_review", actor=actor, task=task)
     elif chosen == Move.REOPEN:
-        notify(task.assignee, "task_reopened", actor=actor, task=task, comment=comment[:300])
+        told = task.assignee
+        notify(told, "task_reopened", actor=actor, task=task, comment=comment[:300])
     elif chosen == Move.ACCEPT:
-        notify(task.assignee, "task_done", actor=actor, task=task)
+        told = task.assignee
+        notify(told, "task_done", actor=actor, task=task)
+    # Its watchers (people and members of watching departments), in one query; whoever
+    # was just told in person is not told twice.
+    for person in activity.watching_users(task):
+        if told is None or person.id != told.id:
+            notify(person, "watched", actor=actor, task=task, comment=task.status.value)
 
 
 # Checklists

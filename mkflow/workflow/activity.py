@@ -72,6 +72,20 @@ def add_comment(item: Item, author: User, body: str) -> Comment:
     return comment
 
 
+def watching(of_item):
+    """A condition on ``User``: the person watches the item ``of_item`` picks out
+    (``Watcher.task_id == 7``), themselves or through their department."""
+    people = select(Watcher.user_id).where(of_item, Watcher.user_id.is_not(None))
+    departments = select(Watcher.department_id).where(of_item, Watcher.department_id.is_not(None))
+    return or_(User.id.in_(people), User.department_id.in_(departments))
+
+
+def watching_users(item: Item) -> list[User]:
+    """The active people who watch ``item``, themselves or through their department."""
+    query = select(User).where(User.active, watching(_of(Watcher, item)))
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
 def watchers(item: Item) -> list[Watcher]:
     query = select(Watcher).where(_of(Watcher, item)).order_by(Watcher.id)
     return list(db.session.scalars(query))

@@ -7,7 +7,7 @@ the caller commits. A stale ``expected_version`` or a concurrent write raises Co
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError, NotFound, PermissionDenied
@@ -27,6 +27,7 @@ from mkflow.notify import notify
 from mkflow.workdays import due_after
 from mkflow.workflow import fields as field_rules
 from mkflow.workflow.access import can_manage_template, can_view_instance, can_view_template
+from mkflow.workflow.activity import watching
 from mkflow.workflow.assign import resolve_assignee
 from mkflow.workflow.rules import (
     Action,
@@ -86,7 +87,7 @@ def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Ev
     seconds = None
     if instance.stage_entered_at is not None:
         seconds = max(0, int((at - instance.stage_entered_at).total_seconds()))
-    from_stage = instance.stage
+    from_stage, previous = instance.stage, instance.assignee
     instance.stage = stage
     instance.stage_entered_at = at
     instance.stage_due_at = _stage_due(instance, stage, at)
@@ -108,21 +109,39 @@ def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Ev
         at=at,
     )
     db.session.add(event)
-    _notify_watchers(instance, actor, kind, at)
+    launcher = None
+    if stage.kind == StageKind.FINAL:
+        launcher = instance.launched_by
+        notify(launcher, "finished", actor=actor, instance=instance, at=at)
+    _notify_around(instance, actor, kind, at, previous=previous, launcher=launcher)
     return event
 
 
-def _notify_watchers(instance, actor, kind, at) -> None:
-    """Tell the people watching the item, except the one who now holds it."""
-    # The object, not assignee_id: the id follows only when the session flushes.
+def holder_kind(stage: Stage) -> str:
+    """What the person who now holds the item hears: approve it, or work on it."""
+    return "approval" if stage.kind == StageKind.APPROVAL else "assigned"
+
+
+def _notify_around(instance, actor, kind, at, *, previous, launcher=None) -> None:
+    """Tell the people around the item that it moved, in one query: its watchers (people
+    and members of watching departments) and, when the move hands the work to someone
+    new, the head of the process's department if they asked to hear of hand-offs. The
+    new holder hears as holder and the launcher of a finished item as launcher."""
+    # The objects, not their ids: an id follows only when the session flushes.
     holder = instance.assignee
-    watchers = db.session.scalars(
-        select(User)
-        .join(Watcher, Watcher.user_id == User.id)
-        .where(Watcher.instance_id == instance.id)
-    ).all()
-    for user in watchers:
-        if holder is None or user.id != holder.id:
+    handoff = holder is not None and holder is not previous and holder is not actor
+    department = instance.template.department
+    head_id = department.head_id if handoff and department is not None else None
+    heard = watching(Watcher.instance_id == instance.id)
+    if head_id is not None:
+        heard = or_(heard, (User.id == head_id) & User.hears_department_handoffs)
+    skip = {person.id for person in (holder, launcher) if person is not None}
+    for user in db.session.scalars(select(User).where(User.active, heard)):
+        if user.id in skip:
+            continue
+        if user.id == head_id and user.hears_department_handoffs:
+            notify(user, "handoff", actor=actor, instance=instance, at=at)
+        else:
             notify(user, "watched", actor=actor, instance=instance, comment=kind, at=at)
 
 
@@ -179,7 +198,7 @@ def launch(
     db.session.add(instance)
     first = version.stages[0]
     _enter(instance, first, actor=actor, kind="launched", at=at)
-    notify(instance.assignee, "assigned", actor=actor, instance=instance, at=at)
+    notify(instance.assignee, holder_kind(first), actor=actor, instance=instance, at=at)
     db.session.flush()
     return instance
 
@@ -312,10 +331,9 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
             if action == Action.APPROVE
             else None
         )
-        event = _enter(
-            instance, _next_stage(instance), actor=actor, kind=kind, at=at, comment=comment
-        )
-        notify(instance.assignee, "assigned", actor=actor, instance=instance, at=at)
+        target = _next_stage(instance)
+        event = _enter(instance, target, actor=actor, kind=kind, at=at, comment=comment)
+        notify(instance.assignee, holder_kind(target), actor=actor, instance=instance, at=at)
         if submitter:
             notify(submitter, "approved", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
@@ -437,7 +455,8 @@ def tick(today: date, at: datetime | None = None) -> list[ProcessInstance]:
         .order_by(ProcessInstance.id)
     ).all()
     for instance in due:
-        _enter(instance, _next_stage(instance), actor=None, kind="published", at=at)
-        notify(instance.assignee, "assigned", actor=None, instance=instance, at=at)
+        target = _next_stage(instance)
+        _enter(instance, target, actor=None, kind="published", at=at)
+        notify(instance.assignee, holder_kind(target), actor=None, instance=instance, at=at)
     db.session.flush()
     return list(due)
