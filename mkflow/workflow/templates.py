@@ -138,14 +138,24 @@ def create_template(
 
 
 def update_settings(
-    actor: User, template: ProcessTemplate, *, name, description, department, color
+    actor: User,
+    template: ProcessTemplate,
+    *,
+    name,
+    description,
+    department,
+    color,
+    escalate_overdue: bool | None = None,
 ) -> None:
+    """Save the template's own settings; ``escalate_overdue`` None keeps that one."""
     require_manager(actor, template)
     _check_settings(actor, name, department, color)
     template.name = name.strip()
     template.description = (description or "").strip()
     template.department = department
     template.color = color
+    if escalate_overdue is not None:
+        template.escalate_overdue = bool(escalate_overdue)
     db.session.flush()
 
 

@@ -44,6 +44,7 @@ def _template_form(template=None) -> TemplateForm:
             "description": template.description,
             "department": template.department_id or 0,
             "color": template.color,
+            "escalate_overdue": template.escalate_overdue,
         }
     form = TemplateForm(**data)
     departments = company.departments()
@@ -213,6 +214,7 @@ def settings(template_id):
             description=form.description.data,
             department=db.session.get(Department, form.department.data),
             color=form.color.data,
+            escalate_overdue=form.escalate_overdue.data,
         )
 
     return _run(template, save, _("Settings saved."))

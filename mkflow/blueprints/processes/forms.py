@@ -61,6 +61,7 @@ class TemplateForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use #rrggbb."))],
         default="#2454c5",
     )
+    escalate_overdue = BooleanField(_l("Escalate overdue stages to the department head"))
 
 
 class NewStageForm(FlaskForm):
