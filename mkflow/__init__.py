@@ -96,3 +96,4 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (errors, auth, main, admin, processes, instances, projects, charts, share)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
+    app.register_blueprint(__import__("mkflow.blueprints.calendar", fromlist=["bp"]).bp)

@@ -1,0 +1,59 @@
+"""The personal calendar feed: its secret address (made, replaced and revoked from the
+account settings) and the feed itself, which calendar apps fetch without logging in."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mkflow import calendar_feed
+from mkflow.accounts import utcnow
+from mkflow.extensions import db
+
+bp = Blueprint("calendar", __name__)
+
+
+def _absolute(endpoint: str, **values) -> str:
+    """An absolute address on the site: MKFLOW_BASE_URL when set, else this request's host."""
+    base = current_app.config.get("MKFLOW_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.route("/calendar/<token>.ics")
+def feed(token):
+    user = calendar_feed.owner_of(token)
+    if user is None:
+        abort(404)
+    body = calendar_feed.build(user, _absolute, utcnow())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="mkflow.ics"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/account/calendar", methods=["POST"])
+@login_required
+def manage():
+    """Make a new feed address (replacing any earlier one) or turn the feed off."""
+    if request.form.get("action") == "revoke":
+        calendar_feed.revoke(current_user)
+        db.session.commit()
+        flash(_("The calendar feed is off; its address no longer works."), "success")
+        return redirect(url_for("auth.settings"))
+    token = calendar_feed.issue(current_user)
+    db.session.commit()
+    response = make_response(
+        render_template("calendar/created.html", url=_absolute("calendar.feed", token=token))
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
