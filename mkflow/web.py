@@ -133,7 +133,7 @@ def render_form(template: str, form, status: int | None = None, **context):
     return render_template(template, form=form, **context), status
 
 
-def _nav_counts(user) -> tuple[int, int]:
+def nav_counts(user) -> tuple[int, int]:
     """Waiting items and unread notifications, asked once per response."""
     from flask import g
 
@@ -154,7 +154,7 @@ def template_helpers() -> dict:
     from mkflow.workflow.rules import ACTION_LABELS
 
     return {
-        "nav_counts": lambda: _nav_counts(current_user),
+        "nav_counts": lambda: nav_counts(current_user),
         "when": lambda moment: formatter().when(moment),
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",

@@ -11,6 +11,8 @@ def config_for(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MKFLOW_PASSWORD_HASH": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
         "BABEL_DEFAULT_LOCALE": "en",
+        # The bell asks every second: a browser test sees a new notification at once.
+        "MKFLOW_BELL_REFRESH_SECONDS": 1,
     }
 
 

@@ -1,6 +1,6 @@
 """Landing pages: My work, the company directory, the health check."""
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +13,7 @@ from mkflow.forms import EmptyForm
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import MOVE_LABELS, STATUS_LABELS
-from mkflow.web import card_context
+from mkflow.web import card_context, nav_counts
 from mkflow.workflow import board
 
 bp = Blueprint("main", __name__)
@@ -51,6 +51,18 @@ def notifications():
     return render_template(
         "main/notifications.html", notifications=notify.recent(current_user, limit=200)
     )
+
+
+@bp.route("/bell")
+def bell():
+    """The bell's poll: 204 while the unread and waiting counts the page shows (``unread``,
+    ``waiting``) are still right, else the bell and the My work counter as they are now."""
+    if not current_user.is_authenticated:
+        return "", 204
+    shown = (request.args.get("waiting", type=int), request.args.get("unread", type=int))
+    if nav_counts(current_user) == shown:
+        return "", 204
+    return render_template("main/_bell_update.html")
 
 
 @bp.route("/notifications/read", methods=["POST"])
