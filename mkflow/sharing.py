@@ -36,6 +36,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "project_board": Kind("project", _l("Project board")),
     "process_board": Kind("template", _l("Process board")),
+    "gantt": Kind("project", _l("Gantt chart")),
 }
 
 Target = Project | ProcessTemplate

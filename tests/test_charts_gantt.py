@@ -259,3 +259,44 @@ def test_plotly_comes_gzipped_from_our_static_files_and_is_cached_for_long(clien
     plain = client.get("/static/vendor/plotly-basic-4.1.1/plotly-basic.min.js?v=1")
     assert "Content-Encoding" not in plain.headers and len(plain.data) > 1_000_000
     plain.close()
+
+
+# Shared and embedded
+
+
+def test_a_shared_gantt_shows_the_chart_without_forms_or_links_into_the_app(client, auth, demo):
+    from test_sharing import assert_reveals_nothing, marketing_project, share
+
+    project = marketing_project()
+    new_task(project, "Booth design", start_date=MON, due_date=MON + timedelta(days=2))
+    _, token = share(project, kind="gantt", until=date.today() + timedelta(days=1))
+    response = client.get(f"/share/{token}?zoom=week")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Booth design" in body and "plotly-basic.min.js" in body and "Read-only view" in body
+    assert_reveals_nothing(response)
+    figure = json.loads(re.search(r'id="gantt-figure">(.*?)</script>', body, re.S).group(1))
+    (bars,) = trace(figure, "bar")
+    assert bars["customdata"] == [""]  # a click leads nowhere
+    assert "/projects/" not in body
+    assert f'href="/share/{token}"' in body  # the zooms stay on the share link
+    assert f'href="/share/{token}?zoom=quarter"' in body
+    assert "'unsafe-inline'" in response.headers["Content-Security-Policy"]
+
+
+def test_an_embedded_gantt_has_no_navigation_and_may_be_framed_by_the_intranet(
+    app, client, auth, demo
+):
+    app.config["MKFLOW_EMBED_ORIGINS"] = ("https://intranet.example",)
+    project = new_project()
+    new_task(project, "Venue", start_date=MON, due_date=MON)
+    auth.login()
+    embedded = client.get(f"/projects/{project.id}/gantt?embed=1")
+    body = embedded.get_data(as_text=True)
+    assert 'class="topbar"' not in body and "Venue" in body
+    assert f'href="/projects/{project.id}/gantt?zoom=week&amp;embed=1"' in body
+    assert "frame-ancestors https://intranet.example" in embedded.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embedded.headers
+    page = client.get(f"/projects/{project.id}/gantt")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"

@@ -1,6 +1,8 @@
 """Chart pages: a project's Gantt, a process item's and a template's timelines, a
 department's portfolio."""
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -9,6 +11,7 @@ from mkflow.blueprints.instances.routes import instance_or_404
 from mkflow.blueprints.processes.routes import visible_template_or_404
 from mkflow.blueprints.projects.routes import project_or_404
 from mkflow.blueprints.projects.rows import SENTINEL_ID, prepare_rows
+from mkflow.blueprints.share import shared_view
 from mkflow.charts import gantt as gantt_charts
 from mkflow.charts import portfolio as portfolios
 from mkflow.charts import processes as timelines
@@ -18,7 +21,7 @@ from mkflow.formatting import formatter, today
 from mkflow.models import Department
 from mkflow.projects import access
 from mkflow.projects.status import STATUS_LABELS
-from mkflow.web import CHART_CONTENT_SECURITY_POLICY
+from mkflow.web import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
 
 bp = Blueprint("charts", __name__)
 
@@ -42,39 +45,52 @@ def link_to(endpoint: str, arg: str):
     return lambda item_id: pattern.replace(SENTINEL_ID, str(item_id))
 
 
-def gantt_context(project, filters: gantt_charts.GanttFilters) -> dict:
-    """What the Gantt page and its shared view print: the rows for the table and the
-    figure for plotly.js."""
-    day = today()
+def gantt_response(project, *, shared: bool = False, **context):
+    """The Gantt page, the same chart embedded (?embed=1: no navigation, framed by the
+    intranet) or behind a share link (``shared``: no forms, no links into the app)."""
+    day, embed = today(), embed_requested()
+    filters = gantt_charts.GanttFilters.from_args(request.args)
     gantt = gantt_charts.gantt_of(project, day, filters)
     prepare_rows(gantt.rows, "gantt")
+    if shared:
+        for row in gantt.rows:
+            row.url = ""  # a click on a bar leads nowhere
     predecessors: dict[int, list] = {}
     for pred, succ, kind, lag in gantt.links:
         predecessors.setdefault(succ.id, []).append((pred, kind, lag))
-    return {
-        "project": project,
-        "gantt": gantt,
-        "predecessors": predecessors,
-        "filters": filters,
-        "figure_json": to_json(gantt_charts.gantt_figure(gantt, day, filters.zoom)),
-        "status_labels": STATUS_LABELS,
-        "zooms": gantt_charts.ZOOMS,
-    }
+    keep = {"embed": "1"} if embed else {}
+    response = chart_response(
+        "charts/gantt.html",
+        project=project,
+        gantt=gantt,
+        predecessors=predecessors,
+        filters=filters,
+        figure_json=to_json(gantt_charts.gantt_figure(gantt, day, filters.zoom)),
+        status_labels=STATUS_LABELS,
+        zooms=gantt_charts.ZOOMS,
+        gantt_url=lambda **args: "?".join(filter(None, (request.path, urlencode(args | keep)))),
+        embed=embed,
+        shared=shared,
+        **context,
+    )
+    return allow_framing(response) if embed or shared else response
 
 
 @bp.route("/projects/<int:project_id>/gantt")
 def gantt(project_id):
     """The project's tasks on a date axis; filters and zoom live in the URL."""
     project = project_or_404(project_id)
-    return chart_response(
-        "charts/gantt.html",
+    return gantt_response(
+        project,
         people=access.member_choices(project),
         is_manager=access.is_manager(current_user, project),
         can_work=access.can_work(current_user, project),
-        gantt_url=lambda **args: url_for("charts.gantt", project_id=project.id, **args),
-        link_rows=True,
-        **gantt_context(project, gantt_charts.GanttFilters.from_args(request.args)),
     )
+
+
+@shared_view("gantt")
+def shared_gantt(link, embed):
+    return gantt_response(link.project, shared=True, link=link, share_title=link.project.name)
 
 
 @bp.route("/instances/<int:instance_id>/timeline")
