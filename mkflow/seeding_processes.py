@@ -14,6 +14,7 @@ from mkflow.models import (
     Group,
     PickRule,
     ProcessInstance,
+    ProcessSchedule,
     ProcessTemplate,
     Responsible,
     Stage,
@@ -117,7 +118,7 @@ def load_processes(locale: str = "ru", path: str = "processes.toml") -> SeedRepo
 
 def load_demo_instances(locale: str = "ru", path: str = "demo/instances.toml") -> SeedReport:
     """Demo items, launched and moved by the engine with back-dated times."""
-    report = SeedReport()
+    report = load_demo_schedules(locale)
     if db.session.scalar(select(ProcessInstance.id).limit(1)) is not None:
         return report
     users = {u.email: u for u in db.session.scalars(select(User))}
@@ -161,5 +162,31 @@ def load_demo_instances(locale: str = "ru", path: str = "demo/instances.toml") -
         for slug in item.get("watching_departments", []):
             db.session.add(Watcher(instance_id=instance.id, department=departments[slug]))
         report.count("process items")
+    db.session.flush()
+    return report
+
+
+def load_demo_schedules(locale: str = "ru", path: str = "demo/schedules.toml") -> SeedReport:
+    """Demo schedules, each made once (matched on its template and rule)."""
+    from mkflow import schedules
+
+    report = SeedReport()
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    templates = {t.slug: t for t in db.session.scalars(select(ProcessTemplate))}
+    existing = set(db.session.execute(select(ProcessSchedule.template_id, ProcessSchedule.rule)))
+    for item in read_seed(path)["schedules"]:
+        template = templates.get(item["template"])
+        if template is None or (template.id, item["rule"]) in existing:
+            continue
+        stages = {s.key: s for s in template.current_version.stages}
+        schedules.create_schedule(
+            template,
+            users[item["launched_by"]],
+            item["rule"],
+            pick_locale(item["title"], locale),
+            values={k: pick_locale(v, locale) for k, v in item.get("values", {}).items()},
+            roles={stages[k].role: users[email].id for k, email in item.get("roles", {}).items()},
+        )
+        report.count("process schedules")
     db.session.flush()
     return report
