@@ -467,9 +467,12 @@ def set_active(schedule: ProcessSchedule, actor: User, active: bool, *, now=None
     """Pause or resume. A resumed schedule starts from its next slot: the slots missed while
     it was paused are not launched."""
     _require_manager(schedule.template, actor)
-    schedule.active = active
     if active:
-        schedule.next_run_at = next_slot(schedule.rule, now or utcnow(), anchor=schedule.created_at)
+        following = next_slot(schedule.rule, now or utcnow(), anchor=schedule.created_at)
+        if following is None:
+            raise DomainError(_l("This rule never comes again: choose another one."))
+        schedule.next_run_at = following
+    schedule.active = active
     db.session.flush()
     return schedule
 

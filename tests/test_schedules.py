@@ -396,6 +396,8 @@ def test_an_rrule_with_an_end_stops(processes):
     db.session.commit()
     db.session.refresh(schedule)
     assert schedule.next_run_at is None and not schedule.active
+    with pytest.raises(DomainError):
+        schedules.set_active(schedule, user("head@demo.local"), True, now=utc(2026, 3, 9, 8))
 
 
 def test_the_tick_launches_schedules(processes, app):
