@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date, timedelta
 
+import plotly.graph_objects as go
 import pytest
 from support import add_people, new_project, new_task, user
 
@@ -31,7 +32,9 @@ def build(project, today=MON, **filters):
     """The figure of ``project`` as plotly.js receives it."""
     gantt = charts.gantt_of(project, today, charts.GanttFilters(**filters))
     prepare_rows(gantt.rows, "gantt")  # links and date texts, as the page does
-    return gantt, json.loads(to_json(charts.gantt_figure(gantt, today, "month")))
+    figure = charts.gantt_figure(gantt, today, "month")
+    go.Figure(figure)  # plotly checks it against its schema
+    return gantt, json.loads(to_json(figure))
 
 
 def bars_of(figure) -> dict[int, tuple[str, int]]:

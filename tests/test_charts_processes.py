@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import plotly.graph_objects as go
 import pytest
 from sqlalchemy import select
 from support import add_people, launch_article, new_project, new_task, template, user
@@ -83,7 +84,9 @@ def test_an_items_visits_follow_its_history_with_the_rework_loop(reworked):
 
 
 def test_the_item_figure_has_a_bar_per_visit_the_rejected_one_apart(reworked):
-    fig = timelines.item_figure(reworked, timelines.visits(reworked), NOW, utc_formatter())
+    fig = go.Figure(
+        timelines.item_figure(reworked, timelines.visits(reworked), NOW, utc_formatter())
+    )
     bars = {trace.legendgroup: trace for trace in fig.data if trace.type == "bar"}
     assert bars["sent_back"].y == ("visit-2",)
     assert bars["sent_back"].x == (3 * 3600 * 1000,)
@@ -110,8 +113,10 @@ def test_the_template_timeline_has_one_bar_per_active_item(processes):
     ]
     assert timelines.active_items(template("article"), NOW, today, "copy") == []
 
-    fig = timelines.template_figure(
-        template("article"), items, NOW, utc_formatter(), lambda i: f"/instances/{i}"
+    fig = go.Figure(
+        timelines.template_figure(
+            template("article"), items, NOW, utc_formatter(), lambda i: f"/instances/{i}"
+        )
     )
     [bars] = [trace for trace in fig.data if trace.type == "bar"]  # both at the first stage
     assert bars.y == (str(late.id), str(fresh.id))
@@ -161,8 +166,10 @@ def test_the_portfolio_has_a_bar_per_visible_project_and_its_milestones(campaign
     head_rows = portfolios.portfolio(department("marketing"), user("head@demo.local"), today)
     assert [r.project.id for r in head_rows] == [quiet.id, project.id]  # by their first day
 
-    fig = portfolios.portfolio_figure(
-        rows, today, utc_formatter(), lambda i: f"/projects/{i}", lambda i: f"/tasks/{i}"
+    fig = go.Figure(
+        portfolios.portfolio_figure(
+            rows, today, utc_formatter(), lambda i: f"/projects/{i}", lambda i: f"/tasks/{i}"
+        )
     )
     assert list(fig.layout.yaxis.categoryarray) == [
         f"project-{project.id}",

@@ -151,16 +151,18 @@ def item_figure(instance: ProcessInstance, stays: list[Visit], now: datetime, fm
 
 def _deadline_line(fig, moment: datetime) -> None:
     """A dashed line at the end of the deadline's day."""
-    fig.add_shape(
-        type="line",
-        xref="x",
-        yref="paper",
-        x0=moment.isoformat(sep=" "),
-        x1=moment.isoformat(sep=" "),
-        y0=0,
-        y1=1,
-        line={"color": DEADLINE_COLOUR, "width": 2, "dash": "dash"},
-        label={"text": _("Deadline"), "textposition": "start"},
+    fig["layout"].setdefault("shapes", []).append(
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": moment.isoformat(sep=" "),
+            "x1": moment.isoformat(sep=" "),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": DEADLINE_COLOUR, "width": 2, "dash": "dash"},
+            "label": {"text": _("Deadline"), "textposition": "start"},
+        }
     )
 
 
