@@ -213,3 +213,42 @@ def test_the_editor_s_settings_switch_escalation_on_and_off(client, auth):
     client.post(url, data=settings, headers=HTMX)
     db.session.expire_all()
     assert template("article").escalate_overdue is False
+
+
+def test_two_ticks_at_once_remind_once(app, monkeypatch):
+    """Two real connections, both past the look at today's reminders before either writes:
+    the unique key lets one of them remind."""
+    import threading
+
+    item = launch_article(at=MONDAY_NOON)
+    db.session.execute(db.delete(Notification))
+    db.session.commit()
+    both_read = threading.Barrier(2, timeout=10)
+    real = reminders._already_sent
+
+    def read_then_wait(day):
+        found = real(day)
+        both_read.wait()
+        return found
+
+    monkeypatch.setattr(reminders, "_already_sent", read_then_wait)
+    results, errors = [], []
+
+    def tick():
+        with app.app_context():
+            try:
+                results.append(reminders.send_due(MONDAY_NOON))
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(results) == [0, 1]
+    assert [(n.kind, n.instance_id) for n in notes()] == [("due_tomorrow", item.id)]
