@@ -97,3 +97,4 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     app.register_blueprint(__import__("mkflow.blueprints.calendar", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("mkflow.blueprints.dashboard", fromlist=["bp"]).bp)

@@ -37,6 +37,7 @@ KINDS: dict[str, Kind] = {
     "project_board": Kind("project", _l("Project board")),
     "process_board": Kind("template", _l("Process board")),
     "gantt": Kind("project", _l("Gantt chart")),
+    "process_dashboard": Kind("template", _l("Process dashboard")),
 }
 
 Target = Project | ProcessTemplate

@@ -1,0 +1,170 @@
+"""The items behind a figure: the same base queries as the figures, listing rows instead of
+counting them (at most ``LIMIT``)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
+
+from mkflow.analytics.filters import Filters, seconds_between
+from mkflow.analytics.people import open_tasks
+from mkflow.analytics.processes import (
+    DECISIONS,
+    HOUR,
+    LAUNCH,
+    LEAVES,
+    finished,
+    item_conditions,
+    with_launch,
+)
+from mkflow.analytics.projects import slipped
+from mkflow.extensions import db
+from mkflow.models import (
+    Event,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Project,
+    Stage,
+    Task,
+    User,
+)
+from mkflow.projects.access import visible_projects_filter
+from mkflow.workflow.access import visible_templates_filter
+
+LIMIT = 500
+
+
+@dataclass
+class Row:
+    kind: str  # "item" or "task": where the row links
+    id: int
+    title: str
+    group: str  # the template or project
+    cells: list  # the rest of the columns, ready values
+
+
+def finished_items(f: Filters) -> list[Row]:
+    """Items finished in the period: launched, finished, cycle time (hours), deadline."""
+    query = with_launch(
+        finished(
+            f,
+            ProcessInstance.id,
+            ProcessInstance.title,
+            ProcessTemplate.name,
+            LAUNCH.at,
+            Event.at,
+            seconds_between(LAUNCH.at, Event.at),
+            ProcessInstance.deadline,
+        ).join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
+    )
+    rows = db.session.execute(query.order_by(Event.at.desc()).limit(LIMIT))
+    return [
+        Row("item", iid, title, name, [launched, done, float(seconds) / HOUR, deadline])
+        for iid, title, name, launched, done, seconds, deadline in rows
+    ]
+
+
+def stage_visits(f: Filters, key: str) -> list[Row]:
+    """Visits of the stage ``key`` that ended in the period: when, how, hours spent."""
+    stage = aliased(Stage)
+    rows = db.session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessInstance.title,
+            stage.name,
+            Event.kind,
+            Event.at,
+            Event.seconds_in_stage,
+        )
+        .select_from(Event)
+        .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
+        .join(stage, Event.from_stage_id == stage.id)
+        .where(
+            stage.key == key,
+            Event.kind.in_(LEAVES),
+            Event.seconds_in_stage.is_not(None),
+            Event.at >= f.period.lo,
+            Event.at < f.period.hi,
+            *item_conditions(f),
+        )
+        .order_by(Event.seconds_in_stage.desc())
+        .limit(LIMIT)
+    )
+    return [
+        Row("item", iid, title, name, [kind, at, seconds / HOUR])
+        for iid, title, name, kind, at, seconds in rows
+    ]
+
+
+def decisions(f: Filters, key: str) -> list[Row]:
+    """Items approved or rejected at the approval stage ``key`` in the period, with how many
+    times each was sent back and approved."""
+    stage = aliased(Stage)
+    rows = db.session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessInstance.title,
+            func.max(stage.name),
+            func.sum(case((Event.kind == "rejected", 1), else_=0)),
+            func.sum(case((Event.kind == "approved", 1), else_=0)),
+        )
+        .select_from(Event)
+        .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
+        .join(stage, Event.from_stage_id == stage.id)
+        .where(
+            stage.key == key,
+            Event.kind.in_(DECISIONS),
+            Event.at >= f.period.lo,
+            Event.at < f.period.hi,
+            *item_conditions(f),
+        )
+        .group_by(ProcessInstance.id, ProcessInstance.title)
+        .order_by(ProcessInstance.id)
+        .limit(LIMIT)
+    )
+    return [
+        Row("item", iid, title, name, [rejected, approved])
+        for iid, title, name, rejected, approved in rows
+    ]
+
+
+def open_work(person_id: int, viewer: User, now: datetime, today: date) -> list[Row]:
+    """A person's open items and tasks, soonest due first: due, overdue. Only those
+    ``viewer`` may open are listed (the figures count all of them)."""
+    items = db.session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessInstance.title,
+            ProcessTemplate.name,
+            ProcessInstance.stage_due_at,
+        )
+        .join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
+        .where(
+            ProcessInstance.state == InstanceState.ACTIVE,
+            ProcessInstance.assignee_id == person_id,
+            visible_templates_filter(viewer),
+        )
+        .limit(LIMIT)
+    )
+    tasks = db.session.execute(
+        select(Task.id, Task.title, Project.name, Task.due_date)
+        .join(Project, Task.project_id == Project.id)
+        .where(*open_tasks(), Task.assignee_id == person_id, visible_projects_filter(viewer))
+        .limit(LIMIT)
+    )
+    rows = [Row("item", i, t, g, [due, due is not None and due < now]) for i, t, g, due in items]
+    rows += [Row("task", i, t, g, [due, due is not None and due < today]) for i, t, g, due in tasks]
+    return sorted(rows, key=lambda r: (r.cells[0] is None, str(r.cells[0] or "")))
+
+
+def slipped_tasks(f: Filters) -> list[Row]:
+    """Tasks whose dates the scheduler moved in the period, with how many times."""
+    rows = db.session.execute(
+        slipped(f, Task.id, Task.title, Project.name, func.count(), func.max(Event.at))
+        .group_by(Task.id, Task.title, Project.name)
+        .order_by(func.count().desc(), Task.id)
+        .limit(LIMIT)
+    )
+    return [Row("task", tid, title, name, [moves, last]) for tid, title, name, moves, last in rows]

@@ -1,0 +1,3 @@
+from mkflow.blueprints.dashboard.routes import bp
+
+__all__ = ["bp"]

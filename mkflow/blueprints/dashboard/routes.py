@@ -1,0 +1,207 @@
+"""The department dashboard (/dashboard), the company dashboard (/dashboard/company), the
+items behind a figure (/dashboard/items), each chart's numbers as CSV, and a process
+template's dashboard behind a share link. Filters live in the URL."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mkflow.accounts import utcnow
+from mkflow.analytics import charts, drill
+from mkflow.analytics import filters as dashboard_filters
+from mkflow.analytics.processes import templates
+from mkflow.blueprints.charts.routes import chart_response
+from mkflow.blueprints.share import shared_view
+from mkflow.charts.processes import OUTCOME_LABELS as EVENT_LABELS
+from mkflow.errors import NotFound
+from mkflow.extensions import db
+from mkflow.formatting import formatter, today
+from mkflow.models import Department, User
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Dashboards are for logged-in users; a template's share link has its own page."""
+
+
+def _context(f: dashboard_filters.Filters, *, links: bool = True) -> charts.Context:
+    def url(view: str, changes: dict) -> str:
+        if not links:
+            return ""
+        if view == "project":
+            return url_for("projects.show", **changes)
+        if view == "task":
+            return url_for("projects.task", **changes)
+        plain = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
+        return url_for(f"dashboard.{view}", **f.args(**plain))
+
+    return charts.Context(f, utcnow(), today(), url)
+
+
+def _department_filters() -> dashboard_filters.Filters:
+    return dashboard_filters.authorize(current_user, dashboard_filters.parse(request.args, today()))
+
+
+def _company_filters() -> dashboard_filters.Filters:
+    if not dashboard_filters.sees_company(current_user):
+        raise NotFound(dashboard_filters.NO_DASHBOARD)
+    f = dashboard_filters.parse(request.args, today())
+    return f.narrowed(department_id=None, template_id=None, person_id=None)
+
+
+def _choices(f: dashboard_filters.Filters) -> dict:
+    """What the filter form offers the user."""
+    department = db.session.get(Department, f.department_id)
+    own_only = dashboard_filters.own_numbers_only(current_user, f.department_id)
+    people = []
+    if not own_only:
+        people = db.session.scalars(
+            db.select(User)
+            .where(User.department_id == f.department_id, User.active)
+            .order_by(User.name)
+        ).all()
+    return {
+        "department": department,
+        "departments": dashboard_filters.departments_for(current_user),
+        "process_choices": templates(f.narrowed(template_id=None)),
+        "people": people,
+        "own_only": own_only,
+        "person": db.session.get(User, f.person_id) if f.person_id else None,
+        "sees_company": dashboard_filters.sees_company(current_user),
+    }
+
+
+@bp.route("")
+def index():
+    f = _department_filters()
+    ctx = _context(f)
+    return chart_response(
+        "dashboard/department.html",
+        filters=f,
+        charts=[make(ctx) for make in charts.DEPARTMENT.values()],
+        csv_view="dashboard.department_csv",
+        **_choices(f),
+    )
+
+
+@bp.route("/company")
+def company():
+    f = _company_filters()
+    ctx = _context(f)
+    return chart_response(
+        "dashboard/company.html",
+        filters=f,
+        charts=[make(ctx) for make in charts.COMPANY.values()],
+        csv_view="dashboard.company_csv",
+    )
+
+
+def _csv(chart: charts.Chart, f: dashboard_filters.Filters):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(chart.headers)
+    writer.writerows(chart.rows)
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    name = f"{chart.name}-{f.period.start.isoformat()}-{f.period.end.isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/<name>.csv")
+def department_csv(name):
+    if name not in charts.DEPARTMENT:
+        abort(404)
+    f = _department_filters()
+    return _csv(charts.DEPARTMENT[name](_context(f)), f)
+
+
+@bp.route("/company/<name>.csv")
+def company_csv(name):
+    if name not in charts.COMPANY:
+        abort(404)
+    f = _company_filters()
+    return _csv(charts.COMPANY[name](_context(f)), f)
+
+
+DRILLS = {
+    "finished": lambda f, args: drill.finished_items(f),
+    "stage": lambda f, args: drill.stage_visits(f, args.get("stage", "")),
+    "decisions": lambda f, args: drill.decisions(f, args.get("stage", "")),
+    "slipped": lambda f, args: drill.slipped_tasks(f),
+    "work": lambda f, args: drill.open_work(f.person_id, current_user, utcnow(), today()),
+}
+
+
+def drill_titles() -> dict:
+    return {
+        "finished": _("Items finished"),
+        "stage": _("Visits of the stage"),
+        "decisions": _("Items decided at the approval stage"),
+        "slipped": _("Tasks whose dates moved"),
+        "work": _("Open work"),
+    }
+
+
+def _shown(value, fmt) -> str:
+    """A drill-down cell in the user's language and time zone."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return fmt.when(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(EVENT_LABELS.get(value, value))
+
+
+@bp.route("/items")
+def items():
+    """The items a figure counts: the figure's filters, narrowed to one bar."""
+    show = request.args.get("show", "")
+    f = _department_filters()
+    if show not in DRILLS or (show == "work" and f.person_id is None):
+        abort(404)
+    fmt = formatter()
+    rows = DRILLS[show](f, request.args)
+    for row in rows:
+        row.cells = [_shown(value, fmt) for value in row.cells]
+    return render_template(
+        "dashboard/items.html",
+        filters=f,
+        show=show,
+        title=drill_titles()[show],
+        rows=rows,
+        limit=drill.LIMIT,
+        **_choices(f),
+    )
+
+
+@shared_view("process_dashboard")
+def shared_dashboard(link, embed):
+    """A process template's figures, read-only: the process part of the department view."""
+    template = link.template
+    f = dashboard_filters.parse({}, today()).narrowed(
+        department_id=template.department_id, template_id=template.id
+    )
+    ctx = _context(f, links=False)
+    return chart_response(
+        "dashboard/shared.html",
+        filters=f,
+        charts=[charts.DEPARTMENT[name](ctx) for name in charts.PROCESS_ONLY],
+        link=link,
+        share_title=_("Dashboard: %(name)s", name=template.name),
+        shared=True,
+        embed=embed,
+    )
