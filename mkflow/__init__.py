@@ -84,7 +84,9 @@ def _register_blueprints(app: Flask) -> None:
     from mkflow.blueprints import (
         admin,
         auth,
+        calendar,
         charts,
+        dashboard,
         errors,
         instances,
         main,
@@ -93,8 +95,18 @@ def _register_blueprints(app: Flask) -> None:
         share,
     )
 
-    blueprints = (errors, auth, main, admin, processes, instances, projects, charts, share)
+    blueprints = (
+        errors,
+        auth,
+        main,
+        admin,
+        processes,
+        instances,
+        projects,
+        charts,
+        share,
+        calendar,
+        dashboard,
+    )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
-    app.register_blueprint(__import__("mkflow.blueprints.calendar", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("mkflow.blueprints.dashboard", fromlist=["bp"]).bp)
