@@ -182,7 +182,8 @@ def throughput(ctx: Context) -> Chart:
     data = processes.throughput(f)
     chart = Chart("throughput", _("Throughput per week"), [_("Week"), _("Process"), _("Finished")])
     fig = go.Figure()
-    for n, (tid, (name, colour)) in enumerate(names.items()):
+    shown = [(tid, name, colour) for tid, (name, colour) in names.items() if tid in data.counts]
+    for n, (tid, name, colour) in enumerate(shown):
         counts, links = [], []
         for week in data.weeks:
             part = f.period.week(week)

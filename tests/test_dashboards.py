@@ -1,0 +1,353 @@
+"""The dashboards on a small hand-built history (tests/dashboard_scenario.py): each figure
+equals the value worked out by hand; permissions per role; CSV equals the table; filters
+change the numbers; a process dashboard behind a share link."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
+from sqlalchemy import select
+from support import template, user
+
+from mkflow import sharing
+from mkflow.analytics import company, drill, people, processes, projects
+from mkflow.analytics.filters import Filters, Period, parse, percentile
+from mkflow.extensions import db
+from mkflow.models import Department
+
+
+def department(slug: str) -> Department:
+    return db.session.scalar(select(Department).where(Department.slug == slug))
+
+
+@pytest.fixture
+def history(processes):
+    return build()
+
+
+@pytest.fixture
+def marketing(history) -> Filters:
+    return Filters(Period(START, END), department_id=department("marketing").id)
+
+
+def approx(value, digits=3):
+    return round(value, digits)
+
+
+# --- figures worked out by hand ----------------------------------------------------------
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([72.0, 96.0], 50) == 84.0
+    assert approx(percentile([72.0, 96.0], 85)) == 92.4
+    assert percentile([5.0, 1.0, 3.0], 50) == 3.0
+    assert percentile([], 50) is None
+
+
+def test_throughput_counts_items_finished_per_week(marketing):
+    data = processes.throughput(marketing)
+    article = template("article").id
+    assert data.weeks == [date(2026, 3, 2), date(2026, 3, 9)]
+    assert dict(data.counts[article]) == {date(2026, 3, 2): 1, date(2026, 3, 9): 1}
+
+
+def test_cycle_time_runs_from_launch_to_the_final_stage(marketing):
+    cycle = processes.cycle_times(marketing)[template("article").id]
+    # A: 96 h, B: 72 h; D finished before the period, C is still running.
+    assert cycle.count == 2
+    assert cycle.median_hours == 84.0
+    assert approx(cycle.p85_hours) == 92.4
+
+
+def test_time_per_stage_and_the_bottleneck(marketing):
+    found = {s.key: s for s in processes.stage_times(marketing)}
+    expected = {  # key: (visits, mean hours, total hours)
+        "brief": (3, 4 / 3, 4),  # A 2, B 1, C 1
+        "copy": (4, 13.5, 54),  # A 24 + 24 (rework), B 4, C 2
+        "copy_review": (4, 1.5, 6),  # A 2 (rejected) + 2, B 1, C 1
+        "design": (3, 24, 72),  # A 24, B 24 + 24; C is still there
+        "design_review": (3, 4 / 3, 4),  # A 2, B 1 (rejected) + 1
+        "ready": (2, 16, 32),  # A, B: 17:00 to 09:00
+    }
+    assert set(found) == set(expected)
+    for key, (visits, mean, total) in expected.items():
+        stage = found[key]
+        assert (stage.visits, approx(stage.mean_hours), approx(stage.total_hours)) == (
+            visits,
+            approx(mean),
+            approx(total),
+        ), key
+    assert max(found.values(), key=lambda s: s.mean_hours).key == "design"
+
+
+def test_first_pass_rate_per_approval_stage(marketing):
+    found = {s.key: s for s in processes.first_pass(marketing)}
+    # Text approval: A (sent back once), B, C -> 2 of 3; layout: A, B (sent back) -> 1 of 2.
+    assert (found["copy_review"].decided, found["copy_review"].rejected) == (3, 1)
+    assert approx(found["copy_review"].rate, 2) == 66.67
+    assert (found["design_review"].decided, found["design_review"].rejected) == (2, 1)
+    assert found["design_review"].rate == 50.0
+
+
+def test_on_time_rate_throughput_and_trend_of_the_department(marketing):
+    (summary,) = company.summaries(marketing, NOW, TODAY)
+    # Active now: item C and the open tasks T4, T5, T6, M; overdue: C (due 12 Mar 13:00), T4.
+    assert (summary.active, summary.overdue) == (5, 2)
+    # Finished: A, B and the tasks T1, T2, T3. With a deadline or due date: A (on time),
+    # B (a day late), T1 (a day early), T2 (the same day): 3 of 4.
+    assert (summary.now.finished, summary.now.due, summary.now.on_time) == (5, 4, 3)
+    assert summary.now.on_time_rate == 75.0
+    assert summary.now.median_hours == 84.0
+    # The two weeks before: D alone, 24 h, no deadline.
+    assert (summary.before.finished, summary.before.median_hours) == (1, 24.0)
+    assert summary.before.on_time_rate is None
+
+
+def test_workload_and_finished_work_per_person(marketing):
+    found = {p.name: p for p in people.people(marketing, NOW, TODAY)}
+    designer = found[user("designer@demo.local").name]
+    # C (due Thu 12 Mar, overdue on Fri 13), T4 due 10 Mar (overdue), T5 due 18 Mar
+    # (next week), T6 without a date.
+    assert (designer.items, designer.tasks, designer.overdue) == (1, 3, 2)
+    assert (designer.due_this_week, designer.due_next_week, designer.due_later) == (0, 1, 1)
+    assert designer.load == 3 and not designer.overloaded
+    # Design done: A on 5 Mar (last week), B on 10 and 11 Mar (this week).
+    assert (designer.done_this_week, designer.done_last_week) == (2, 1)
+    copywriter = found[user("copywriter@demo.local").name]
+    # Copy of A twice (last week), of B and C (this week); tasks T1 (last week), T2, T3.
+    assert (copywriter.done_this_week, copywriter.done_last_week) == (4, 3)
+    marketer = found[user("marketer@demo.local").name]
+    # A: brief, rejection, approval, approval, publication (last week); B: brief, approval,
+    # rejection, approval, publication; C: brief, approval (this week).
+    assert (marketer.done_this_week, marketer.done_last_week) == (7, 5)
+    assert marketer.active == 0
+
+
+def test_projects_progress_overdue_slipped_and_milestones(marketing):
+    (row,) = projects.projects(marketing, TODAY)
+    assert (row.total, row.done, row.overdue, row.slipped) == (7, 3, 1, 1)
+    (milestone,) = projects.milestones(marketing, TODAY)
+    assert (milestone.title, milestone.due) == ("M", date(2026, 3, 20))
+    (slipped,) = drill.slipped_tasks(marketing)
+    assert (slipped.title, slipped.cells[0]) == ("T5", 2)
+
+
+def test_cumulative_flow_counts_items_at_each_stage_per_day(marketing):
+    flow = processes.cumulative_flow(marketing, template("article").id)
+    assert flow.days[0] == START and flow.days[-1] == END and len(flow.days) == 14
+    day = {d: n for n, d in enumerate(flow.days)}
+    at = {key: values for key, values in flow.counts.items()}
+    assert at["published"][day[START]] == 1  # D
+    assert at["copy"][day[date(2026, 3, 3)]] == 1  # A, sent back for rework at 13:00
+    assert at["published"][day[date(2026, 3, 6)]] == 2
+    assert at["design"][day[date(2026, 3, 10)]] == 2  # B and C
+    assert at["published"][day[END]] == 3 and at["design"][day[END]] == 1
+    assert sum(values[day[END]] for values in at.values()) == 4  # every item once
+
+
+def test_the_drill_down_lists_exactly_the_counted_items(marketing):
+    week = marketing.narrowed(Period(date(2026, 3, 9), date(2026, 3, 15)))
+    assert [r.title for r in drill.finished_items(week)] == ["B"]
+    assert sorted(r.title for r in drill.finished_items(marketing)) == ["A", "B"]
+    visits = drill.stage_visits(marketing, "design")
+    assert sorted(r.title for r in visits) == ["A", "B", "B"]
+    decided = {r.title: r.cells for r in drill.decisions(marketing, "copy_review")}
+    assert decided == {"A": [1, 1], "B": [0, 1], "C": [0, 1]}
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def test_filters_change_the_numbers(marketing):
+    first_week = marketing.narrowed(Period(START, date(2026, 3, 8)))
+    cycle = processes.cycle_times(first_week)[template("article").id]
+    assert (cycle.count, cycle.median_hours) == (1, 96.0)
+    (summary,) = company.summaries(first_week, NOW, TODAY)
+    assert (summary.now.finished, summary.now.on_time_rate) == (2, 100.0)  # A and T1
+    other = marketing.narrowed(template_id=template("newsletter").id)
+    assert processes.cycle_times(other) == {} and processes.stage_times(other) == []
+    copywriter = marketing.narrowed(person_id=user("copywriter@demo.local").id)
+    assert [p.name for p in people.people(copywriter, NOW, TODAY)] == [
+        user("copywriter@demo.local").name
+    ]
+    (row,) = projects.projects(copywriter, TODAY)
+    assert (row.total, row.done) == (3, 3)
+
+
+def test_parse_reads_the_url_and_defaults_to_four_weeks():
+    f = parse({"from": "2026-03-02", "to": "2026-03-15", "department": "3", "person": "x"}, TODAY)
+    assert (f.period, f.department_id, f.person_id) == (Period(START, END), 3, None)
+    f = parse({}, TODAY)
+    assert (f.period.end, f.period.days) == (TODAY, 28)
+    assert Period(START, END).previous() == Period(date(2026, 2, 16), date(2026, 3, 1))
+
+
+# --- pages, permissions, CSV ---------------------------------------------------------------
+
+
+class Tables(HTMLParser):
+    """The text of each table's body rows, by table id."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables, self._id, self._row, self._cell, self._in_body = {}, None, None, None, False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._id = dict(attrs).get("id")
+            self.tables[self._id] = []
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[self._id].append(self._row)
+            self._row = None
+        elif tag == "tbody":
+            self._in_body = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def page_tables(client, url) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return Tables(response.get_data(as_text=True)).tables
+
+
+def csv_rows(client, url) -> list[list[str]]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_a_head_sees_the_department_and_each_csv_equals_its_table(client, auth, history):
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    tables = page_tables(client, f"/dashboard?{query}")
+    for name in ("summary", "people", "throughput", "cycle", "stages", "first_pass", "flow"):
+        rows = csv_rows(client, f"/dashboard/{name}.csv?{query}")
+        assert rows[1:] == tables[f"{name}-table"], name
+    assert tables["cycle-table"] == [["Article publication", "2", "84.0", "92.4"]]
+    assert ["Article publication", "Text approval", "3", "1", "66.7"] in tables["first_pass-table"]
+    assert tables["throughput-table"] == [
+        ["2026-03-02", "Article publication", "1"],
+        ["2026-03-09", "Article publication", "1"],
+    ]
+    # The bars' figures are in the page, each bar linking to its items.
+    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert page.count('class="chart-plot"') >= 6
+    assert "show=finished" in page
+
+
+def test_filters_in_the_url_change_the_page(client, auth, history):
+    auth.login("head@demo.local")
+    whole = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-15")
+    first = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-08")
+    assert whole["cycle-table"][0][1:3] == ["2", "84.0"]
+    assert first["cycle-table"][0][1:3] == ["1", "96.0"]
+    newsletter = template("newsletter").id
+    other = page_tables(client, f"/dashboard?from=2026-03-02&to=2026-03-15&template={newsletter}")
+    assert other["cycle-table"] == []
+
+
+def test_a_member_sees_only_their_own_numbers(client, auth, history):
+    auth.login("copywriter@demo.local")
+    tables = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-15")
+    assert [row[0] for row in tables["people-table"]] == [user("copywriter@demo.local").name]
+    other = user("designer@demo.local").id
+    assert client.get(f"/dashboard?person={other}").status_code == 404
+    assert client.get(f"/dashboard/items?show=work&person={other}").status_code == 404
+    assert client.get("/dashboard/company").status_code == 404
+    assert client.get(f"/dashboard?department={department('sales').id}").status_code == 404
+
+
+def test_heads_see_their_department_only(client, auth, history):
+    auth.login("sales.head@demo.local")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Dashboard: Sales" in page
+    assert client.get(f"/dashboard?department={department('marketing').id}").status_code == 404
+    assert client.get("/dashboard/company").status_code == 404
+    assert client.get("/dashboard/company/departments.csv").status_code == 404
+
+
+@pytest.mark.parametrize("email", ["ceo@demo.local", "admin@demo.local"])
+def test_the_company_head_and_administrators_see_every_department(client, auth, history, email):
+    auth.login(email)
+    query = "from=2026-03-02&to=2026-03-15"
+    tables = page_tables(client, f"/dashboard/company?{query}")
+    rows = {row[0]: row for row in tables["departments-table"]}
+    assert set(rows) == {d.name for d in db.session.scalars(select(Department))}
+    assert rows["Marketing"] == [
+        # Active and overdue now (the page's now: C, T4, T5 and M are past due), finished
+        # in the period and before, the change.
+        *("Marketing", "5", "4", "5", "1", "+4"),
+        *("75.0", "", ""),  # on time now and before (nothing was due before)
+        *("84.0", "24.0", "+60.0"),  # median cycle time
+    ]
+    assert csv_rows(client, f"/dashboard/company/departments.csv?{query}")[1:] == list(
+        tables["departments-table"]
+    )
+    marketing = department("marketing").id
+    page = client.get(f"/dashboard/company?{query}").get_data(as_text=True)
+    assert f"/dashboard?from=2026-03-02&amp;to=2026-03-15&amp;department={marketing}" in page
+    assert client.get(f"/dashboard?department={marketing}").status_code == 200
+
+
+def test_anonymous_visitors_log_in_first(client):
+    assert client.get("/dashboard").status_code == 302
+    assert client.get("/dashboard/company").status_code == 302
+
+
+def test_the_drill_down_page_lists_the_items_of_a_bar(client, auth, history):
+    auth.login("head@demo.local")
+    article = template("article").id
+    response = client.get(
+        f"/dashboard/items?show=finished&template={article}&from=2026-03-09&to=2026-03-15"
+    )
+    titles = re.findall(r'<a href="/instances/\d+">([^<]+)</a>', response.get_data(as_text=True))
+    assert titles == ["B"]
+    designer = user("designer@demo.local").id
+    work = client.get(f"/dashboard/items?show=work&person={designer}").get_data(as_text=True)
+    assert re.findall(r'<a href="[^"]*/(?:instances|tasks)/\d+">([^<]+)</a>', work) == [
+        "T4",
+        "C",
+        "T5",
+        "T6",
+    ]
+
+
+def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history):
+    article = template("article")
+    link, token = sharing.create(
+        user("head@demo.local"),
+        article,
+        "process_dashboard",
+        date.today() + timedelta(days=7),
+        today=date.today(),
+        zone=ZoneInfo("UTC"),
+    )
+    db.session.commit()
+    response = client.get(f"/share/{token}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Dashboard: Article publication" in html
+    assert 'id="cycle-table"' in html and 'class="chart-plot"' in html
+    assert "/instances/" not in html and "/dashboard" not in html and "<form" not in html
+    assert "process_dashboard" in sharing.kinds_for(article)
