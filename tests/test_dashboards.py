@@ -351,3 +351,23 @@ def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history)
     assert 'id="cycle-table"' in html and 'class="chart-plot"' in html
     assert "/instances/" not in html and "/dashboard" not in html and "<form" not in html
     assert "process_dashboard" in sharing.kinds_for(article)
+
+
+def test_every_figure_is_a_valid_plotly_figure(marketing):
+    import plotly.graph_objects as go
+
+    from mkflow.analytics import charts
+
+    ctx = charts.Context(marketing, NOW, TODAY, lambda view, changes: f"/{view}")
+    for name, make in (charts.DEPARTMENT | charts.COMPANY).items():
+        chart = make(
+            ctx.__class__(
+                marketing if name != "departments" else marketing.narrowed(department_id=None),
+                NOW,
+                TODAY,
+                ctx.url,
+            )
+        )
+        if chart.figure is not None:
+            go.Figure(chart.figure)  # raises on anything plotly does not know
+        assert all(len(row) == len(chart.headers) for row in chart.rows), name

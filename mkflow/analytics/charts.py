@@ -5,8 +5,8 @@ the link to the items it counts (empty on a share link)."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from html import escape
 
-import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from mkflow.analytics import company, people, processes, projects
@@ -45,7 +45,7 @@ class Chart:
     headers: list[str]
     rows: list[list[str]] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # per row: where its cells lead ("" none)
-    figure: go.Figure | None = None
+    figure: dict | None = None
     note: str = ""
 
     @property
@@ -64,20 +64,48 @@ class Context:
     today: date
     # url(view, changes): a link to a dashboard view with the filters changed ("" for none)
     url: Callable[[str, dict], str]
+    memo: dict = field(default_factory=dict)
+
+    def once(self, name: str, compute: Callable):
+        """``compute()`` once per page: several charts read the same numbers."""
+        if name not in self.memo:
+            self.memo[name] = compute()
+        return self.memo[name]
 
 
-def _layout(fig: go.Figure, height: int = 320, **options) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.15},
-        plot_bgcolor="#ffffff",
-        font={"family": "system-ui, sans-serif", "size": 12},
-        **options,
-    )
-    fig.update_xaxes(automargin=True, gridcolor="#eef0f3")
-    fig.update_yaxes(automargin=True, gridcolor="#eef0f3")
-    return fig
+def bar(name: str, labels: list, values: list, colour, links: list, *, horizontal=False) -> dict:
+    """One bar trace; a click on a bar opens its ``customdata`` link."""
+    axis = "%{y}" if horizontal else "%{x}"
+    value = "%{x}" if horizontal else "%{y}"
+    return {
+        "type": "bar",
+        "name": name,
+        "x": values if horizontal else labels,
+        "y": labels if horizontal else values,
+        "orientation": "h" if horizontal else "v",
+        "marker": {"color": colour},
+        "customdata": links,
+        "hovertemplate": f"{axis}: {value}<extra>{escape(name)}</extra>",
+    }
+
+
+def figure(traces: list[dict], height: int = 320, *, reversed_y=False, **layout) -> dict:
+    """Plotly's figure dictionary (a ``go.Figure`` would deep-copy and check every value;
+    the tests build one from it, which validates it)."""
+    axis = {"automargin": True, "gridcolor": "#eef0f3"}
+    return {
+        "data": traces,
+        "layout": {
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "legend": {"orientation": "h", "y": -0.15},
+            "plot_bgcolor": "#ffffff",
+            "font": {"family": "system-ui, sans-serif", "size": 12},
+            "xaxis": axis | layout.pop("xaxis", {}),
+            "yaxis": axis | ({"autorange": "reversed"} if reversed_y else {}),
+            **layout,
+        },
+    }
 
 
 def _hbar_height(rows: int) -> int:
@@ -154,34 +182,25 @@ def people_chart(ctx: Context) -> Chart:
             link,
         )
     names = [p.name + (" ⚠" if p.overloaded else "") for p in found]
-    fig = go.Figure()
-    for label, colour, values in (
-        (_("Overdue"), LATE, [p.overdue for p in found]),
-        (_("Due this week"), SOON, [p.due_this_week for p in found]),
-        (_("Due next week"), NEXT, [p.due_next_week for p in found]),
-        (_("Later or undated"), LATER, [p.due_later for p in found]),
-    ):
-        fig.add_bar(
-            name=label,
-            y=names,
-            x=values,
-            orientation="h",
-            marker_color=colour,
-            customdata=links,
-            hovertemplate="%{y}: %{x}<extra>" + label + "</extra>",
+    traces = [
+        bar(label, names, values, colour, links, horizontal=True)
+        for label, colour, values in (
+            (_("Overdue"), LATE, [p.overdue for p in found]),
+            (_("Due this week"), SOON, [p.due_this_week for p in found]),
+            (_("Due next week"), NEXT, [p.due_next_week for p in found]),
+            (_("Later or undated"), LATER, [p.due_later for p in found]),
         )
-    chart.figure = _layout(
-        fig, _hbar_height(len(found)), barmode="stack", yaxis={"autorange": "reversed"}
-    )
+    ]
+    chart.figure = figure(traces, _hbar_height(len(found)), reversed_y=True, barmode="stack")
     return chart
 
 
 def throughput(ctx: Context) -> Chart:
     f = ctx.filters
     names = processes.templates(f)
-    data = processes.throughput(f)
+    data = ctx.once("throughput", lambda: processes.throughput(f))
     chart = Chart("throughput", _("Throughput per week"), [_("Week"), _("Process"), _("Finished")])
-    fig = go.Figure()
+    traces = []
     shown = [(tid, name, colour) for tid, (name, colour) in names.items() if tid in data.counts]
     for n, (tid, name, colour) in enumerate(shown):
         counts, links = [], []
@@ -195,15 +214,9 @@ def throughput(ctx: Context) -> Chart:
             counts.append(count)
             links.append(link)
             chart.add([week, name, count], link)
-        fig.add_bar(
-            name=name,
-            x=[w.isoformat() for w in data.weeks],
-            y=counts,
-            marker_color=colour or PALETTE[n % len(PALETTE)],
-            customdata=links,
-            hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
-        )
-    chart.figure = _layout(fig, barmode="stack", xaxis={"type": "category"})
+        weeks = [w.isoformat() for w in data.weeks]
+        traces.append(bar(name, weeks, counts, colour or PALETTE[n % len(PALETTE)], links))
+    chart.figure = figure(traces, barmode="stack", xaxis={"type": "category"})
     return chart
 
 
@@ -223,24 +236,22 @@ def cycle_time(ctx: Context) -> Chart:
         link = ctx.url("items", {"show": "finished", "template": tid})
         links.append(link)
         chart.add([name, c.count, c.median_hours, c.p85_hours], link)
-    fig = go.Figure()
     labels = [name for _t, name in shown]
-    for label, colour, attr in (
-        (_("Median"), PALETTE[0], "median_hours"),
-        (_("85th percentile"), PALETTE[1], "p85_hours"),
-    ):
-        fig.add_bar(
-            name=label,
-            y=labels,
-            x=[round(getattr(cycles[tid], attr), 1) for tid, _n in shown],
-            orientation="h",
-            marker_color=colour,
-            customdata=links,
-            hovertemplate="%{y}: %{x} h<extra>" + label + "</extra>",
+    traces = [
+        bar(
+            label,
+            labels,
+            [round(getattr(cycles[t], attr), 1) for t, _n in shown],
+            colour,
+            links,
+            horizontal=True,
         )
-    chart.figure = _layout(
-        fig, _hbar_height(2 * len(shown)), barmode="group", yaxis={"autorange": "reversed"}
-    )
+        for label, colour, attr in (
+            (_("Median, h"), PALETTE[0], "median_hours"),
+            (_("85th percentile, h"), PALETTE[1], "p85_hours"),
+        )
+    ]
+    chart.figure = figure(traces, _hbar_height(2 * len(shown)), reversed_y=True, barmode="group")
     return chart
 
 
@@ -267,16 +278,15 @@ def stage_time(ctx: Context) -> Chart:
             [names[s.template_id][0], s.name, s.visits, s.mean_hours, s.total_hours, s is worst],
             link,
         )
-    fig = go.Figure()
-    fig.add_bar(
-        y=[_stage_label(names, s.template_id, s.name) for s in found],
-        x=[round(s.mean_hours, 1) for s in found],
-        orientation="h",
-        marker_color=[LATE if s is worst else PALETTE[0] for s in found],
-        customdata=links,
-        hovertemplate="%{y}: %{x} h<extra></extra>",
+    trace = bar(
+        _("Mean, h"),
+        [_stage_label(names, s.template_id, s.name) for s in found],
+        [round(s.mean_hours, 1) for s in found],
+        [LATE if s is worst else PALETTE[0] for s in found],
+        links,
+        horizontal=True,
     )
-    chart.figure = _layout(fig, _hbar_height(len(found)), yaxis={"autorange": "reversed"})
+    chart.figure = figure([trace], _hbar_height(len(found)), reversed_y=True)
     return chart
 
 
@@ -295,27 +305,28 @@ def first_pass(ctx: Context) -> Chart:
         link = ctx.url("items", {"show": "decisions", "stage": s.key, "template": s.template_id})
         links.append(link)
         chart.add([names[s.template_id][0], s.name, s.decided, s.rejected, s.rate], link)
-    fig = go.Figure()
-    fig.add_bar(
-        y=[_stage_label(names, s.template_id, s.name) for s in found],
-        x=[round(s.rate, 1) for s in found],
-        orientation="h",
-        marker_color=PALETTE[2],
-        customdata=links,
-        hovertemplate="%{y}: %{x}%<extra></extra>",
+    trace = bar(
+        _("First-pass rate, %"),
+        [_stage_label(names, s.template_id, s.name) for s in found],
+        [round(s.rate, 1) for s in found],
+        PALETTE[2],
+        links,
+        horizontal=True,
     )
-    chart.figure = _layout(
-        fig,
+    chart.figure = figure(
+        [trace],
         _hbar_height(len(found)),
+        reversed_y=True,
         xaxis={"range": [0, 100], "ticksuffix": "%"},
-        yaxis={"autorange": "reversed"},
     )
     return chart
 
 
 def flow(ctx: Context) -> Chart:
     f = ctx.filters
-    template_id = processes.busiest_template(f)
+    template_id = processes.busiest_template(
+        f, ctx.once("throughput", lambda: processes.throughput(f))
+    )
     names = processes.templates(f)
     title = _("Cumulative flow")
     if template_id in names:
@@ -326,20 +337,22 @@ def flow(ctx: Context) -> Chart:
     chart = Chart("flow", title, [_("Day"), *(name for _k, name in data.stages)])
     for n, day in enumerate(data.days):
         chart.add([day, *(data.counts[key][n] for key, _name in data.stages)])
-    fig = go.Figure()
     days = [d.isoformat() for d in data.days]
     # The final stage at the bottom, the first stage on top: the classic diagram.
-    for n, (key, name) in reversed(list(enumerate(data.stages))):
-        fig.add_scatter(
-            name=name,
-            x=days,
-            y=data.counts[key],
-            mode="lines",
-            stackgroup="flow",
-            line={"width": 0.5, "color": PALETTE[n % len(PALETTE)]},
-            hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
-        )
-    chart.figure = _layout(fig, 360)
+    traces = [
+        {
+            "type": "scatter",
+            "name": name,
+            "x": days,
+            "y": data.counts[key],
+            "mode": "lines",
+            "stackgroup": "flow",
+            "line": {"width": 0.5, "color": PALETTE[n % len(PALETTE)]},
+            "hovertemplate": f"%{{x}}: %{{y}}<extra>{escape(name)}</extra>",
+        }
+        for n, (key, name) in reversed(list(enumerate(data.stages)))
+    ]
+    chart.figure = figure(traces, 360)
     return chart
 
 
@@ -362,24 +375,16 @@ def projects_chart(ctx: Context) -> Chart:
         link = ctx.url("project", {"project_id": p.id})
         links.append(link)
         chart.add([p.name, p.total, p.done, p.progress, p.overdue, p.slipped], link)
-    fig = go.Figure()
-    for label, colour, values in (
-        (_("Done"), PALETTE[2], [p.done for p in found]),
-        (_("Overdue"), LATE, [p.overdue for p in found]),
-        (_("Open"), LATER, [p.total - p.done - p.overdue for p in found]),
-    ):
-        fig.add_bar(
-            name=label,
-            y=[p.name for p in found],
-            x=values,
-            orientation="h",
-            marker_color=colour,
-            customdata=links,
-            hovertemplate="%{y}: %{x}<extra>" + label + "</extra>",
+    names = [p.name for p in found]
+    traces = [
+        bar(label, names, values, colour, links, horizontal=True)
+        for label, colour, values in (
+            (_("Done"), PALETTE[2], [p.done for p in found]),
+            (_("Overdue"), LATE, [p.overdue for p in found]),
+            (_("Open"), LATER, [p.total - p.done - p.overdue for p in found]),
         )
-    chart.figure = _layout(
-        fig, _hbar_height(len(found)), barmode="stack", yaxis={"autorange": "reversed"}
-    )
+    ]
+    chart.figure = figure(traces, _hbar_height(len(found)), reversed_y=True, barmode="stack")
     return chart
 
 
@@ -450,23 +455,17 @@ def departments(ctx: Context) -> Chart:
             ],
             link,
         )
-    fig = go.Figure()
     names = [s.name for s in found]
-    for label, colour, values in (
-        (_("Active"), PALETTE[0], [s.active for s in found]),
-        (_("Overdue"), LATE, [s.overdue for s in found]),
-        (_("Finished"), PALETTE[2], [s.now.finished for s in found]),
-        (_("Finished before"), LATER, [s.before.finished for s in found]),
-    ):
-        fig.add_bar(
-            name=label,
-            x=names,
-            y=values,
-            marker_color=colour,
-            customdata=links,
-            hovertemplate="%{x}: %{y}<extra>" + label + "</extra>",
+    traces = [
+        bar(label, names, values, colour, links)
+        for label, colour, values in (
+            (_("Active"), PALETTE[0], [s.active for s in found]),
+            (_("Overdue"), LATE, [s.overdue for s in found]),
+            (_("Finished"), PALETTE[2], [s.now.finished for s in found]),
+            (_("Finished before"), LATER, [s.before.finished for s in found]),
         )
-    chart.figure = _layout(fig, 360, barmode="group")
+    ]
+    chart.figure = figure(traces, 360, barmode="group")
     return chart
 
 

@@ -13,14 +13,13 @@ from sqlalchemy import case, func, select
 
 from mkflow.analytics.filters import Filters, Period, seconds_between
 from mkflow.analytics.processes import (
-    LAUNCH,
     cycles_of,
     day_of,
     finished,
     item_conditions,
-    with_launch,
 )
 from mkflow.analytics.projects import project_conditions
+from mkflow.analytics.tasks import done_tasks
 from mkflow.extensions import db
 from mkflow.models import (
     Department,
@@ -133,22 +132,8 @@ def _finished_items(f: Filters, current):
     return db.session.execute(query.group_by(ProcessTemplate.department_id, current))
 
 
-def done_tasks(f: Filters):
-    """Each task accepted as done in the period, with the moment of its last acceptance."""
-    return (
-        select(Event.task_id.label("task_id"), func.max(Event.at).label("at"))
-        .where(
-            Event.to_status == TaskStatus.DONE.value,
-            Event.at >= f.period.lo,
-            Event.at < f.period.hi,
-        )
-        .group_by(Event.task_id)
-        .subquery()
-    )
-
-
 def _done_tasks(f: Filters, since: datetime):
-    done = done_tasks(f)
+    done = done_tasks(f.period)
     due = Task.due_date
     current = case((done.c.at >= since, 1), else_=0)
     return db.session.execute(
@@ -169,10 +154,8 @@ def _done_tasks(f: Filters, since: datetime):
 
 def _cycle_rows(f: Filters, current) -> dict:
     """Cycle times by (department, in the current period)."""
-    seconds = seconds_between(LAUNCH.at, Event.at)
-    query = with_launch(
-        finished(f, ProcessTemplate.department_id, current, seconds).join(
-            ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id
-        )
+    seconds = seconds_between(ProcessInstance.created_at, Event.at)
+    query = finished(f, ProcessTemplate.department_id, current, seconds).join(
+        ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id
     )
     return cycles_of(db.session.execute(query))

@@ -12,13 +12,12 @@ from mkflow.analytics.people import open_tasks
 from mkflow.analytics.processes import (
     DECISIONS,
     HOUR,
-    LAUNCH,
     LEAVES,
     finished,
     item_conditions,
-    with_launch,
 )
 from mkflow.analytics.projects import slipped
+from mkflow.analytics.tasks import slipped_counts
 from mkflow.extensions import db
 from mkflow.models import (
     Event,
@@ -47,18 +46,17 @@ class Row:
 
 def finished_items(f: Filters) -> list[Row]:
     """Items finished in the period: launched, finished, cycle time (hours), deadline."""
-    query = with_launch(
-        finished(
-            f,
-            ProcessInstance.id,
-            ProcessInstance.title,
-            ProcessTemplate.name,
-            LAUNCH.at,
-            Event.at,
-            seconds_between(LAUNCH.at, Event.at),
-            ProcessInstance.deadline,
-        ).join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
-    )
+    launched = ProcessInstance.created_at
+    query = finished(
+        f,
+        ProcessInstance.id,
+        ProcessInstance.title,
+        ProcessTemplate.name,
+        launched,
+        Event.at,
+        seconds_between(launched, Event.at),
+        ProcessInstance.deadline,
+    ).join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
     rows = db.session.execute(query.order_by(Event.at.desc()).limit(LIMIT))
     return [
         Row("item", iid, title, name, [launched, done, float(seconds) / HOUR, deadline])
@@ -161,10 +159,10 @@ def open_work(person_id: int, viewer: User, now: datetime, today: date) -> list[
 
 def slipped_tasks(f: Filters) -> list[Row]:
     """Tasks whose dates the scheduler moved in the period, with how many times."""
+    moved = slipped_counts(f.period)
     rows = db.session.execute(
-        slipped(f, Task.id, Task.title, Project.name, func.count(), func.max(Event.at))
-        .group_by(Task.id, Task.title, Project.name)
-        .order_by(func.count().desc(), Task.id)
+        slipped(f, moved, Task.id, Task.title, Project.name, moved.c.moves, moved.c.last)
+        .order_by(moved.c.moves.desc(), Task.id)
         .limit(LIMIT)
     )
     return [Row("task", tid, title, name, [moves, last]) for tid, title, name, moves, last in rows]

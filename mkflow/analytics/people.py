@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 
-from mkflow.analytics.filters import Filters, monday
+from mkflow.analytics.filters import Filters, Period, monday
+from mkflow.analytics.tasks import done_tasks
 from mkflow.extensions import db
 from mkflow.models import Event, InstanceState, ProcessInstance, Project, Task, TaskStatus, User
 
@@ -150,10 +151,16 @@ def _finished(found, ids, day: date) -> None:
         .where(Event.kind.in_(STAGE_WORK), Event.actor_id.in_(ids), *in_weeks)
         .group_by(Event.actor_id)
     )
+    done = done_tasks(Period(weeks.last, weeks.next - timedelta(days=1)))
     tasks = (
-        select(Task.assignee_id, func.count(), func.sum(this_week))
-        .join(Task, Event.task_id == Task.id)
-        .where(Event.to_status == TaskStatus.DONE.value, Task.assignee_id.in_(ids), *in_weeks)
+        select(
+            Task.assignee_id,
+            func.count(),
+            func.sum(case((done.c.at >= _at(weeks.this), 1), else_=0)),
+        )
+        .select_from(done)
+        .join(Task, Task.id == done.c.task_id)
+        .where(Task.assignee_id.in_(ids))
         .group_by(Task.assignee_id)
     )
     for query in (stages, tasks):

@@ -2,20 +2,27 @@
 stage), time per stage, first-pass approval rate and the cumulative flow of the stages.
 
 An item "finishes" with the event that brings it into a final stage; its cycle time runs
-from its "launched" event to that one. A stage's time is the ``seconds_in_stage`` of the
-events that take items out of it.
+from its launch (``created_at``, the moment of its "launched" event) to that one. A
+stage's time is the ``seconds_in_stage`` of the events that take items out of it.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, func, literal, select, union_all
+from sqlalchemy import Date, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from mkflow.analytics.filters import Filters, as_day, monday, percentile, seconds_between
 from mkflow.extensions import db
-from mkflow.models import Event, ProcessInstance, ProcessTemplate, Stage, StageKind
+from mkflow.models import (
+    Event,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Stage,
+    StageKind,
+)
 
 # Events that bring an item into a stage, and those that take it out of one.
 ENTERS = ("launched", "completed", "approved", "rejected", "published", "moved_back")
@@ -28,11 +35,17 @@ def item_conditions(f: Filters) -> list:
     """Which process items the filters cover: the template's, else the department's; with a
     person, the items that person held at some stage."""
     conditions = []
+    template = ProcessInstance.template_id
+    if db.engine.dialect.name == "sqlite":
+        # A department's templates hold most items: the plan should start from the period's
+        # events, by their time. SQLite, without statistics, would start from every item of
+        # the department unless the column is an expression; Postgres has statistics.
+        template = template + 0
     if f.template_id is not None:
-        conditions.append(ProcessInstance.template_id == f.template_id)
+        conditions.append(template == f.template_id)
     elif f.department_id is not None:
         ids = select(ProcessTemplate.id).where(ProcessTemplate.department_id == f.department_id)
-        conditions.append(ProcessInstance.template_id.in_(ids.correlate(None)))
+        conditions.append(template.in_(ids.correlate(None)))
     if f.person_id is not None:
         held = aliased(Event)
         ids = select(held.instance_id).where(held.assignee_id == f.person_id)
@@ -60,28 +73,17 @@ def templates(f: Filters) -> dict[int, tuple[str, str]]:
 
 def finished(f: Filters, *columns):
     """A select of ``columns`` over the events that finished an item in the period."""
-    final = aliased(Stage)
+    finals = select(Stage.id).where(Stage.kind == StageKind.FINAL).correlate(None)
     return (
         select(*columns)
         .select_from(Event)
         .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
-        .join(final, Event.to_stage_id == final.id)
         .where(
-            final.kind == StageKind.FINAL,
+            Event.to_stage_id.in_(finals),  # the index on (to_stage_id, at) finds them
             Event.at >= f.period.lo,
             Event.at < f.period.hi,
             *item_conditions(f),
         )
-    )
-
-
-# The "launched" event of an item, joined to the event that finished it.
-LAUNCH = aliased(Event, name="launch")
-
-
-def with_launch(query):
-    return query.join(
-        LAUNCH, and_(LAUNCH.instance_id == Event.instance_id, LAUNCH.kind == "launched")
     )
 
 
@@ -114,7 +116,7 @@ class Cycle:
 def cycle_times(f: Filters, group=ProcessInstance.template_id) -> dict:
     """Cycle time (launch to the final stage) of the items finished in the period, by
     ``group`` (the template by default): their count, median and 85th percentile."""
-    query = with_launch(finished(f, group, seconds_between(LAUNCH.at, Event.at)))
+    query = finished(f, group, seconds_between(ProcessInstance.created_at, Event.at))
     return cycles_of(db.session.execute(query))
 
 
@@ -242,47 +244,60 @@ class Flow:
     counts: dict[str, list[int]]  # key -> items at the stage at the end of each day
 
 
-def _moves(f: Filters, template_id: int, since, until, by_day: bool):
-    """Items into (+1) and out of (-1) each stage, per stage key (and day)."""
+def _moves(f: Filters, template_id: int, since):
+    """Items into (+1) and out of (-1) each stage since ``since``, per stage key and day."""
     stage = aliased(Stage)
     parts = []
     for kinds, column, sign in ((ENTERS, Event.to_stage_id, 1), (LEAVES, Event.from_stage_id, -1)):
-        query = (
-            select(
-                stage.key.label("key"),
-                (day_of(Event.at) if by_day else literal(None)).label("day"),
-                literal(sign).label("delta"),
-            )
+        parts.append(
+            select(stage.key.label("key"), day_of(Event.at).label("day"), literal(sign).label("d"))
             .select_from(Event)
             .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
             .join(stage, column == stage.id)
             .where(
                 Event.kind.in_(kinds),
+                Event.at >= since,
                 ProcessInstance.template_id == template_id,
                 *item_conditions(f),
             )
         )
-        if since is not None:
-            query = query.where(Event.at >= since)
-        parts.append(query.where(Event.at < until))
     moves = union_all(*parts).subquery()
-    query = select(moves.c.key, func.sum(moves.c.delta)).group_by(moves.c.key)
-    if by_day:
-        query = query.add_columns(moves.c.day).group_by(moves.c.day)
-    return db.session.execute(query)
+    return db.session.execute(
+        select(moves.c.key, moves.c.day, func.sum(moves.c.d)).group_by(moves.c.key, moves.c.day)
+    )
+
+
+def _now_at_stages(f: Filters, template_id: int) -> dict[str, int]:
+    """Items at each stage now: the active ones where they are, the finished ones at their
+    final stage (a cancelled item left its stage)."""
+    rows = db.session.execute(
+        select(Stage.key, func.count())
+        .select_from(ProcessInstance)
+        .join(Stage, ProcessInstance.stage_id == Stage.id)
+        .where(
+            ProcessInstance.template_id == template_id,
+            ProcessInstance.state != InstanceState.CANCELLED,
+            *item_conditions(f),
+        )
+        .group_by(Stage.key)
+    )
+    return dict(rows.all())
 
 
 def cumulative_flow(f: Filters, template_id: int) -> Flow:
     """Items at each stage of ``template_id`` at the end of each day of the period (of each
-    week when the period is longer than 92 days); the final stage counts every item done."""
+    week when the period is longer than 92 days); the final stage counts every item done.
+
+    Counted back from now: the items at each stage now, less the moves since the period
+    began, is where they stood then; the moves of each day carry it forward. So only the
+    events since the period's start are read, however long the history."""
     period = f.period
-    level: dict[str, int] = defaultdict(int)
-    for key, delta in _moves(f, template_id, None, period.lo, by_day=False):
-        level[key] += int(delta)
+    level: dict[str, int] = defaultdict(int, _now_at_stages(f, template_id))
     changes: dict[date, dict[str, int]] = defaultdict(dict)
-    for key, delta, day in _moves(f, template_id, period.lo, period.hi, by_day=True):
+    for key, day, delta in _moves(f, template_id, period.lo):
         changes[as_day(day)][key] = int(delta)
-    stages = _stage_order(template_id, set(level) | {k for c in changes.values() for k in c})
+        level[key] -= int(delta)
+    stages = _stage_order(template_id, set(level))
     step = 7 if period.days > 92 else 1
     days, counts = [], {key: [] for key, _ in stages}
     for n in range(period.days):
@@ -309,16 +324,12 @@ def _stage_order(template_id: int, seen: set[str]) -> list[tuple[str, str]]:
     return order + sorted((key, key) for key in seen - known)
 
 
-def busiest_template(f: Filters) -> int | None:
-    """The template with the most items finished in the period (else the first one)."""
+def busiest_template(f: Filters, data: Throughput | None = None) -> int | None:
+    """The chosen template, else the one with the most items finished in the period (from
+    ``data`` when given), else the department's first."""
     if f.template_id is not None:
         return f.template_id
-    row = db.session.execute(
-        finished(f, ProcessInstance.template_id, func.count().label("n"))
-        .group_by(ProcessInstance.template_id)
-        .order_by(func.count().desc(), ProcessInstance.template_id)
-        .limit(1)
-    ).first()
-    if row is not None:
-        return row[0]
+    totals = {tid: sum(weeks.values()) for tid, weeks in (data or throughput(f)).counts.items()}
+    if totals:
+        return min(totals, key=lambda tid: (-totals[tid], tid))
     return next(iter(templates(f)), None)

@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from mkflow.analytics.filters import Filters
+from mkflow.analytics.tasks import slipped_counts
 from mkflow.extensions import db
-from mkflow.models import Event, Project, Task, TaskStatus
+from mkflow.models import Project, Task, TaskStatus
 
 UPCOMING = 10  # milestones listed
 
@@ -54,26 +55,22 @@ def projects(f: Filters, today: date) -> list[ProjectRow]:
     )
     found = {row[0]: ProjectRow(*row) for row in rows}
     for project_id, count in db.session.execute(
-        slipped(f, Project.id, func.count(func.distinct(Task.id))).group_by(Project.id)
+        slipped(f, slipped_counts(f.period), Project.id, func.count()).group_by(Project.id)
     ):
         if project_id in found:
             found[project_id].slipped = count
     return list(found.values())
 
 
-def slipped(f: Filters, *columns):
-    """A select of ``columns`` over the "rescheduled" events of the period."""
+def slipped(f: Filters, moved, *columns):
+    """A select of ``columns`` over the tasks in ``moved`` (``tasks.slipped_counts``) that
+    the filters cover."""
     return (
         select(*columns)
-        .select_from(Event)
-        .join(Task, Event.task_id == Task.id)
+        .select_from(moved)
+        .join(Task, Task.id == moved.c.task_id)
         .join(Project, Task.project_id == Project.id)
-        .where(
-            Event.kind == "rescheduled",
-            Event.at >= f.period.lo,
-            Event.at < f.period.hi,
-            *project_conditions(f),
-        )
+        .where(*project_conditions(f))
     )
 
 

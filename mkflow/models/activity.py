@@ -3,7 +3,7 @@ watchers, notifications. Each row belongs to an instance or to a task."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
@@ -14,6 +14,12 @@ from mkflow.models.projects import Task
 
 class Event(db.Model):
     """One change of a work item: who, when, what, from which stage to which, and why."""
+
+    # The dashboards read a period's events into final stages and tasks' moves to "done".
+    __table_args__ = (
+        Index("ix_event_to_stage_at", "to_stage_id", "at"),
+        Index("ix_event_to_status_at", "to_status", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(
