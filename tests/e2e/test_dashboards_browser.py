@@ -1,0 +1,47 @@
+"""The dashboards in Chromium: the department dashboard draws its charts with no console
+error (the chart CSP included), its tables stay readable beside them, and a bar of the
+company dashboard opens that department's view."""
+
+import re
+
+from dashboard_scenario import build
+from playwright.sync_api import expect
+from sqlalchemy import select
+from support import log_in
+
+from mkflow.extensions import db
+from mkflow.models import Department
+
+PERIOD = "from=2026-03-02&to=2026-03-15"
+
+
+def test_the_department_dashboard_draws_its_charts(page, processes, console_errors):
+    build()
+    log_in(page, "head@demo.local")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Dashboard: Marketing")).to_be_visible()
+    page.goto(f"/dashboard?{PERIOD}")
+    for name in ("people", "throughput", "cycle", "stages", "first_pass", "flow", "projects"):
+        expect(page.locator(f"#{name}-chart .main-svg").first).to_be_visible()
+    expect(page.locator("#cycle-table")).to_be_visible()  # numbers beside the chart
+    expect(page.locator("#cycle-table")).to_contain_text("84.0")
+    expect(page.locator("#flow-chart .scatterlayer .trace")).to_have_count(7)  # one per stage
+    assert console_errors == []
+
+
+def test_a_bar_of_the_company_dashboard_opens_the_department(page, processes, console_errors):
+    build()
+    marketing = db.session.scalar(select(Department).where(Department.slug == "marketing"))
+    log_in(page, "ceo@demo.local")
+    page.goto(f"/dashboard/company?{PERIOD}")
+    expect(page.get_by_role("heading", name="Company dashboard")).to_be_visible()
+    # The "Finished" bar of Marketing: the only department with finished work.
+    bars = page.locator("#departments-chart .barlayer .trace").nth(2).locator(".point path")
+    boxes = [bars.nth(i).bounding_box() for i in range(bars.count())]
+    visible = [box for box in boxes if box and box["height"] > 1]
+    (box,) = visible
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(rf"/dashboard\?.*department={marketing.id}"))
+    expect(page.get_by_role("heading", name="Dashboard: Marketing")).to_be_visible()
+    assert "from=2026-03-02" in page.url
+    assert console_errors == []
