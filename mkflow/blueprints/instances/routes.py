@@ -10,7 +10,7 @@ from mkflow.blueprints.instances import responses
 from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
-from mkflow.models import Department, ProcessInstance, User
+from mkflow.models import Department, ProcessInstance, TemplateVersion, User
 from mkflow.web import posted_version
 from mkflow.workflow import activity, engine
 from mkflow.workflow.access import can_view_instance
@@ -27,9 +27,11 @@ def require_login():
 
 
 def instance_or_404(instance_id: int) -> ProcessInstance:
-    # Its version comes in the same query: every page and action here reads it.
+    # Its version and stages come in the same query: every page and action here reads them.
     instance = db.session.get(
-        ProcessInstance, instance_id, options=[joinedload(ProcessInstance.version)]
+        ProcessInstance,
+        instance_id,
+        options=[joinedload(ProcessInstance.version).joinedload(TemplateVersion.stages)],
     )
     if instance is None or not can_view_instance(current_user, instance):
         abort(404)
