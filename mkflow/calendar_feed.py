@@ -27,6 +27,7 @@ from mkflow.models import (
     TaskStatus,
     User,
 )
+from mkflow.projects.access import visible_projects_filter
 
 PRODID = "-//mkflow//calendar feed//EN"
 
@@ -106,6 +107,7 @@ def entries(user: User, link: Callable[..., str]) -> list[Entry]:
         .join(Project, Task.project_id == Project.id)
         .where(
             Task.assignee_id == user.id,
+            visible_projects_filter(user),  # not of a project they were taken off
             Task.status != TaskStatus.DONE,
             Task.due_date.is_not(None),
             Project.is_template == false(),

@@ -569,6 +569,10 @@ def _launch(schedule: ProcessSchedule, slot: datetime, zone: ZoneInfo, now: date
     try:
         if actor is None or not actor.active:
             raise DomainError(_l("The person who made the schedule no longer works here."))
+        if not can_manage_template(actor, schedule.template):
+            raise DomainError(
+                _l("The person who made the schedule no longer manages this process.")
+            )
         with db.session.begin_nested():
             return engine.launch(
                 schedule.template,

@@ -4,7 +4,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, make_response, render_template, request, url_for
 
@@ -96,8 +96,10 @@ def render_board(page: str, fragment: str, stamp, context, *, shared: bool = Fal
         current, since = stamp(), request.args.get("since")
         if since == current:
             return allow_framing(make_response("", 204))
+        # The page's own address and its arguments, not url_for: a query argument named like
+        # a route argument (or url_for's own "_external") must not change what is built.
         args = request.args.to_dict() | {"embed": "1", "since": current}
-        poll_url = url_for(request.endpoint, **request.view_args, **args)
+        poll_url = f"{request.path}?{urlencode(args)}"
         if since is not None:
             template = "embed_poll.html"
     html = render_template(

@@ -172,3 +172,23 @@ def test_the_feed_address_is_made_only_by_a_post_with_the_csrf_token(client, aut
 def test_the_feed_is_named_after_its_owner(client, auth, work):
     _url, path = create_feed(client, auth, "head@demo.local")
     assert user("head@demo.local").name in str(fetch(client, path)["X-WR-CALNAME"])
+
+
+def test_tasks_of_a_project_the_owner_was_taken_off_leave_the_feed(client, auth, work):
+    from mkflow.models import ProjectMember
+    from mkflow.projects.projects import remove_member
+
+    _item, banner, _text = work
+    _url, path = create_feed(client, auth, "designer@demo.local")
+    assert f"task-{banner.id}" in events(fetch(client, path))
+    project = banner.project
+    member = db.session.scalar(
+        db.select(ProjectMember).where(
+            ProjectMember.project_id == project.id,
+            ProjectMember.user_id == user("designer@demo.local").id,
+        )
+    )
+    remove_member(project, project.manager, member.id)
+    db.session.commit()
+    body = client.get(path).get_data(as_text=True)
+    assert f"task-{banner.id}" not in body and "Spring campaign" not in body

@@ -371,3 +371,16 @@ def test_every_figure_is_a_valid_plotly_figure(marketing):
         if chart.figure is not None:
             go.Figure(chart.figure)  # raises on anything plotly does not know
         assert all(len(row) == len(chart.headers) for row in chart.rows), name
+
+
+def test_names_in_the_charts_are_text_not_markup(client, auth, history):
+    from mkflow.models import ProcessTemplate
+
+    article = db.session.scalar(select(ProcessTemplate).where(ProcessTemplate.slug == "article"))
+    article.name = '<a href="https://evil.example">Click</a>'
+    db.session.commit()
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert "&lt;a href=&quot;https:" in page  # escaped inside the figure's JSON
+    assert "\\u003ca href" not in page  # never a link plotly would draw

@@ -304,3 +304,30 @@ def test_a_department_head_digest_lists_overdue_work_and_links_to_boards_and_cha
     text = body(mail)
     assert "Overdue in your department:" in text and "Late article" in text
     assert f"{BASE}/processes/" in text and "/board" in text
+
+
+def test_a_title_with_line_breaks_is_mailed_on_one_line(processes, smtp, inbox):
+    launch_article("Evil\r\nBcc: x@evil.example")
+    assert send_all().counts == {MailStatus.SENT: 1}
+    ((rcpt, mail),) = inbox.mails
+    assert rcpt == "marketer@demo.local" and mail["Bcc"] is None
+    assert mail["Subject"] == "Elena Morozova passed you “Evil Bcc: x@evil.example”."
+
+
+def test_a_mail_that_cannot_be_written_fails_alone(processes, smtp, inbox, monkeypatch):
+    first, second = launch_article("First"), launch_article("Second")
+    real = outbox.compose.write_notification
+
+    def broken(message, note, user_):
+        if note.instance_id == first.id:
+            raise ValueError("a mail that cannot be built")
+        return real(message, note, user_)
+
+    monkeypatch.setattr(outbox.compose, "write_notification", broken)
+    assert send_all().counts == {MailStatus.FAILED: 1, MailStatus.SENT: 1}
+    assert [m["Subject"] for _, m in inbox.mails] == ["Elena Morozova passed you “Second”."]
+    failed = db.session.scalar(
+        db.select(OutboxMessage).where(OutboxMessage.status == MailStatus.FAILED)
+    )
+    assert "a mail that cannot be built" in failed.last_error and failed.attempts == 1
+    assert second is not None

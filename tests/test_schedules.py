@@ -11,7 +11,7 @@ from support import template, user
 from mkflow import schedules
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
-from mkflow.models import ProcessInstance
+from mkflow.models import Department, ProcessInstance
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
 from mkflow.schedules import LAST_DAY, Preset, latest_slot, next_slot, upcoming_slots
 
@@ -578,3 +578,18 @@ def test_pause_resume_and_delete(processes, client, auth):
     db.session.expire_all()
     assert db.session.get(ProcessSchedule, schedule_id) is None
     assert client.post(f"{base}/delete").status_code == 404
+
+
+def test_a_schedule_stops_launching_when_its_maker_no_longer_manages_the_process(processes, caplog):
+    schedule = newsletter_schedule()
+    head = user("head@demo.local")  # no longer heads the department of the process
+    for department in db.session.scalars(
+        db.select(Department).where(Department.head_id == head.id)
+    ):
+        department.head_id = None
+    db.session.commit()
+    assert schedules.launch_due(utc(2026, 3, 2, 7, 1)) == []
+    db.session.commit()
+    assert items() == [] and "no longer manages this process" in caplog.text
+    db.session.refresh(schedule)
+    assert schedule.next_run_at == utc(2026, 3, 9, 7)

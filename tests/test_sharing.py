@@ -386,3 +386,12 @@ def test_an_embedded_process_board_polls_too(client, auth, demo_items):
     launch_article("A brand new guide")
     changed = client.get(url, headers={"HX-Request": "true"})
     assert changed.status_code == 200 and "A brand new guide" in text(changed)
+
+
+def test_query_arguments_do_not_change_how_the_poll_address_is_built(client, demo):
+    project = marketing_project()
+    _, token = share(project, until=date.today() + timedelta(days=1))
+    for extra in ("token=x", "_external=1", "project_id=1"):
+        response = client.get(f"/share/{token}?embed=1&{extra}")
+        assert response.status_code == 200, extra
+        assert 'hx-get="/share/' in text(response) and "http://" not in text(response), extra

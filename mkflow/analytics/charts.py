@@ -77,9 +77,10 @@ def bar(name: str, labels: list, values: list, colour, links: list, *, horizonta
     """One bar trace; a click on a bar opens its ``customdata`` link."""
     axis = "%{y}" if horizontal else "%{x}"
     value = "%{x}" if horizontal else "%{y}"
+    labels = [escape(str(label)) for label in labels]  # names are text, not plotly's HTML
     return {
         "type": "bar",
-        "name": name,
+        "name": escape(name),
         "x": values if horizontal else labels,
         "y": labels if horizontal else values,
         "orientation": "h" if horizontal else "v",
@@ -342,7 +343,7 @@ def flow(ctx: Context) -> Chart:
     traces = [
         {
             "type": "scatter",
-            "name": name,
+            "name": escape(name),
             "x": days,
             "y": data.counts[key],
             "mode": "lines",

@@ -48,7 +48,7 @@ def write_notification(message: OutboxMessage, note: Notification, user: User) -
         "preferences_url": preferences_url(),
     }
     message.to_address = user.email
-    message.subject = text[:255]
+    message.subject = " ".join(text.split())[:255]  # one line, whatever the title holds
     message.text_body = render_template("mail/notification.txt", **context)
     message.html_body = render_template("mail/notification.html", **context)
 

@@ -6,6 +6,7 @@ write at a time). Each mail is then settled and committed on its own: a worker k
 mid-batch leaves the rest claimed until the lease runs out, and another worker sends them.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from mkflow.mail.transport import SEND_ERRORS
 from mkflow.models import Channel, MailPreference, MailStatus, OutboxMessage, User
 from mkflow.notice_kinds import kind_of
 
+log = logging.getLogger("mkflow.mail")
 BATCH = 20
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -70,7 +72,15 @@ def deliver(worker: str, transport, now: datetime | None = None, limit: int = BA
             message = db.session.get(OutboxMessage, message_id)
             if message is None or message.locked_by != worker:
                 continue  # deleted, or its lease ran out and another worker took it
-            _settle(message, transport, now)
+            try:
+                _settle(message, transport, now)
+            except Exception as error:  # a mail that cannot be written out must not block the rest
+                log.exception("Mail %s cannot be sent", message_id)
+                db.session.rollback()
+                message = db.session.get(OutboxMessage, message_id)
+                message.status = MailStatus.FAILED
+                message.attempts += 1
+                message.last_error = f"{type(error).__name__}: {error}"[:2000]
             message.locked_by = message.locked_until = None
             db.session.commit()
             done.add(message.status)
