@@ -197,3 +197,16 @@ def test_settings_save_language_and_time_zone(client, auth, demo):
     bad = client.post("/account", data={"locale": "xx", "timezone": "Mars/Base"})
     assert bad.status_code == 422
     assert user("sales@demo.local").timezone == "Asia/Yekaterinburg"
+
+
+def test_a_language_chosen_before_login_is_kept_on_the_account(client, auth, demo):
+    from support import user
+
+    assert user("marketer@demo.local").locale is None
+    client.post("/language", data={"locale": "en"})
+    auth.login("marketer@demo.local")
+    assert user("marketer@demo.local").locale == "en"  # mail and the calendar feed use it
+    auth.logout()
+    client.post("/language", data={"locale": "ru"})
+    auth.login("marketer@demo.local")
+    assert user("marketer@demo.local").locale == "en"  # a choice on the account stays

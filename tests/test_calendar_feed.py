@@ -24,6 +24,7 @@ def create_feed(client, auth, email: str) -> tuple[str, str]:
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     url, token = FEED_URL.search(response.get_data(as_text=True)).groups()
+    assert url.startswith("http://localhost/calendar/")  # the host the user is on
     auth.logout()
     return url, f"/calendar/{token}.ics"
 

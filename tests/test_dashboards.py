@@ -5,7 +5,8 @@ change the numbers; a process dashboard behind a share link."""
 import csv
 import io
 import re
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,16 @@ def test_throughput_counts_items_finished_per_week(marketing):
     article = template("article").id
     assert data.weeks == [date(2026, 3, 2), date(2026, 3, 9)]
     assert dict(data.counts[article]) == {date(2026, 3, 2): 1, date(2026, 3, 9): 1}
+
+
+def test_days_are_counted_in_the_company_s_time_zone(marketing):
+    east = replace(marketing, period=replace(marketing.period, offset=timedelta(hours=12)))
+    assert east.period.lo == datetime(2026, 3, 1, 12, 0)  # local midnight, stored as UTC
+    article = template("article").id
+    by_week = processes.throughput(east).counts[article]
+    assert sum(by_week.values()) == sum(processes.throughput(marketing).counts[article].values())
+    summary = company.summaries(east, NOW, TODAY)  # on-time compares local days with dates
+    assert [s.now for s in summary] == [s.now for s in company.summaries(marketing, NOW, TODAY)]
 
 
 def test_cycle_time_runs_from_launch_to_the_final_stage(marketing):
@@ -179,9 +190,13 @@ def test_filters_change_the_numbers(marketing):
     assert (row.total, row.done) == (3, 3)
 
 
-def test_parse_reads_the_url_and_defaults_to_four_weeks():
+def test_parse_reads_the_url_and_defaults_to_four_weeks(app):
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"  # an hour ahead of UTC in March
     f = parse({"from": "2026-03-02", "to": "2026-03-15", "department": "3", "person": "x"}, TODAY)
-    assert (f.period, f.department_id, f.person_id) == (Period(START, END), 3, None)
+    assert (f.period.start, f.period.end, f.department_id, f.person_id) == (START, END, 3, None)
+    assert f.period.lo == datetime(2026, 3, 1, 23, 0)  # midnight in Berlin, stored as UTC
+    for broken in ("0001-01-01", "9999-12-31", "2026-13-01"):
+        assert parse({"from": broken, "to": broken}, TODAY).period.end == TODAY
     f = parse({}, TODAY)
     assert (f.period.end, f.period.days) == (TODAY, 28)
     assert Period(START, END).previous() == Period(date(2026, 2, 16), date(2026, 3, 1))
@@ -384,3 +399,11 @@ def test_names_in_the_charts_are_text_not_markup(client, auth, history):
     page = client.get(f"/dashboard?{query}").get_data(as_text=True)
     assert "&lt;a href=&quot;https:" in page  # escaped inside the figure's JSON
     assert "\\u003ca href" not in page  # never a link plotly would draw
+
+
+def test_a_person_s_summary_counts_the_work_they_hold_now(marketing):
+    for email in ("marketer@demo.local", "designer@demo.local", "copywriter@demo.local"):
+        mine = replace(marketing, person_id=user(email).id)
+        (summary,) = company.summaries(mine, NOW, TODAY)
+        (person,) = people.people(mine, NOW, TODAY)
+        assert (summary.active, summary.overdue) == (person.active, person.overdue), email

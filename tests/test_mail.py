@@ -191,8 +191,11 @@ def test_without_smtp_mail_goes_to_the_log_and_the_admin_page_says_so(
     with caplog.at_level("INFO", logger="mkflow.mail"):
         assert send_all().counts == {MailStatus.LOGGED: 1}
     assert "marketer@demo.local" in caplog.text and "Logged article" in caplog.text
+    launch_article("Waiting article")
     auth.login("admin@demo.local")
     page = client.get("/admin/mail").get_data(as_text=True)
+    waiting = page[page.index("Waiting to be sent</td>") - 400 :]
+    assert "marketer@demo.local" in waiting  # whom a mail not yet written out is for
     assert "No SMTP server is configured" in page and "Written to the log" in page
 
 

@@ -6,7 +6,7 @@ median cycle time in the period and in the period before it.
 deadline, a task done on or before its due date; items and tasks without one don't count.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
@@ -94,6 +94,11 @@ def _add(found, did, is_current, count, due, on_time) -> None:
 
 
 def _open_items(f: Filters, now: datetime):
+    """Active items; with a person, those they hold now (as the People table counts them),
+    not every item they once held."""
+    conditions = item_conditions(replace(f, person_id=None))
+    if f.person_id is not None:
+        conditions.append(ProcessInstance.assignee_id == f.person_id)
     return db.session.execute(
         select(
             ProcessTemplate.department_id,
@@ -101,7 +106,7 @@ def _open_items(f: Filters, now: datetime):
             func.sum(case((ProcessInstance.stage_due_at < now, 1), else_=0)),
         )
         .join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
-        .where(ProcessInstance.state == InstanceState.ACTIVE, *item_conditions(f))
+        .where(ProcessInstance.state == InstanceState.ACTIVE, *conditions)
         .group_by(ProcessTemplate.department_id)
     )
 
@@ -127,7 +132,7 @@ def _finished_items(f: Filters, current):
         current,
         func.count(),
         func.sum(case((deadline.is_not(None), 1), else_=0)),
-        func.sum(case((day_of(Event.at) <= deadline, 1), else_=0)),
+        func.sum(case((day_of(Event.at, f.period.offset) <= deadline, 1), else_=0)),
     ).join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
     return db.session.execute(query.group_by(ProcessTemplate.department_id, current))
 
@@ -142,7 +147,7 @@ def _done_tasks(f: Filters, since: datetime):
             current,
             func.count(),
             func.sum(case((due.is_not(None), 1), else_=0)),
-            func.sum(case((day_of(done.c.at) <= due, 1), else_=0)),
+            func.sum(case((day_of(done.c.at, f.period.offset) <= due, 1), else_=0)),
         )
         .select_from(done)
         .join(Task, Task.id == done.c.task_id)

@@ -5,7 +5,9 @@ company's management and administrators: everything)."""
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, select
 from sqlalchemy.ext.compiler import compiles
@@ -29,16 +31,18 @@ def monday(day: date) -> date:
 class Period:
     start: date
     end: date  # inclusive
+    # The company's offset from UTC: its days start at midnight there, not in UTC.
+    offset: timedelta = timedelta(0)
 
     @property
     def lo(self) -> datetime:
         """The first moment of the period (stored times are naive UTC)."""
-        return datetime.combine(self.start, time.min)
+        return datetime.combine(self.start, time.min) - self.offset
 
     @property
     def hi(self) -> datetime:
         """The first moment after the period."""
-        return datetime.combine(self.end + timedelta(days=1), time.min)
+        return datetime.combine(self.end + timedelta(days=1), time.min) - self.offset
 
     @property
     def days(self) -> int:
@@ -46,7 +50,9 @@ class Period:
 
     def previous(self) -> "Period":
         """The period of the same length just before this one."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+        return replace(
+            self, start=self.start - timedelta(days=self.days), end=self.start - timedelta(days=1)
+        )
 
     def weeks(self) -> list[date]:
         """The Mondays of the weeks the period touches."""
@@ -55,7 +61,9 @@ class Period:
 
     def week(self, start: date) -> "Period":
         """The part of the week starting ``start`` that lies in this period."""
-        return Period(max(start, self.start), min(start + timedelta(days=6), self.end))
+        return replace(
+            self, start=max(start, self.start), end=min(start + timedelta(days=6), self.end)
+        )
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,22 @@ class Filters:
         return replace(self, period=period or self.period, **changes)
 
 
-def _day(text: str | None) -> date | None:
+EARLIEST = date(2000, 1, 1)
+
+
+def _day(text: str | None, today: date) -> date | None:
+    """An ISO day from the URL; a broken one, or one outside 2000 to a year ahead, is none."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day and EARLIEST <= day <= today + timedelta(days=366) else None
+
+
+def company_offset(day: date) -> timedelta:
+    """How far the company's clock (MKFLOW_TIMEZONE) is ahead of UTC on ``day``."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return zone.utcoffset(datetime.combine(day, time(12)))
 
 
 def _id(text: str | None) -> int | None:
@@ -94,13 +113,13 @@ def _id(text: str | None) -> int | None:
 def parse(args, today: date) -> Filters:
     """Filters from URL arguments: ``from``, ``to`` (ISO days), ``department``, ``template``,
     ``person``. Missing or broken dates give the last four weeks up to today."""
-    end = _day(args.get("to")) or today
-    start = _day(args.get("from")) or end - timedelta(days=DEFAULT_DAYS - 1)
+    end = _day(args.get("to"), today) or today
+    start = _day(args.get("from"), today) or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         start, end = end, start
     start = max(start, end - timedelta(days=MAX_DAYS - 1))
     return Filters(
-        Period(start, end),
+        Period(start, end, company_offset(end)),
         department_id=_id(args.get("department")),
         template_id=_id(args.get("template")),
         person_id=_id(args.get("person")),

@@ -86,25 +86,31 @@ def people(f: Filters, now: datetime, today: date) -> list[Person]:
         return []
     ids = list(found)
     weeks = Weeks.around(today)
-    _open_items(found, ids, now, weeks)
+    _open_items(found, ids, now, weeks, f.period.offset)
     _open_tasks(found, ids, today, weeks)
-    _finished(found, ids, min(f.period.end, today))
+    _finished(found, ids, min(f.period.end, today), f.period.offset)
     return list(found.values())
 
 
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time.min)
+def _at(day: date, offset: timedelta) -> datetime:
+    """The stored (naive UTC) moment the company's ``day`` begins."""
+    return datetime.combine(day, time.min) - offset
 
 
-def _open_items(found, ids, now, weeks: Weeks) -> None:
+def _open_items(found, ids, now, weeks: Weeks, offset: timedelta) -> None:
+    next_week = _at(weeks.next, offset)
     due = ProcessInstance.stage_due_at
     rows = db.session.execute(
         select(
             ProcessInstance.assignee_id,
             func.count(),
             func.sum(case((due < now, 1), else_=0)),
-            func.sum(case((due < now, 0), (due < _at(weeks.next), 1), else_=0)),
-            func.sum(case((due < _at(weeks.next), 0), (due < _at(weeks.later), 1), else_=0)),
+            func.sum(case((due < now, 0), (due < _at(weeks.next, offset), 1), else_=0)),
+            func.sum(
+                case(
+                    (due < _at(weeks.next, offset), 0), (due < _at(weeks.later, offset), 1), else_=0
+                )
+            ),
         )
         .where(ProcessInstance.state == InstanceState.ACTIVE, ProcessInstance.assignee_id.in_(ids))
         .group_by(ProcessInstance.assignee_id)
@@ -141,11 +147,11 @@ def _open_tasks(found, ids, today, weeks: Weeks) -> None:
         person.due_later += count - overdue - this_week - next_week
 
 
-def _finished(found, ids, day: date) -> None:
+def _finished(found, ids, day: date, offset: timedelta) -> None:
     """Stages handed on and tasks done in the week of ``day`` and the week before."""
     weeks = Weeks.around(day)
-    this_week = case((Event.at >= _at(weeks.this), 1), else_=0)
-    in_weeks = (Event.at >= _at(weeks.last), Event.at < _at(weeks.next))
+    this_week = case((Event.at >= _at(weeks.this, offset), 1), else_=0)
+    in_weeks = (Event.at >= _at(weeks.last, offset), Event.at < _at(weeks.next, offset))
     stages = (
         select(Event.actor_id, func.count(), func.sum(this_week))
         .where(Event.kind.in_(STAGE_WORK), Event.actor_id.in_(ids), *in_weeks)
@@ -156,7 +162,7 @@ def _finished(found, ids, day: date) -> None:
         select(
             Task.assignee_id,
             func.count(),
-            func.sum(case((done.c.at >= _at(weeks.this), 1), else_=0)),
+            func.sum(case((done.c.at >= _at(weeks.this, offset), 1), else_=0)),
         )
         .select_from(done)
         .join(Task, Task.id == done.c.task_id)

@@ -14,7 +14,7 @@ from sqlalchemy import Date, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from mkflow.analytics.filters import Filters, as_day, monday, percentile, seconds_between
-from mkflow.extensions import db
+from mkflow.extensions import db, on_postgres
 from mkflow.models import (
     Event,
     InstanceState,
@@ -53,8 +53,13 @@ def item_conditions(f: Filters) -> list:
     return conditions
 
 
-def day_of(column):
-    return func.date(column, type_=Date)
+def day_of(column, offset: timedelta):
+    """The company's calendar day of a stored (naive UTC) moment."""
+    if not offset:
+        return func.date(column, type_=Date)
+    if on_postgres():
+        return func.date(column + offset, type_=Date)
+    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes", type_=Date)
 
 
 def templates(f: Filters) -> dict[int, tuple[str, str]]:
@@ -94,7 +99,7 @@ class Throughput:
 
 
 def throughput(f: Filters) -> Throughput:
-    day = day_of(Event.at)
+    day = day_of(Event.at, f.period.offset)
     rows = db.session.execute(
         finished(f, ProcessInstance.template_id, day, func.count()).group_by(
             ProcessInstance.template_id, day
@@ -250,7 +255,11 @@ def _moves(f: Filters, template_id: int, since):
     parts = []
     for kinds, column, sign in ((ENTERS, Event.to_stage_id, 1), (LEAVES, Event.from_stage_id, -1)):
         parts.append(
-            select(stage.key.label("key"), day_of(Event.at).label("day"), literal(sign).label("d"))
+            select(
+                stage.key.label("key"),
+                day_of(Event.at, f.period.offset).label("day"),
+                literal(sign).label("d"),
+            )
             .select_from(Event)
             .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
             .join(stage, column == stage.id)

@@ -5,7 +5,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -24,9 +23,9 @@ bp = Blueprint("calendar", __name__)
 
 
 def _absolute(endpoint: str, **values) -> str:
-    """An absolute address on the site: MKFLOW_BASE_URL when set, else this request's host."""
-    base = current_app.config.get("MKFLOW_BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for(endpoint, **values)
+    """An absolute address on the host the request came to: the one the calendar app
+    subscribes to (MKFLOW_BASE_URL is for mail, which is written without a request)."""
+    return url_for(endpoint, _external=True, **values)
 
 
 @bp.route("/calendar/<token>.ics")

@@ -55,6 +55,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
     notification = relationship("Notification")
+    user = relationship("User", lazy="joined")  # the outbox page names whom a mail is for
 
 
 class MailPreference(db.Model):

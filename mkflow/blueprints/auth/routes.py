@@ -43,6 +43,8 @@ def login():
             form.form_errors.append(refused.message)
             return render_form("auth/login.html", form, status=refused.status)
         login_user(user, remember=form.remember.data)
+        if not user.locale and session.get("locale") in LOCALES:
+            user.locale = session["locale"]  # mail and the calendar feed speak it too
         db.session.commit()
         return redirect(target or _home())
     return render_form("auth/login.html", form)
