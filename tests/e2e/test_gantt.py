@@ -65,3 +65,14 @@ def test_a_gantt_link_opened_logged_out_returns_to_the_chart_after_login(page, d
     expect(page.get_by_role("heading", name="Gantt in the browser")).to_be_visible()
     assert page.url.endswith(f"/projects/{project.id}/gantt?zoom=week&status=assigned")
     expect(page.locator(".chart-plot .barlayer .point")).to_have_count(4)
+
+
+def test_the_gantt_axis_speaks_russian_on_a_russian_page(page, demo, console_errors):
+    project = small_project()
+    log_in(page, "head@demo.local")
+    page.get_by_role("button", name="Русский").click()
+    page.goto(f"/projects/{project.id}/gantt?zoom=quarter")
+    expect(page.locator(".chart-plot .barlayer .point")).to_have_count(4)
+    ticks = page.locator(".chart-plot .xtick text").all_text_contents()
+    assert "апр 2030" in ticks and not any("Apr" in tick for tick in ticks), ticks
+    assert console_errors == []
