@@ -8,6 +8,7 @@ from datetime import date, datetime
 from html import escape
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from mkflow.analytics import company, people, processes, projects
 from mkflow.analytics.filters import Filters
@@ -122,7 +123,7 @@ def summary(ctx: Context) -> Chart:
     chart = Chart(
         "summary",
         _("Summary"),
-        [_("Measure"), _("This period"), _("Previous period"), _("Change")],
+        [_("Measure"), _("This period"), _("Previous period"), pgettext("dashboard", "Change")],
     )
     if not found:
         return chart
@@ -130,7 +131,7 @@ def summary(ctx: Context) -> Chart:
     chart.add([_("Active work"), s.active, "", ""])
     chart.add([_("Overdue"), s.overdue, "", ""])
     for label, now, before in (
-        (_("Finished"), s.now.finished, s.before.finished),
+        (pgettext("dashboard", "Finished"), s.now.finished, s.before.finished),
         (_("On time, %"), s.now.on_time_rate, s.before.on_time_rate),
         (_("Median cycle time, h"), s.now.median_hours, s.before.median_hours),
     ):
@@ -200,7 +201,11 @@ def throughput(ctx: Context) -> Chart:
     f = ctx.filters
     names = processes.templates(f)
     data = ctx.once("throughput", lambda: processes.throughput(f))
-    chart = Chart("throughput", _("Throughput per week"), [_("Week"), _("Process"), _("Finished")])
+    chart = Chart(
+        "throughput",
+        _("Throughput per week"),
+        [_("Week"), _("Process"), pgettext("dashboard", "Finished")],
+    )
     traces = []
     shown = [(tid, name, colour) for tid, (name, colour) in names.items() if tid in data.counts]
     for n, (tid, name, colour) in enumerate(shown):
@@ -228,7 +233,7 @@ def cycle_time(ctx: Context) -> Chart:
     chart = Chart(
         "cycle",
         _("Cycle time, launch to the final stage"),
-        [_("Process"), _("Finished"), _("Median, h"), _("85th percentile, h")],
+        [_("Process"), pgettext("dashboard", "Finished"), _("Median, h"), _("85th percentile, h")],
     )
     shown = [(tid, name) for tid, (name, _c) in names.items() if tid in cycles]
     links = []
@@ -365,7 +370,7 @@ def projects_chart(ctx: Context) -> Chart:
         [
             _("Project"),
             _("Tasks"),
-            _("Done"),
+            pgettext("dashboard", "Done"),
             _("Progress, %"),
             _("Overdue"),
             _("Dates moved in the period"),
@@ -380,9 +385,9 @@ def projects_chart(ctx: Context) -> Chart:
     traces = [
         bar(label, names, values, colour, links, horizontal=True)
         for label, colour, values in (
-            (_("Done"), PALETTE[2], [p.done for p in found]),
+            (pgettext("dashboard", "Done"), PALETTE[2], [p.done for p in found]),
             (_("Overdue"), LATE, [p.overdue for p in found]),
-            (_("Open"), LATER, [p.total - p.done - p.overdue for p in found]),
+            (pgettext("dashboard", "Open"), LATER, [p.total - p.done - p.overdue for p in found]),
         )
     ]
     chart.figure = figure(traces, _hbar_height(len(found)), reversed_y=True, barmode="stack")
@@ -420,17 +425,17 @@ def departments(ctx: Context) -> Chart:
         _("Departments"),
         [
             _("Department"),
-            _("Active"),
+            pgettext("dashboard", "Active"),
             _("Overdue"),
-            _("Finished"),
+            pgettext("dashboard", "Finished"),
             _("Finished before"),
-            _("Change"),
+            pgettext("dashboard", "Change"),
             _("On time, %"),
             _("On time before, %"),
-            _("Change"),
+            pgettext("dashboard", "Change"),
             _("Median cycle time, h"),
             _("Median cycle time before, h"),
-            _("Change"),
+            pgettext("dashboard", "Change"),
         ],
         note=_("“Before”: the period of the same length just before the chosen one."),
     )
@@ -460,9 +465,9 @@ def departments(ctx: Context) -> Chart:
     traces = [
         bar(label, names, values, colour, links)
         for label, colour, values in (
-            (_("Active"), PALETTE[0], [s.active for s in found]),
+            (pgettext("dashboard", "Active"), PALETTE[0], [s.active for s in found]),
             (_("Overdue"), LATE, [s.overdue for s in found]),
-            (_("Finished"), PALETTE[2], [s.now.finished for s in found]),
+            (pgettext("dashboard", "Finished"), PALETTE[2], [s.now.finished for s in found]),
             (_("Finished before"), LATER, [s.before.finished for s in found]),
         )
     ]
