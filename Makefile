@@ -33,10 +33,12 @@ run: $(VENV)/.installed translations
 	@echo
 	@echo "mkflow is starting at http://$(HOST):$(PORT)/"
 	@echo "Log in as head@demo.local (or any account above) with the password: demo"
-	@echo "The worker (mail, schedules, reminders) runs beside it; without MKFLOW_SMTP_HOST mail goes to the log."
+	@echo "The worker (mail, schedules, reminders) runs beside it and logs to instance/worker.log;"
+	@echo "without MKFLOW_SMTP_HOST the mails are written there instead of being sent."
 	@echo
 	@export MKFLOW_BASE_URL=$${MKFLOW_BASE_URL:-http://$(HOST):$(PORT)}; \
-	  $(FLASK) worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(FLASK) worker >> instance/worker.log 2>&1 & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 chromium:
