@@ -18,7 +18,7 @@ from mkflow.models import (
     TaskLink,
     TaskStatus,
 )
-from mkflow.projects import access, attachments, copying, planning
+from mkflow.projects import access, attachments, copying, listing, planning
 from mkflow.projects import projects as project_rules
 from mkflow.projects import tasks as rules
 from mkflow.projects.status import Move, moves_for
@@ -424,3 +424,26 @@ def test_the_company_weekend_comes_from_the_settings(app, demo):
     project = new_project()
     task = new_task(project, "Booth", start_date=THU, days=2)
     assert _dates(task) == (THU, date(2026, 3, 8))  # Thursday, then Sunday
+
+
+def test_a_person_taken_off_a_project_no_longer_holds_its_open_tasks(team):
+    copywriter = user("copywriter@demo.local")
+    text = _task(team, "Write the text")
+    review = _task(
+        team, "Check the layout", assignee=user("designer@demo.local"), reviewer=copywriter
+    )
+    done = _task(team, "Old text")
+    db.session.get(Task, done.id).status = TaskStatus.DONE
+    db.session.commit()
+    member = next(m for m in team.members if m.user_id == copywriter.id)
+    project_rules.remove_member(team, user("head@demo.local"), member.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Task, text.id).assignee_id is None  # for the manager to give away
+    assert db.session.get(Task, review.id).reviewer_id == team.manager_id
+    assert db.session.get(Task, done.id).assignee_id == copywriter.id  # history stays
+    note = db.session.scalar(
+        db.select(Event.comment).where(Event.task_id == text.id, Event.kind == "edited")
+    )
+    assert note == "Dmitry Volkov was taken off the project."
+    assert listing.my_tasks(copywriter) == []

@@ -4,11 +4,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
-from mkflow.models import Department, MemberRole, Project, ProjectMember, User
+from mkflow.models import (
+    Department,
+    Event,
+    MemberRole,
+    Project,
+    ProjectMember,
+    Task,
+    TaskStatus,
+    User,
+)
 from mkflow.projects import access
 
 MAX_NAME = 160
@@ -105,7 +115,31 @@ def remove_member(project: Project, actor: User, member_id: int) -> None:
     if member is None:
         raise NotFound(_l("There is no such member."))
     project.members.remove(member)
+    if member.user is not None and member.user.id != project.manager_id:
+        _hand_back_tasks(project, actor, member.user)
     db.session.flush()
+
+
+def _hand_back_tasks(project: Project, actor: User, person: User) -> None:
+    """A person taken off a project no longer holds its open tasks (they would still see
+    them in My work and their calendar): the assignee is left empty for the manager to
+    fill, the review goes to the manager."""
+    tasks = db.session.scalars(
+        select(Task).where(
+            Task.project_id == project.id,
+            Task.status != TaskStatus.DONE,
+            or_(Task.assignee_id == person.id, Task.reviewer_id == person.id),
+        )
+    )
+    note = _l("%(name)s was taken off the project.", name=person.name)
+    for task in tasks:
+        if task.assignee_id == person.id:
+            task.assignee = None
+        if task.reviewer_id == person.id:
+            task.reviewer = project.manager
+        db.session.add(
+            Event(task_id=task.id, actor=actor, kind="edited", comment=str(note), at=utcnow())
+        )
 
 
 def archive(project: Project, actor: User) -> None:
