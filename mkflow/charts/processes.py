@@ -142,7 +142,7 @@ def item_figure(instance: ProcessInstance, stays: list[Visit], now: datetime, fm
         groups,
         today=local(now, fmt) if instance.is_active else None,
         today_label=_("Now"),
-        milestone_label=_("Finished"),
+        milestone_label="",  # the final stage's bar is in the legend as "Finished"
     )
     if instance.deadline:
         _deadline_line(fig, datetime.combine(instance.deadline + timedelta(days=1), time()))

@@ -166,6 +166,7 @@ def _diamonds(spans: list[Span], label: str) -> dict:
         "type": "scatter",
         "mode": "markers",
         "name": label,
+        "showlegend": bool(label),  # unnamed: the bars' legend already says what they are
         "y": [span.key for span in spans],
         "x": [_iso(span.diamond) for span in spans],
         "customdata": [span.url for span in spans],
