@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 
 # Named constraints keep Alembic migrations portable between SQLite and Postgres.
 NAMING_CONVENTION = {
@@ -28,3 +28,11 @@ htmx = Htmx()
 def on_postgres() -> bool:
     """Whether the session's database is Postgres (for the few statements written for it)."""
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+def begin_write() -> None:
+    """Open the transaction before a first SAVEPOINT. pysqlite sends BEGIN only before a
+    write, so a SAVEPOINT would open the transaction itself and its RELEASE would commit
+    everything so far; a write that changes nothing opens it properly. Postgres needs none."""
+    if not on_postgres():
+        db.session.execute(text('UPDATE "user" SET id = id WHERE 1 = 0'))

@@ -14,7 +14,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from mkflow.extensions import db
+from mkflow.extensions import begin_write, db
 from mkflow.models import (
     Department,
     InstanceState,
@@ -37,6 +37,7 @@ def send_due(now: datetime) -> int:
     tomorrow or overdue, and escalate overdue stages; returns how many reminders went out.
     ``now`` is naive UTC. The caller commits."""
     today = company_today(now)
+    begin_write()  # each reminder's claim is a savepoint inside the tick's transaction
     sent = _already_sent(today)
     count = 0
     for instance, kind in _instances_due(now, today):

@@ -24,12 +24,12 @@ from croniter import CroniterBadCronError, CroniterBadDateError, croniter
 from dateutil.rrule import rrule, rrulestr
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError, PermissionDenied
-from mkflow.extensions import db
+from mkflow.extensions import begin_write, db
 from mkflow.models import ProcessInstance, ProcessTemplate, User
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
 from mkflow.workflow import engine
@@ -506,14 +506,6 @@ def last_instances(schedules: list[ProcessSchedule]) -> dict[int, ProcessInstanc
     return {schedule_id: instance for schedule_id, instance in rows}
 
 
-def _begin_write() -> None:
-    """pysqlite sends BEGIN only before a write, so a first SAVEPOINT would open the
-    transaction itself and its RELEASE would commit it. A write that changes nothing opens
-    it (and takes SQLite's write lock: concurrent ticks take turns). Postgres needs none."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE process_schedule SET active = active WHERE 1 = 0"))
-
-
 def _due_schedules(now: datetime) -> list[ProcessSchedule]:
     query = (
         select(ProcessSchedule)
@@ -542,7 +534,7 @@ def launch_due(now: datetime | None = None) -> list[ProcessInstance]:
     now = now or utcnow()
     zone = company_zone()
     launched = []
-    _begin_write()
+    begin_write()
     for schedule in _due_schedules(now):
         slot = latest_slot(schedule.rule, now, zone, anchor=schedule.created_at)
         if slot is None or slot < schedule.next_run_at:
