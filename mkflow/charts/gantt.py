@@ -91,7 +91,7 @@ _ENDS = {
 }
 
 
-def gantt_figure(gantt: Gantt, today: date, zoom: str, assignee_label=None):
+def gantt_figure(gantt: Gantt, today: date, zoom: str) -> dict:
     """The plotly figure: a bar per scheduled task, coloured by status, late ones outlined,
     milestones as diamonds on their due day, an arrow per link, a line at today."""
     status_text = {status: str(label) for status, label in STATUS_LABELS.items()}
