@@ -82,6 +82,7 @@ def from_environment(instance_path: str, secret_key: str | None = None) -> dict:
         "MKFLOW_MAIL_MAX_ATTEMPTS": int(os.environ.get("MKFLOW_MAIL_MAX_ATTEMPTS", "8")),
         "MKFLOW_MAIL_RETRY_SECONDS": float(os.environ.get("MKFLOW_MAIL_RETRY_SECONDS", "60")),
         "MKFLOW_MAIL_LEASE_SECONDS": float(os.environ.get("MKFLOW_MAIL_LEASE_SECONDS", "300")),
+        "MKFLOW_MAIL_KEEP_DAYS": int(os.environ.get("MKFLOW_MAIL_KEEP_DAYS", "90")),
         # How often the bell asks whether the unread count changed.
         "MKFLOW_BELL_REFRESH_SECONDS": int(os.environ.get("MKFLOW_BELL_REFRESH_SECONDS", "30")),
         # How often an embedded board asks whether something changed.

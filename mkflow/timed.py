@@ -2,6 +2,7 @@
 items whose publication date has come move on, scheduled processes launch, reminders and
 daily digests go out. Each step is safe to run twice at once."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -10,13 +11,17 @@ from flask import current_app
 
 from mkflow.extensions import db
 
+log = logging.getLogger("mkflow.tick")
+
 
 @dataclass
 class TickReport:
     counts: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return ", ".join(f"{name}: {count}" for name, count in self.counts.items())
+        parts = [f"{name}: {count}" for name, count in self.counts.items()]
+        return ", ".join(parts + [f"failed: {name}" for name in self.failed])
 
 
 def company_today(now: datetime):
@@ -26,20 +31,26 @@ def company_today(now: datetime):
 
 
 def tick(now: datetime) -> TickReport:
-    """One round of every time-driven step, each committed on its own so that one failing
-    step does not hold back the others."""
+    """One round of every time-driven step, each committed on its own: a step that fails is
+    logged and rolled back, and the others still run."""
     from mkflow import reminders, schedules
-    from mkflow.mail import digest
+    from mkflow.mail import digest, outbox
     from mkflow.workflow import engine
 
+    steps = (
+        ("moved on", lambda: len(engine.tick(company_today(now), at=now))),
+        ("launched", lambda: len(schedules.launch_due(now))),
+        ("reminders", lambda: reminders.send_due(now)),
+        ("digests", lambda: digest.queue_due(now)),
+        ("old mail removed", lambda: outbox.prune(now)),
+    )
     report = TickReport()
-    moved = engine.tick(company_today(now), at=now)
-    db.session.commit()
-    report.counts["moved on"] = len(moved)
-    launched = schedules.launch_due(now)
-    db.session.commit()
-    report.counts["launched"] = len(launched)
-    report.counts["reminders"] = reminders.send_due(now)
-    db.session.commit()
-    report.counts["digests"] = digest.queue_due(now)
+    for name, step in steps:
+        try:
+            report.counts[name] = step()
+            db.session.commit()
+        except Exception:
+            log.exception("The tick's step %r failed", name)
+            db.session.rollback()
+            report.failed.append(name)
     return report

@@ -334,3 +334,39 @@ def test_a_mail_that_cannot_be_written_fails_alone(processes, smtp, inbox, monke
     )
     assert "a mail that cannot be built" in failed.last_error and failed.attempts == 1
     assert second is not None
+
+
+def test_settled_mail_is_forgotten_after_the_keeping_time(processes, app):
+    from mkflow.models import MailStatus as S
+
+    app.config["MKFLOW_MAIL_KEEP_DAYS"] = 30
+    now = datetime(2030, 6, 1, 12, 0)
+    for n, status in enumerate((S.SENT, S.LOGGED, S.SKIPPED, S.DIGEST, S.FAILED, S.PENDING)):
+        for age in (31, 29):
+            db.session.add(
+                OutboxMessage(
+                    kind="assigned",
+                    status=status,
+                    subject=f"{status} {age}",
+                    next_attempt_at=now,
+                    created_at=now - timedelta(days=age, minutes=n),
+                )
+            )
+    db.session.commit()
+    assert outbox.prune(now) == 4  # the old settled ones
+    db.session.commit()
+    left = set(db.session.scalars(db.select(OutboxMessage.subject)))
+    assert left == {f"{s} 29" for s in S} | {"failed 31", "pending 31"}
+
+
+def test_a_failing_step_of_the_tick_does_not_stop_the_others(processes, monkeypatch, caplog):
+    from mkflow import reminders, timed
+
+    def broken(now):
+        raise RuntimeError("reminders are broken")
+
+    monkeypatch.setattr(reminders, "send_due", broken)
+    report = timed.tick(datetime(2030, 6, 1, 12, 0))
+    assert report.failed == ["reminders"]
+    assert set(report.counts) == {"moved on", "launched", "digests", "old mail removed"}
+    assert "reminders are broken" in caplog.text and "failed: reminders" in str(report)

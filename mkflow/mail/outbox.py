@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from mkflow.accounts import utcnow
 from mkflow.extensions import db, on_postgres
@@ -153,3 +153,15 @@ def counts() -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     ).all()
     return dict(rows)
+
+
+def prune(now: datetime) -> int:
+    """Forget mail settled more than MKFLOW_MAIL_KEEP_DAYS ago (sent, logged, skipped or
+    held for a digest); failed and waiting mail stays until it is dealt with."""
+    keep = timedelta(days=current_app.config["MKFLOW_MAIL_KEEP_DAYS"])
+    settled = (MailStatus.SENT, MailStatus.LOGGED, MailStatus.SKIPPED, MailStatus.DIGEST)
+    return db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_(settled), OutboxMessage.created_at < now - keep
+        )
+    ).rowcount
