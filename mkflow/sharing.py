@@ -19,9 +19,17 @@ from sqlalchemy import func, select, update
 
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
-from mkflow.models import ProcessInstance, ProcessTemplate, Project, ShareLink, Task, User
+from mkflow.models import (
+    Department,
+    ProcessInstance,
+    ProcessTemplate,
+    Project,
+    ShareLink,
+    Task,
+    User,
+)
 from mkflow.projects import access as project_access
-from mkflow.workflow.access import can_manage_template
+from mkflow.workflow.access import can_manage_template, sees_everything
 
 MAX_DAYS = 366  # a link lives at most about a year
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often
@@ -29,7 +37,7 @@ TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often
 
 @dataclass(frozen=True)
 class Kind:
-    target: str  # "project" or "template": what the link belongs to
+    target: str  # "project", "template" or "department": what the link belongs to
     label: object  # a lazy translation
 
 
@@ -38,13 +46,19 @@ KINDS: dict[str, Kind] = {
     "process_board": Kind("template", _l("Process board")),
     "gantt": Kind("project", _l("Gantt chart")),
     "process_dashboard": Kind("template", _l("Process dashboard")),
+    "department_dashboard": Kind("department", _l("Department dashboard")),
 }
 
-Target = Project | ProcessTemplate
+Target = Project | ProcessTemplate | Department
+TARGET_NAMES = {Project: "project", ProcessTemplate: "template", Department: "department"}
 
 
 def _target_name(target: Target) -> str:
-    return "project" if isinstance(target, Project) else "template"
+    return TARGET_NAMES[type(target)]
+
+
+def target_of(link: ShareLink) -> Target | None:
+    return link.project or link.template or link.department
 
 
 def kinds_for(target: Target) -> list[str]:
@@ -57,9 +71,12 @@ def hash_token(token: str) -> str:
 
 
 def can_share(user: User, target: Target) -> bool:
-    """Project managers, heads of its department and administrators; a template's managers."""
+    """Project managers, heads of its department and administrators; a template's managers;
+    a department's head, the company's management and administrators."""
     if isinstance(target, Project):
         return not target.is_template and project_access.is_manager(user, target)
+    if isinstance(target, Department):
+        return target.head_id == user.id or sees_everything(user)
     return can_manage_template(user, target)
 
 
@@ -91,6 +108,7 @@ def create(
         kind=kind,
         project=target if isinstance(target, Project) else None,
         template=target if isinstance(target, ProcessTemplate) else None,
+        department=target if isinstance(target, Department) else None,
         created_by=user,
         expires_at=end_of_day(expires_on, zone),
     )
@@ -120,14 +138,18 @@ def touch(link: ShareLink, now: datetime) -> None:
 
 
 def revoke(user: User, link: ShareLink, now: datetime) -> None:
-    _require_share(user, link.project or link.template)
+    _require_share(user, target_of(link))
     if link.revoked_at is None:
         link.revoked_at = now
 
 
 def list_for(target: Target) -> list[ShareLink]:
     """Every link of a project or template, newest first, revoked and expired ones too."""
-    column = ShareLink.project_id if isinstance(target, Project) else ShareLink.template_id
+    column = {
+        "project": ShareLink.project_id,
+        "template": ShareLink.template_id,
+        "department": ShareLink.department_id,
+    }[_target_name(target)]
     query = select(ShareLink).where(column == target.id).order_by(ShareLink.id.desc())
     return list(db.session.scalars(query))
 

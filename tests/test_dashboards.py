@@ -407,3 +407,52 @@ def test_a_person_s_summary_counts_the_work_they_hold_now(marketing):
         (summary,) = company.summaries(mine, NOW, TODAY)
         (person,) = people.people(mine, NOW, TODAY)
         assert (summary.active, summary.overdue) == (person.active, person.overdue), email
+
+
+def test_a_department_head_shares_the_dashboard_without_its_people(client, auth, history):
+    from mkflow.errors import PermissionDenied
+
+    marketing = department("marketing")
+    assert sharing.can_share(user("head@demo.local"), marketing)
+    assert sharing.can_share(user("admin@demo.local"), marketing)
+    for outsider in ("marketer@demo.local", "sales.head@demo.local"):
+        assert not sharing.can_share(user(outsider), marketing)
+    with pytest.raises(PermissionDenied):
+        sharing.create(
+            user("marketer@demo.local"),
+            marketing,
+            "department_dashboard",
+            date.today(),
+            today=date.today(),
+            zone=ZoneInfo("UTC"),
+        )
+
+    auth.login("head@demo.local")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert f'action="/departments/{marketing.id}/share"' in page
+    until = (date.today() + timedelta(days=7)).isoformat()
+    created = client.post(
+        f"/departments/{marketing.id}/share",
+        data={"kind": "department_dashboard", "expires_on": until},
+    )
+    assert created.status_code == 200
+    url = re.search(r'value="(http://localhost/share/[^"]+)"', created.get_data(as_text=True))
+    path = url.group(1).removeprefix("http://localhost")
+    auth.logout()
+
+    shared = client.get(path)
+    assert shared.status_code == 200
+    html = shared.get_data(as_text=True)
+    assert "Dashboard: Marketing" in html and 'id="throughput-table"' in html
+    assert 'id="projects-table"' in html
+    assert 'id="people-table"' not in html and "@demo.local" not in html
+    assert "<form" not in html and not re.search(r'href="/(?!static/|share/)', html)
+
+    auth.login("sales.head@demo.local")
+    assert client.post(f"/departments/{marketing.id}/share", data={}).status_code == 404
+    link = db.session.scalar(select(sharing.ShareLink))
+    assert client.post(f"/share-links/{link.id}/revoke").status_code == 404
+    auth.logout()
+    auth.login("head@demo.local")
+    assert client.post(f"/share-links/{link.id}/revoke").status_code == 302
+    assert client.get(path).status_code == 404

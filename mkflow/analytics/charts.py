@@ -413,6 +413,8 @@ DEPARTMENT = {
     "milestones": milestones,
 }
 PROCESS_ONLY = ("throughput", "cycle", "stages", "first_pass", "flow")  # a template's share
+# A department's share link: its processes and projects, not its people's numbers.
+SHARED_DEPARTMENT = (*PROCESS_ONLY, "projects", "milestones")
 
 
 # --- company dashboard --------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Share links: read-only views of a board (or, later, a chart) opened without an account.
+"""Share links: read-only views of a board, a chart or a dashboard opened without an
+account.
 
 Only a SHA-256 hash of the token is kept; the link names what it shows by ``kind`` and
-the project or process template it belongs to.
+the project, process template or department it belongs to.
 """
 
 from datetime import datetime
@@ -10,7 +11,7 @@ from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.extensions import db
-from mkflow.models.people import User
+from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessTemplate
 from mkflow.models.projects import Project
 
@@ -25,6 +26,9 @@ class ShareLink(db.Model):
     template_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_template.id", ondelete="CASCADE"), index=True
     )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     # The end of the chosen day where its creator is, in UTC: the link works until then.
@@ -34,6 +38,7 @@ class ShareLink(db.Model):
 
     project: Mapped[Project | None] = relationship()
     template: Mapped[ProcessTemplate | None] = relationship()
+    department: Mapped[Department | None] = relationship()
     created_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:

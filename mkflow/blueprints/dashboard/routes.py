@@ -11,12 +11,13 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from mkflow import sharing
 from mkflow.accounts import utcnow
 from mkflow.analytics import charts, drill
 from mkflow.analytics import filters as dashboard_filters
 from mkflow.analytics.processes import templates
 from mkflow.blueprints.charts.routes import chart_response
-from mkflow.blueprints.share import shared_view
+from mkflow.blueprints.share import share_panel, shared_view
 from mkflow.charts.processes import OUTCOME_LABELS as EVENT_LABELS
 from mkflow.errors import NotFound
 from mkflow.extensions import db
@@ -83,11 +84,16 @@ def _choices(f: dashboard_filters.Filters) -> dict:
 def index():
     f = _department_filters()
     ctx = _context(f)
+    department = db.session.get(Department, f.department_id)
+    shares = {}
+    if department is not None and sharing.can_share(current_user, department):
+        shares = share_panel(department)
     return chart_response(
         "dashboard/department.html",
         filters=f,
         charts=[make(ctx) for make in charts.DEPARTMENT.values()],
         csv_view="dashboard.department_csv",
+        **shares,
         **_choices(f),
     )
 
@@ -185,6 +191,23 @@ def items():
         rows=rows,
         limit=drill.LIMIT,
         **_choices(f),
+    )
+
+
+@shared_view("department_dashboard")
+def shared_department(link, embed):
+    """A department's process and project figures, read-only; not its people's numbers."""
+    department = link.department
+    f = dashboard_filters.parse({}, today()).narrowed(department_id=department.id)
+    ctx = _context(f, links=False)
+    return chart_response(
+        "dashboard/shared.html",
+        filters=f,
+        charts=[charts.DEPARTMENT[name](ctx) for name in charts.SHARED_DEPARTMENT],
+        link=link,
+        share_title=_("Dashboard: %(name)s", name=department.name),
+        shared=True,
+        embed=embed,
     )
 
 

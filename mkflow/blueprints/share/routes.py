@@ -20,7 +20,7 @@ from mkflow.blueprints.share.forms import ShareForm
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.formatting import formatter, today
-from mkflow.models import ProcessTemplate, Project, ShareLink
+from mkflow.models import Department, ProcessTemplate, Project, ShareLink
 from mkflow.projects import access as project_access
 from mkflow.web import allow_framing, embed_requested
 from mkflow.workflow.access import can_view_template
@@ -59,21 +59,31 @@ def show(token):
 # Managing links (logged in; the CSRF check is the app's)
 
 
-def _target_or_404(target: str, target_id: int) -> Project | ProcessTemplate:
+def _target_or_404(target: str, target_id: int) -> sharing.Target:
     if target == "projects":
         project = db.session.get(Project, target_id)
         if project is None or not project_access.can_view(current_user, project):
             abort(404)
         return project
+    if target == "departments":
+        department = db.session.get(Department, target_id)
+        if department is None or not sharing.can_share(current_user, department):
+            abort(404)
+        return department
     template = db.session.get(ProcessTemplate, target_id)
     if template is None or not can_view_template(current_user, template):
         abort(404)
     return template
 
 
-def _manage_url(target: Project | ProcessTemplate) -> str:
+URL_TARGETS = {"project": "projects", "template": "processes", "department": "departments"}
+
+
+def _manage_url(target: sharing.Target) -> str:
     if isinstance(target, Project):
         return url_for("projects.settings", project_id=target.id, _anchor="share")
+    if isinstance(target, Department):
+        return url_for("dashboard.index", department=target.id, _anchor="share")
     return url_for("processes.edit", template_id=target.id, _anchor="share")
 
 
@@ -85,14 +95,14 @@ def _share_form(target) -> ShareForm:
     return form
 
 
-def share_panel(target: Project | ProcessTemplate) -> dict:
+def share_panel(target: sharing.Target) -> dict:
     """What the share section of a settings page shows (share/_panel.html)."""
     return {
         "share_links": sharing.list_for(target),
         "share_form": _share_form(target),
         "share_action": url_for(
             "share.create",
-            target="projects" if isinstance(target, Project) else "processes",
+            target=URL_TARGETS[sharing.TARGET_NAMES[type(target)]],
             target_id=target.id,
         ),
         "share_kinds": sharing.KINDS,
@@ -101,7 +111,7 @@ def share_panel(target: Project | ProcessTemplate) -> dict:
     }
 
 
-@bp.route("/<any(projects, processes):target>/<int:target_id>/share", methods=["POST"])
+@bp.route("/<any(projects, processes, departments):target>/<int:target_id>/share", methods=["POST"])
 @login_required
 def create(target, target_id):
     """Create a link and show its URL, this once: only its hash is kept."""
@@ -142,10 +152,10 @@ def create(target, target_id):
 @login_required
 def revoke(link_id):
     link = db.session.get(ShareLink, link_id)
-    shared = link and (link.project or link.template)
+    shared = link and sharing.target_of(link)
     if shared is None:
         abort(404)
-    _target_or_404("projects" if link.project else "processes", shared.id)
+    _target_or_404(URL_TARGETS[sharing.TARGET_NAMES[type(shared)]], shared.id)
     sharing.revoke(current_user, link, utcnow())
     db.session.commit()
     flash(_("The link is revoked: it opens nothing any more."), "success")
