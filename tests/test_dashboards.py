@@ -456,3 +456,14 @@ def test_a_department_head_shares_the_dashboard_without_its_people(client, auth,
     auth.login("head@demo.local")
     assert client.post(f"/share-links/{link.id}/revoke").status_code == 302
     assert client.get(path).status_code == 404
+
+
+def test_people_without_open_work_get_their_table_but_no_empty_chart(marketing):
+    from mkflow.analytics import charts
+
+    legal = marketing.narrowed(department_id=department("legal").id)
+    chart = charts.people_chart(charts.Context(legal, NOW, TODAY, lambda view, changes: ""))
+    assert chart.rows and all(row[1] == row[2] == "0" for row in chart.rows)  # as shown
+    assert chart.figure is None
+    busy = charts.people_chart(charts.Context(marketing, NOW, TODAY, lambda view, changes: ""))
+    assert busy.figure is not None

@@ -193,7 +193,8 @@ def people_chart(ctx: Context) -> Chart:
             (_("Later or undated"), LATER, [p.due_later for p in found]),
         )
     ]
-    chart.figure = figure(traces, _hbar_height(len(found)), reversed_y=True, barmode="stack")
+    if any(p.active for p in found):  # no open work: the table says so, an empty axis not
+        chart.figure = figure(traces, _hbar_height(len(found)), reversed_y=True, barmode="stack")
     return chart
 
 
