@@ -131,7 +131,7 @@ def summary(ctx: Context) -> Chart:
     chart.add([_("Active work"), s.active, "", ""])
     chart.add([_("Overdue"), s.overdue, "", ""])
     for label, now, before in (
-        (pgettext("dashboard", "Finished"), s.now.finished, s.before.finished),
+        (_("Items and tasks finished"), s.now.finished, s.before.finished),
         (_("On time, %"), s.now.on_time_rate, s.before.on_time_rate),
         (_("Median cycle time, h"), s.now.median_hours, s.before.median_hours),
     ):
