@@ -35,4 +35,4 @@ def compress_static(response):
     etag, weak = response.get_etag()
     if etag:
         response.set_etag(f"{etag}-gzip", weak=weak)
-    return response
+    return response.make_conditional(request)  # a revalidation gets 304, not the file again

@@ -31,8 +31,8 @@ ENDS = {
 def build(project, today=MON, **filters):
     """The figure of ``project`` as plotly.js receives it."""
     gantt = charts.gantt_of(project, today, charts.GanttFilters(**filters))
-    prepare_rows(gantt.rows, "gantt")  # links and date texts, as the page does
-    figure = charts.gantt_figure(gantt, today, "month")
+    labels = prepare_rows(gantt.rows, "gantt")["labels"]  # links and texts, as the page does
+    figure = charts.gantt_figure(gantt, today, "month", labels["status"])
     go.Figure(figure)  # plotly checks it against its schema
     return gantt, json.loads(to_json(figure))
 
@@ -151,6 +151,16 @@ def test_colours_follow_status_and_late_tasks_are_outlined(app, demo):
         assert by_name["Done"]["y"] == [str(done.id)]
         assert by_name["Done"]["marker"]["line"]["width"] == [0]  # done is never late
         assert by_name["Assigned"]["customdata"] == [f"/projects/tasks/{late.id}"]
+        # Hover: title, assignee, dates, status; a dotted line at today.
+        assert by_name["Assigned"]["hovertext"] == [
+            "Late<br>Assignee: Unassigned<br>Dates: 3/4/30 – 3/5/30<br>Status: Assigned · Overdue"
+        ]
+        (line,) = figure["layout"]["shapes"]
+        assert (line["x0"], line["x1"], line["label"]["text"]) == (
+            "2030-03-07",
+            "2030-03-07",
+            "Today",
+        )
 
 
 def test_the_chart_shows_new_dates_after_rescheduling(app, demo):
@@ -303,3 +313,29 @@ def test_an_embedded_gantt_has_no_navigation_and_may_be_framed_by_the_intranet(
     page = client.get(f"/projects/{project.id}/gantt")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_share_link_keeps_working_when_the_project_s_settings_change(client, auth, demo):
+    from test_sharing import marketing_project, share
+
+    from mkflow.projects import projects as project_rules
+
+    project = marketing_project()
+    new_task(project, "Booth design", start_date=MON, due_date=MON)
+    _, token = share(project, kind="gantt", until=date.today() + timedelta(days=1))
+    assert client.get(f"/share/{token}").status_code == 200
+    data = project_rules.ProjectData(
+        name="Renamed expo", start_date=MON, manager=user("head@demo.local"), auto_schedule=False
+    )
+    project_rules.update_project(project, user("marketer@demo.local"), data)
+    db.session.commit()
+    body = client.get(f"/share/{token}").get_data(as_text=True)
+    assert "Renamed expo" in body and "Booth design" in body
+
+
+def test_a_cached_script_is_revalidated_with_a_304(client):
+    url = "/static/vendor/plotly-basic-4.1.1/plotly-basic.min.js?v=1"
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""

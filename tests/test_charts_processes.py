@@ -115,7 +115,12 @@ def test_the_template_timeline_has_one_bar_per_active_item(processes):
 
     fig = go.Figure(
         timelines.template_figure(
-            template("article"), items, NOW, utc_formatter(), lambda i: f"/instances/{i}"
+            template("article"),
+            items,
+            NOW,
+            utc_formatter(),
+            lambda i: f"/instances/{i}",
+            timelines.stage_choices(template("article")),
         )
     )
     [bars] = [trace for trace in fig.data if trace.type == "bar"]  # both at the first stage

@@ -9,7 +9,6 @@ from mkflow.charts.timeline import Arrow, Group, Span, figure
 from mkflow.models import Project, TaskStatus
 from mkflow.projects import listing, planning
 from mkflow.projects.schedule import LinkKind
-from mkflow.projects.status import STATUS_LABELS
 
 STATUS_COLOURS = {
     TaskStatus.ASSIGNED: "#8da4bf",
@@ -91,10 +90,9 @@ _ENDS = {
 }
 
 
-def gantt_figure(gantt: Gantt, today: date, zoom: str) -> dict:
+def gantt_figure(gantt: Gantt, today: date, zoom: str, status_text: dict[str, str]) -> dict:
     """The plotly figure: a bar per scheduled task, coloured by status, late ones outlined,
     milestones as diamonds on their due day, an arrow per link, a line at today."""
-    status_text = {status: str(label) for status, label in STATUS_LABELS.items()}
     labels = {
         "assignee": _("Assignee"),
         "dates": _("Dates"),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from mkflow.charts.timeline import Group, Span, figure
 from mkflow.extensions import db
 from mkflow.formatting import Formatter
-from mkflow.models import Event, InstanceState, ProcessInstance, ProcessTemplate, StageKind
+from mkflow.models import Event, InstanceState, ProcessInstance, ProcessTemplate, Stage, StageKind
 from mkflow.workflow.board import is_overdue
 from mkflow.workflow.history import ENTERING, events
 
@@ -174,10 +174,6 @@ class ActiveItem:
     instance: ProcessInstance
     late: bool  # its stage is overdue or its deadline has passed
 
-    @property
-    def stage(self):
-        return self.instance.stage
-
 
 def active_items(
     template: ProcessTemplate, now: datetime, today: date, stage_key: str | None = None
@@ -187,12 +183,10 @@ def active_items(
         ProcessInstance.template_id == template.id,
         ProcessInstance.state == InstanceState.ACTIVE,
     )
+    if stage_key is not None:
+        query = query.where(ProcessInstance.stage.has(Stage.key == stage_key))
     items = db.session.scalars(query.order_by(ProcessInstance.created_at, ProcessInstance.id))
-    return [
-        ActiveItem(item, _is_late(item, now, today))
-        for item in items
-        if stage_key is None or item.stage.key == stage_key
-    ]
+    return [ActiveItem(item, _is_late(item, now, today)) for item in items]
 
 
 def _is_late(item: ProcessInstance, now: datetime, today: date) -> bool:
@@ -212,6 +206,7 @@ def template_figure(
     now: datetime,
     fmt: Formatter,
     url_of: Callable[[int], str],
+    stages: list[tuple[str, str]],
 ):
     """A bar per active item from its launch to now, coloured by its current stage,
     overdue ones outlined, its deadline as a diamond; a click opens the item."""
@@ -222,10 +217,7 @@ def template_figure(
         "deadline": _("Deadline"),
         "late": _("Overdue"),
     }
-    colours = {
-        key: STAGE_PALETTE[i % len(STAGE_PALETTE)]
-        for i, (key, _n) in enumerate(stage_choices(template))
-    }
+    colours = {key: STAGE_PALETTE[i % len(STAGE_PALETTE)] for i, (key, _n) in enumerate(stages)}
     groups: dict[str, Group] = {}
     spans = []
     for entry in items:

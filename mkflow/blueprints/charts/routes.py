@@ -20,7 +20,6 @@ from mkflow.extensions import db
 from mkflow.formatting import formatter, today
 from mkflow.models import Department
 from mkflow.projects import access
-from mkflow.projects.status import STATUS_LABELS
 from mkflow.web import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
 
 bp = Blueprint("charts", __name__)
@@ -51,7 +50,7 @@ def gantt_response(project, *, shared: bool = False, **context):
     day, embed = today(), embed_requested()
     filters = gantt_charts.GanttFilters.from_args(request.args)
     gantt = gantt_charts.gantt_of(project, day, filters)
-    prepare_rows(gantt.rows, "gantt")
+    status_labels = prepare_rows(gantt.rows, "gantt")["labels"]["status"]
     if shared:
         for row in gantt.rows:
             row.url = ""  # a click on a bar leads nowhere
@@ -65,15 +64,15 @@ def gantt_response(project, *, shared: bool = False, **context):
         gantt=gantt,
         predecessors=predecessors,
         filters=filters,
-        figure_json=to_json(gantt_charts.gantt_figure(gantt, day, filters.zoom)),
-        status_labels={status: str(label) for status, label in STATUS_LABELS.items()},
+        figure_json=to_json(gantt_charts.gantt_figure(gantt, day, filters.zoom, status_labels)),
+        status_labels=status_labels,
         zooms=gantt_charts.ZOOMS,
         gantt_url=lambda **args: "?".join(filter(None, (request.path, urlencode(args | keep)))),
         embed=embed,
         shared=shared,
         **context,
     )
-    return allow_framing(response) if embed or shared else response
+    return allow_framing(response) if embed else response  # share.show frames share links
 
 
 @bp.route("/projects/<int:project_id>/gantt")
@@ -89,7 +88,7 @@ def gantt(project_id):
 
 
 @shared_view("gantt")
-def shared_gantt(link, embed):
+def shared_gantt(link):
     return gantt_response(link.project, shared=True, link=link, share_title=link.project.name)
 
 
@@ -121,7 +120,7 @@ def template_timeline(template_id):
     stage = stage if stage in dict(stages) else None
     items = timelines.active_items(template, now, today(), stage)
     item_url = link_to("instances.show", "instance_id")
-    figure = timelines.template_figure(template, items, now, fmt, item_url)
+    figure = timelines.template_figure(template, items, now, fmt, item_url, stages)
     return chart_response(
         "charts/template_timeline.html",
         process=template,

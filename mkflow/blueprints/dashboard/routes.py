@@ -195,7 +195,7 @@ def items():
 
 
 @shared_view("department_dashboard")
-def shared_department(link, embed):
+def shared_department(link):
     """A department's process and project figures, read-only; not its people's numbers."""
     department = link.department
     f = dashboard_filters.parse({}, today()).narrowed(department_id=department.id)
@@ -207,12 +207,11 @@ def shared_department(link, embed):
         link=link,
         share_title=_("Dashboard: %(name)s", name=department.name),
         shared=True,
-        embed=embed,
     )
 
 
 @shared_view("process_dashboard")
-def shared_dashboard(link, embed):
+def shared_dashboard(link):
     """A process template's figures, read-only: the process part of the department view."""
     template = link.template
     f = dashboard_filters.parse({}, today()).narrowed(
@@ -226,5 +225,4 @@ def shared_dashboard(link, embed):
         link=link,
         share_title=_("Dashboard: %(name)s", name=template.name),
         shared=True,
-        embed=embed,
     )

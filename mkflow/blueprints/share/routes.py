@@ -20,10 +20,8 @@ from mkflow.blueprints.share.forms import ShareForm
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.formatting import formatter, today
-from mkflow.models import Department, ProcessTemplate, Project, ShareLink
-from mkflow.projects import access as project_access
-from mkflow.web import allow_framing, embed_requested
-from mkflow.workflow.access import can_view_template
+from mkflow.models import Department, Project, ShareLink
+from mkflow.web import allow_framing
 
 bp = Blueprint("share", __name__)
 
@@ -31,7 +29,7 @@ SHARED_VIEWS: dict[str, Callable] = {}
 
 
 def shared_view(kind: str):
-    """Register what a link of ``kind`` shows: ``view(link, embed) -> response``."""
+    """Register what a link of ``kind`` shows: ``view(link) -> response``."""
 
     def register(view):
         SHARED_VIEWS[kind] = view
@@ -50,7 +48,7 @@ def show(token):
         return allow_framing(response)
     sharing.touch(link, now)
     db.session.commit()
-    response = make_response(SHARED_VIEWS[link.kind](link, embed_requested()))
+    response = make_response(SHARED_VIEWS[link.kind](link))
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return allow_framing(response)
@@ -60,20 +58,18 @@ def show(token):
 
 
 def _target_or_404(target: str, target_id: int) -> sharing.Target:
+    # Here, not above: these blueprints import this one for their settings pages.
+    from mkflow.blueprints.processes.routes import visible_template_or_404
+    from mkflow.blueprints.projects.routes import project_or_404
+
     if target == "projects":
-        project = db.session.get(Project, target_id)
-        if project is None or not project_access.can_view(current_user, project):
-            abort(404)
-        return project
+        return project_or_404(target_id)
     if target == "departments":
         department = db.session.get(Department, target_id)
         if department is None or not sharing.can_share(current_user, department):
             abort(404)
         return department
-    template = db.session.get(ProcessTemplate, target_id)
-    if template is None or not can_view_template(current_user, template):
-        abort(404)
-    return template
+    return visible_template_or_404(target_id)
 
 
 URL_TARGETS = {"project": "projects", "template": "processes", "department": "departments"}

@@ -10,7 +10,7 @@ from mkflow.workflow import board as boards
 
 
 @shared_view("project_board")
-def project_board(link, embed):
+def project_board(link):
     # Here, not above: the projects blueprint imports this package for its settings page.
     from mkflow.blueprints.projects.rows import prepare_rows
 
@@ -37,7 +37,7 @@ def project_board(link, embed):
 
 
 @shared_view("process_board")
-def process_board(link, embed):
+def process_board(link):
     template = link.template
     now = utcnow()
 
