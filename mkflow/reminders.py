@@ -7,9 +7,7 @@ due times are naive UTC, task due dates are calendar days.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -27,7 +25,7 @@ from mkflow.models import (
     User,
 )
 from mkflow.notify import notify
-from mkflow.timed import company_today
+from mkflow.timed import company_today, company_zone
 
 DUE_TOMORROW, OVERDUE, ESCALATED = "due_tomorrow", "overdue", "escalated"
 
@@ -81,7 +79,7 @@ def _claim(kind: str, subject: str, day: date, sent: set[tuple[str, str]]) -> bo
 
 def _day_starts_utc(day: date) -> tuple[datetime, datetime]:
     """The company's calendar day ``day`` as a naive UTC interval [start, end)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = company_zone()
 
     def start_of(d: date) -> datetime:
         return datetime.combine(d, time(), zone).astimezone(UTC).replace(tzinfo=None)

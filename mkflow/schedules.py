@@ -24,7 +24,7 @@ from croniter import CroniterBadCronError, CroniterBadDateError, croniter
 from dateutil.rrule import rrule, rrulestr
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mkflow.accounts import utcnow
@@ -32,6 +32,7 @@ from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import begin_write, db
 from mkflow.models import ProcessInstance, ProcessTemplate, User
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
+from mkflow.timed import company_zone
 from mkflow.workflow import engine
 from mkflow.workflow import fields as field_rules
 from mkflow.workflow.access import can_manage_template
@@ -42,10 +43,6 @@ MAX_RULE = 300  # ProcessSchedule.rule's length
 MAX_PATTERN = 200
 PLACEHOLDERS = ("date", "week", "month", "year")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RRULE names, Monday = 0
-
-
-def company_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _zone(zone: ZoneInfo | str | None) -> ZoneInfo:
@@ -479,8 +476,7 @@ def set_active(schedule: ProcessSchedule, actor: User, active: bool, *, now=None
 
 def delete_schedule(schedule: ProcessSchedule, actor: User) -> None:
     _require_manager(schedule.template, actor)
-    db.session.execute(delete(ScheduleRun).where(ScheduleRun.schedule_id == schedule.id))
-    db.session.delete(schedule)
+    db.session.delete(schedule)  # its runs go with it (ON DELETE CASCADE)
     db.session.flush()
 
 

@@ -24,10 +24,14 @@ class TickReport:
         return ", ".join(parts + [f"failed: {name}" for name in self.failed])
 
 
+def company_zone() -> ZoneInfo:
+    """The company's time zone (MKFLOW_TIMEZONE): schedules, reminders and dashboard days."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def company_today(now: datetime):
     """The company's calendar day at ``now`` (naive UTC)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return now.replace(tzinfo=UTC).astimezone(zone).date()
+    return now.replace(tzinfo=UTC).astimezone(company_zone()).date()
 
 
 def tick(now: datetime) -> TickReport:

@@ -18,19 +18,20 @@ from mkflow.timed import tick
 
 log = logging.getLogger("mkflow.worker")
 TICK_SECONDS = 60
+POLL_SECONDS = 2  # the pause when the outbox is empty
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
 
 
-def run(*, once: bool = False, poll_seconds: float = 2.0, should_stop=lambda: False) -> None:
+def run(*, once: bool = False) -> None:
     name = worker_name()
     mailer = transport.from_config(current_app.config)
     if isinstance(mailer, transport.LogTransport):
         log.warning("No SMTP server is configured (MKFLOW_SMTP_HOST): mails go to the log.")
     next_tick = 0.0
-    while not should_stop():
+    while True:
         if time.monotonic() >= next_tick:
             next_tick = time.monotonic() + TICK_SECONDS
             _safely(lambda: log.info("Tick: %s", tick(utcnow())))
@@ -39,7 +40,7 @@ def run(*, once: bool = False, poll_seconds: float = 2.0, should_stop=lambda: Fa
         if once:
             return
         if not sent:
-            time.sleep(poll_seconds)
+            time.sleep(POLL_SECONDS)
 
 
 def _safely(step):

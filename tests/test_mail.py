@@ -370,3 +370,24 @@ def test_a_failing_step_of_the_tick_does_not_stop_the_others(processes, monkeypa
     assert report.failed == ["reminders"]
     assert set(report.counts) == {"moved on", "launched", "digests", "old mail removed"}
     assert "reminders are broken" in caplog.text and "failed: reminders" in str(report)
+
+
+def test_the_worker_command_ticks_and_sends_the_outbox(processes, app, smtp, inbox, caplog):
+    launch_article("Worker article")
+    with caplog.at_level("INFO", logger="mkflow.worker"):
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert [m["Subject"] for _, m in inbox.mails] == ["Elena Morozova passed you “Worker article”."]
+    assert "Tick: moved on: 0" in caplog.text
+
+
+def test_a_head_s_digest_counts_a_stage_overdue_since_an_hour_ago(processes, app, smtp, inbox):
+    item = launch_article("Just late")
+    now = datetime(2030, 1, 7, 9, 0)
+    item.stage_due_at = now - timedelta(hours=1)  # 11:00 in Moscow: still the same local day
+    db.session.commit()
+    assert digest.queue_due(now) >= 1
+    db.session.commit()
+    send_all(now)
+    (mail,) = inbox.to("head@demo.local")
+    assert "Just late" in body(mail).split("Overdue in your department:")[1]

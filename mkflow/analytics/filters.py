@@ -5,9 +5,7 @@ company's management and administrators: everything)."""
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, select
 from sqlalchemy.ext.compiler import compiles
@@ -16,6 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from mkflow.errors import NotFound
 from mkflow.extensions import db
 from mkflow.models import Department, ProcessTemplate, User
+from mkflow.timed import company_zone
 from mkflow.workflow.access import sees_everything
 
 DEFAULT_DAYS = 28
@@ -102,8 +101,7 @@ def _day(text: str | None, today: date) -> date | None:
 
 def company_offset(day: date) -> timedelta:
     """How far the company's clock (MKFLOW_TIMEZONE) is ahead of UTC on ``day``."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return zone.utcoffset(datetime.combine(day, time(12)))
+    return company_zone().utcoffset(datetime.combine(day, time(12)))
 
 
 def _id(text: str | None) -> int | None:

@@ -73,7 +73,7 @@ def _queue(user: User, day, now: datetime) -> bool:
         .order_by(Notification.at)
     ).all()
     with compose.as_recipient(user):
-        report = head_report(user, day)
+        report = head_report(user, day, now)
         if not notes and not (report and report.overdue):
             return False
         message = OutboxMessage(user_id=user.id, kind="digest", next_attempt_at=now)
@@ -84,7 +84,7 @@ def _queue(user: User, day, now: datetime) -> bool:
     return True
 
 
-def head_report(user: User, day) -> HeadReport | None:
+def head_report(user: User, day, now: datetime) -> HeadReport | None:
     """For the head of departments: overdue items and tasks there, and where to look."""
     departments = db.session.scalars(select(Department).where(Department.head_id == user.id)).all()
     if not departments:
@@ -98,7 +98,7 @@ def head_report(user: User, day) -> HeadReport | None:
         .where(
             ProcessTemplate.department_id.in_(ids),
             ProcessInstance.state == InstanceState.ACTIVE,
-            ProcessInstance.stage_due_at < datetime.combine(day, datetime.min.time()),
+            ProcessInstance.stage_due_at < now,
         )
         .order_by(ProcessInstance.stage_due_at)
         .limit(OVERDUE_LISTED)

@@ -15,10 +15,9 @@ from sqlalchemy import delete, func, or_, select, update
 
 from mkflow.accounts import utcnow
 from mkflow.extensions import db, on_postgres
-from mkflow.mail import compose
+from mkflow.mail import compose, preferences
 from mkflow.mail.transport import SEND_ERRORS
-from mkflow.models import Channel, MailPreference, MailStatus, OutboxMessage, User
-from mkflow.notice_kinds import kind_of
+from mkflow.models import Channel, MailStatus, OutboxMessage
 
 log = logging.getLogger("mkflow.mail")
 BATCH = 20
@@ -92,11 +91,11 @@ def deliver(worker: str, transport, now: datetime | None = None, limit: int = BA
 def _settle(message: OutboxMessage, transport, now: datetime) -> None:
     note = message.notification
     if note is not None and not message.subject:
-        user = db.session.get(User, message.user_id) if message.user_id else None
+        user = message.user
         if user is None or not user.active or not user.email:
             message.status = MailStatus.SKIPPED
             return
-        channel = channel_for(user.id, message.kind)
+        channel = preferences.channel_of(user, message.kind)
         if channel == Channel.OFF:
             message.status = MailStatus.SKIPPED
             return
@@ -129,15 +128,6 @@ def backoff(attempts: int) -> timedelta:
     """The wait before the next try: the configured delay, doubling, at most an hour."""
     first = current_app.config["MKFLOW_MAIL_RETRY_SECONDS"]
     return min(timedelta(seconds=first * 2 ** (attempts - 1)), MAX_BACKOFF)
-
-
-def channel_for(user_id: int, kind: str) -> Channel:
-    chosen = db.session.scalar(
-        select(MailPreference.channel).where(
-            MailPreference.user_id == user_id, MailPreference.kind == kind
-        )
-    )
-    return Channel(chosen) if chosen else kind_of(kind).default
 
 
 def retry(message: OutboxMessage) -> None:

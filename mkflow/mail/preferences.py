@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from mkflow.extensions import db
 from mkflow.models import Channel, Department, MailPreference, User
-from mkflow.notice_kinds import KINDS
+from mkflow.notice_kinds import KINDS, kind_of
 
 
 def channels_of(user: User) -> dict[str, Channel]:
@@ -20,6 +20,16 @@ def channels_of(user: User) -> dict[str, Channel]:
         ).all()
     )
     return {key: Channel(chosen.get(key, kind.default)) for key, kind in KINDS.items()}
+
+
+def channel_of(user: User, kind: str) -> Channel:
+    """How ``user`` hears of one kind: their choice, else the kind's default."""
+    chosen = db.session.scalar(
+        select(MailPreference.channel).where(
+            MailPreference.user_id == user.id, MailPreference.kind == kind
+        )
+    )
+    return Channel(chosen) if chosen else kind_of(kind).default
 
 
 def heads_a_department(user: User) -> bool:
