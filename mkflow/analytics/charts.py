@@ -200,7 +200,7 @@ def people_chart(ctx: Context) -> Chart:
 
 def throughput(ctx: Context) -> Chart:
     f = ctx.filters
-    names = processes.templates(f)
+    names = ctx.once("templates", lambda: processes.templates(f))
     data = ctx.once("throughput", lambda: processes.throughput(f))
     chart = Chart(
         "throughput",
@@ -229,7 +229,7 @@ def throughput(ctx: Context) -> Chart:
 
 def cycle_time(ctx: Context) -> Chart:
     f = ctx.filters
-    names = processes.templates(f)
+    names = ctx.once("templates", lambda: processes.templates(f))
     cycles = processes.cycle_times(f)
     chart = Chart(
         "cycle",
@@ -268,7 +268,7 @@ def _stage_label(names: dict, template_id: int, stage: str) -> str:
 
 def stage_time(ctx: Context) -> Chart:
     f = ctx.filters
-    names = processes.templates(f)
+    names = ctx.once("templates", lambda: processes.templates(f))
     found = [s for s in processes.stage_times(f) if s.template_id in names]
     chart = Chart(
         "stages",
@@ -299,7 +299,7 @@ def stage_time(ctx: Context) -> Chart:
 
 def first_pass(ctx: Context) -> Chart:
     f = ctx.filters
-    names = processes.templates(f)
+    names = ctx.once("templates", lambda: processes.templates(f))
     found = [s for s in processes.first_pass(f) if s.template_id in names]
     chart = Chart(
         "first_pass",
@@ -331,10 +331,9 @@ def first_pass(ctx: Context) -> Chart:
 
 def flow(ctx: Context) -> Chart:
     f = ctx.filters
-    template_id = processes.busiest_template(
-        f, ctx.once("throughput", lambda: processes.throughput(f))
-    )
-    names = processes.templates(f)
+    names = ctx.once("templates", lambda: processes.templates(f))
+    finished = ctx.once("throughput", lambda: processes.throughput(f))
+    template_id = processes.busiest_template(f, finished, names)
     title = _("Cumulative flow")
     if template_id in names:
         title = _("Cumulative flow: %(name)s", name=names[template_id][0])

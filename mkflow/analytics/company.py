@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from mkflow.analytics.filters import Filters, Period, seconds_between
+from mkflow.analytics.filters import Filters, seconds_between
 from mkflow.analytics.processes import (
     cycles_of,
     day_of,
@@ -63,7 +63,7 @@ def summaries(f: Filters, now: datetime, today: date) -> list[Summary]:
     if f.department_id is not None:
         query = query.where(Department.id == f.department_id)
     found = {did: Summary(did, name) for did, name in db.session.execute(query)}
-    both = f.narrowed(Period(f.period.previous().start, f.period.end))
+    both = f.narrowed(replace(f.period, start=f.period.previous().start))
     current = case((Event.at >= f.period.lo, 1), else_=0)
     for did, count, overdue in _open_items(f, now):
         if did in found:

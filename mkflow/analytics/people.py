@@ -98,30 +98,20 @@ def _at(day: date, offset: timedelta) -> datetime:
 
 
 def _open_items(found, ids, now, weeks: Weeks, offset: timedelta) -> None:
-    next_week = _at(weeks.next, offset)
+    next_week, later = _at(weeks.next, offset), _at(weeks.later, offset)
     due = ProcessInstance.stage_due_at
     rows = db.session.execute(
         select(
             ProcessInstance.assignee_id,
             func.count(),
             func.sum(case((due < now, 1), else_=0)),
-            func.sum(case((due < now, 0), (due < _at(weeks.next, offset), 1), else_=0)),
-            func.sum(
-                case(
-                    (due < _at(weeks.next, offset), 0), (due < _at(weeks.later, offset), 1), else_=0
-                )
-            ),
+            func.sum(case((due < now, 0), (due < next_week, 1), else_=0)),
+            func.sum(case((due < next_week, 0), (due < later, 1), else_=0)),
         )
         .where(ProcessInstance.state == InstanceState.ACTIVE, ProcessInstance.assignee_id.in_(ids))
         .group_by(ProcessInstance.assignee_id)
     )
-    for pid, count, overdue, this_week, next_week in rows:
-        person = found[pid]
-        person.items = count
-        person.overdue += overdue
-        person.due_this_week += this_week
-        person.due_next_week += next_week
-        person.due_later += count - overdue - this_week - next_week
+    _add_open(found, rows, "items")
 
 
 def _open_tasks(found, ids, today, weeks: Weeks) -> None:
@@ -138,9 +128,14 @@ def _open_tasks(found, ids, today, weeks: Weeks) -> None:
         .where(*open_tasks(), Task.assignee_id.in_(ids))
         .group_by(Task.assignee_id)
     )
+    _add_open(found, rows, "tasks")
+
+
+def _add_open(found, rows, what: str) -> None:
+    """Each person's open ``what`` ("items" or "tasks") by when it is due."""
     for pid, count, overdue, this_week, next_week in rows:
         person = found[pid]
-        person.tasks = count
+        setattr(person, what, count)
         person.overdue += overdue
         person.due_this_week += this_week
         person.due_next_week += next_week
@@ -157,7 +152,7 @@ def _finished(found, ids, day: date, offset: timedelta) -> None:
         .where(Event.kind.in_(STAGE_WORK), Event.actor_id.in_(ids), *in_weeks)
         .group_by(Event.actor_id)
     )
-    done = done_tasks(Period(weeks.last, weeks.next - timedelta(days=1)))
+    done = done_tasks(Period(weeks.last, weeks.next - timedelta(days=1), offset))
     tasks = (
         select(
             Task.assignee_id,

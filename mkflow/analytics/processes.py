@@ -333,12 +333,12 @@ def _stage_order(template_id: int, seen: set[str]) -> list[tuple[str, str]]:
     return order + sorted((key, key) for key in seen - known)
 
 
-def busiest_template(f: Filters, data: Throughput | None = None) -> int | None:
-    """The chosen template, else the one with the most items finished in the period (from
-    ``data`` when given), else the department's first."""
+def busiest_template(f: Filters, data: Throughput, names: dict) -> int | None:
+    """The chosen template, else the one with the most items finished in the period,
+    else the department's first (``names``: its templates)."""
     if f.template_id is not None:
         return f.template_id
-    totals = {tid: sum(weeks.values()) for tid, weeks in (data or throughput(f)).counts.items()}
+    totals = {tid: sum(weeks.values()) for tid, weeks in data.counts.items()}
     if totals:
         return min(totals, key=lambda tid: (-totals[tid], tid))
-    return next(iter(templates(f)), None)
+    return next(iter(names), None)
