@@ -61,6 +61,13 @@ def make_app(url: str):
     return app
 
 
+def analyze(engine) -> None:
+    """On Postgres, gather the statistics autovacuum would soon gather after a bulk load."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+
+
 class StatementCounter:
     """SQL statements sent to the database since the last reset."""
 

@@ -30,13 +30,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402  (also puts the repository on the path)
     Result,
     StatementCounter,
+    analyze,
     fresh_postgres,
     load_average,
     make_app,
@@ -269,9 +270,7 @@ def seed(app) -> tuple[dict, float]:
         item_events = seed_items(rng, now)
         task_events = seed_tasks(rng, now)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":  # what autovacuum would soon do
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
+        analyze(db.engine)
         counts = {
             "items": ITEMS,
             "item events": item_events,

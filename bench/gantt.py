@@ -21,12 +21,7 @@ import os
 import re
 import sys
 import tempfile
-import time
-from datetime import date
 from pathlib import Path
-
-import flask_migrate
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -41,9 +36,8 @@ from common import (  # noqa: E402
     sqlite_url,
     timed,
 )
-from projects import build_project, log_in  # noqa: E402
+from projects import log_in, seed  # noqa: E402
 
-from mkflow import seeding  # noqa: E402
 from mkflow.extensions import db  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_gantt"
@@ -53,20 +47,6 @@ TARGET_MS = 100.0
 TARGET_FIRST_VISIT_JS_KB = 500
 FIGURE = re.compile(r'id="gantt-figure">(.*?)</script>', re.DOTALL)
 ASSETS = re.compile(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"')
-
-
-def seed(app):
-    started = time.perf_counter()
-    with app.app_context():
-        flask_migrate.upgrade()
-        seeding.load_company("en")
-        db.session.commit()
-        with app.test_request_context():
-            big, small = build_project(BIG, date.today()), build_project(SMALL, date.today())
-        if db.engine.dialect.name == "postgresql":  # what autovacuum would soon do
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
-    return big, small, time.perf_counter() - started
 
 
 def check(response, built) -> None:
@@ -108,7 +88,7 @@ def first_visit(client, built) -> list[tuple[str, int, int]]:
 
 def run_database(label: str, url: str, requests: int, profile: bool):
     app = make_app(url)
-    big, small, seconds = seed(app)
+    big, small, seconds = seed(app, (BIG, SMALL))
     print(f"[{label}] seeded {big.counts} and a {small.size}-task project in {seconds:.1f} s")
     with app.app_context():
         counter = StatementCounter(db.engine)

@@ -37,13 +37,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     Result,
     StatementCounter,
+    analyze,
     fresh_postgres,
     load_average,
     make_app,
@@ -389,7 +390,8 @@ def build_project(size: int, today: date) -> Built:
     )
 
 
-def seed(app) -> tuple[Built, Built, float]:
+def seed(app, sizes: tuple[int, int] = (BIG, SMALL)) -> tuple[Built, Built, float]:
+    """A fresh database with the demo company and two projects of ``sizes`` tasks."""
     started = time.perf_counter()
     with app.app_context():
         flask_migrate.upgrade()
@@ -397,10 +399,8 @@ def seed(app) -> tuple[Built, Built, float]:
         db.session.commit()
         with app.test_request_context():
             today = date.today()
-            big, small = build_project(BIG, today), build_project(SMALL, today)
-        if db.engine.dialect.name == "postgresql":  # what autovacuum would soon do
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
+            big, small = (build_project(size, today) for size in sizes)
+        analyze(db.engine)
     return big, small, time.perf_counter() - started
 
 

@@ -20,7 +20,6 @@ below); the database is created when missing and its public schema is dropped an
 
 import argparse
 import cProfile
-import math
 import os
 import random
 import sys
@@ -31,17 +30,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402  (also puts the repository on the path)
+    Result,
     StatementCounter,
+    analyze,
     fresh_postgres,
     load_average,
     make_app,
     print_profile,
+    print_table,
     sqlite_url,
+    timed,
 )
 
 from mkflow import seeding, seeding_processes  # noqa: E402
@@ -281,9 +284,7 @@ def seed(app) -> Seeded:
         ]
         db.session.execute(insert(Event), events)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":  # what autovacuum would soon do
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
+        analyze(db.engine)
         article = next(t for t in templates if t.slug == BOARD_SLUG)
         seeded = Seeded(
             template_id=article.id,
@@ -301,48 +302,6 @@ def seed(app) -> Seeded:
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    db: str
-    case: str
-    cards: int
-    millis: list[float] = field(default_factory=list)  # wall time
-    cpu_millis: list[float] = field(default_factory=list)  # this process's CPU time
-    statements: list[int] = field(default_factory=list)
-
-    def add(self, ms: float, cpu_ms: float, statements: int) -> None:
-        self.millis.append(ms)
-        self.cpu_millis.append(cpu_ms)
-        self.statements.append(statements)
-
-    def percentile(self, p: float, cpu: bool = False) -> float:
-        ordered = sorted(self.cpu_millis if cpu else self.millis)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-    @property
-    def statement_text(self) -> str:
-        low, high = min(self.statements), max(self.statements)
-        return str(low) if low == high else f"{low}–{high}"
-
-    @property
-    def target(self) -> float:
-        return TARGETS_MS[self.case]
-
-
-def timed(client, counter, send, profiler=None):
-    """One request: (response, (wall ms, CPU ms, statements))."""
-    counter.count = 0
-    if profiler:
-        profiler.enable()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    response = send(client)
-    elapsed = (time.perf_counter() - started) * 1000
-    cpu = (time.process_time() - cpu_started) * 1000
-    if profiler:
-        profiler.disable()
-    return response, (elapsed, cpu, counter.count)
 
 
 def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
@@ -365,10 +324,10 @@ def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
 def bench_board(app, client, counter, seeded, cards: int, n: int, label: str, profiler=None):
     active = set_active_cards(app, seeded, cards)
     url = f"/processes/{seeded.template_id}/board"
-    result = Result(label, "board", cards)
+    result = Result(label, "board", cards, TARGETS_MS["board"])
     for i in range(WARMUP + n):
         response, sample = timed(
-            client, counter, lambda c: c.get(url), profiler if i >= WARMUP else None
+            counter, lambda: client.get(url), profiler if i >= WARMUP else None
         )
         body = response.get_data(as_text=True)
         assert response.status_code == 200, response.status_code
@@ -445,10 +404,10 @@ def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
         "next": "",
     }
 
-    def send(c):
-        return c.post(f"/instances/{card}/act", data=form, headers={"HX-Request": "true"})
+    def send():
+        return client.post(f"/instances/{card}/act", data=form, headers={"HX-Request": "true"})
 
-    response, sample = timed(client, counter, send, profiler)
+    response, sample = timed(counter, send, profiler)
     after = card_rows(app, [card])[card]
     body = response.get_data(as_text=True)
     assert response.status_code == 200, (response.status_code, body[:500])
@@ -462,7 +421,7 @@ def bench_action(
     app, client, counter, seeded, case: ActionCase, cards: int, n: int, label: str, profiler=None
 ):
     active = set_active_cards(app, seeded, cards)
-    result = Result(label, case.name, cards)
+    result = Result(label, case.name, cards, TARGETS_MS[case.name])
     queue, acted = [], []
     for i in range(WARMUP + n):
         if not queue:
@@ -517,24 +476,12 @@ def run_database(label: str, url: str, requests: int, profile: bool) -> list[Res
 # --- reporting -------------------------------------------------------------------------------
 
 
-def print_table(results: list[Result]) -> None:
-    print(
-        "\n| db | case | active cards | n | p50 ms | p95 ms | target p95 | met | "
-        "CPU p50 ms | statements/request |"
-    )
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|")
-    for r in results:
-        met = "yes" if r.percentile(95) <= r.target else "**no**"
-        print(
-            f"| {r.db} | {r.case} | {r.cards} | {len(r.millis)} | {r.percentile(50):.1f} | "
-            f"{r.percentile(95):.1f} | ≤ {r.target:.0f} | {met} | "
-            f"{r.percentile(50, cpu=True):.1f} | {r.statement_text} |"
-        )
+def print_constancy(results: list[Result]) -> None:
     print()
     for db_label in dict.fromkeys(r.db for r in results):
         for case in ("board", "approve"):
             counts = {
-                r.cards: r.statement_text for r in results if r.db == db_label and r.case == case
+                r.size: r.statement_text for r in results if r.db == db_label and r.case == case
             }
             verdict = "constant" if len(set(counts.values())) == 1 else "GROWS"
             print(f"{db_label} {case}: statements by active cards {counts} -> {verdict}")
@@ -556,7 +503,8 @@ def main(argv=None) -> int:
         if args.db in ("postgres", "both"):
             url = fresh_postgres(os.environ.get("MKFLOW_BENCH_DATABASE_URL", DEFAULT_PG_URL))
             results += run_database("postgres", url, args.requests, args.profile)
-    print_table(results)
+    print_table(results, "active cards")
+    print_constancy(results)
     print(f"load average at end: {load_average()}")
     return 0
 
