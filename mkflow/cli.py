@@ -69,9 +69,13 @@ def tick() -> None:
 def worker(once: bool) -> None:
     """Send queued mail and run the tick every minute, until stopped."""
     from mkflow import worker as worker_loop
+    from mkflow.mail.outbox import LeaseTooShort
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    worker_loop.run(once=once)
+    try:
+        worker_loop.run(once=once)
+    except LeaseTooShort as problem:  # a setting that would let a mail go out twice
+        raise click.ClickException(str(problem)) from None
 
 
 def register_commands(app: Flask) -> None:

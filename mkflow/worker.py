@@ -26,6 +26,7 @@ def worker_name() -> str:
 
 
 def run(*, once: bool = False) -> None:
+    outbox.check_lease(current_app.config)
     name = worker_name()
     mailer = transport.from_config(current_app.config)
     if isinstance(mailer, transport.LogTransport):

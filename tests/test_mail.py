@@ -1,38 +1,59 @@
 """Mail that is never lost: a real SMTP server on loopback (aiosmtpd) receives what the
 worker sends — to the right people, in their language, with working links; a server that is
-down keeps mail queued until it is back; workers never send a mail twice; preferences and the
-daily digest decide what goes out when."""
+down keeps mail queued until it is back; workers never send a mail twice, and the one repeat
+a crash can cause carries the same Message-ID; preferences and the daily digest decide what
+goes out when."""
 
+import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
+from collections import Counter
 from datetime import datetime, time, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import current_app
 from support import launch_article, template, user
 
+from mkflow.accounts import utcnow
 from mkflow.extensions import db
 from mkflow.mail import digest, outbox, preferences, transport
 from mkflow.models import Channel, MailStatus, Notification, OutboxMessage
 from mkflow.workflow import engine
 
 BASE = "http://mkflow.example"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Inbox:
-    """What the SMTP server received: one parsed mail per recipient."""
+    """What the SMTP server received: one parsed mail per recipient. ``hold(n)`` keeps the
+    server's answer to the n-th mail until the test lets it go."""
 
     def __init__(self):
         self.mails = []
         self.lock = threading.Lock()
+        self.holds = {}
+
+    def hold(self, n: int) -> tuple[threading.Event, threading.Event]:
+        """(set when the n-th mail has arrived — the server has it, its sender waits for
+        the answer; set it to let the server answer)."""
+        self.holds[n] = (threading.Event(), threading.Event())
+        return self.holds[n]
 
     async def handle_DATA(self, server, session, envelope):
         mail = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.mails.append((rcpt, mail))
+            arrived, answer = self.holds.get(len(self.mails), (None, None))
+        if arrived:
+            arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, answer.wait, 60)
         return "250 OK"
 
     def to(self, address):
@@ -67,7 +88,8 @@ def smtp(app, inbox):
 
 
 def send_all(now=None, worker="w1"):
-    return outbox.deliver(worker, transport.from_config(current_app.config), now=now)
+    clock = (lambda: now) if now else utcnow
+    return outbox.deliver(worker, transport.from_config(current_app.config), clock=clock)
 
 
 def body(mail, kind="plain"):
@@ -236,6 +258,96 @@ def test_two_workers_at_once_send_each_mail_exactly_once(processes, app, smtp, i
     assert {m.status for m in db.session.scalars(db.select(OutboxMessage))} == {MailStatus.SENT}
 
 
+class Clock:
+    """The time the workers read, moved by the test alone."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_lease_shorter_than_a_batch_sends_each_mail_once(processes, app, smtp, inbox):
+    app.config.update(MKFLOW_MAIL_LEASE_SECONDS=60)
+    for n in range(5):
+        launch_article(f"Article {n}")
+    clock = Clock(datetime(2030, 1, 1, 9, 0))
+    first_in, first_answer = inbox.hold(1)
+    second_in, second_answer = inbox.hold(2)
+    sent_by = {}
+
+    def work(name):
+        with app.app_context():  # a session of its own
+            sent_by[name] = outbox.deliver(name, transport.from_config(app.config), clock=clock)
+            db.session.remove()
+
+    slow = threading.Thread(target=work, args=("slow",))
+    slow.start()  # claims all five at 9:00, until 9:01
+    try:
+        assert first_in.wait(30)
+        clock.now += timedelta(seconds=30)
+        first_answer.set()
+        assert second_in.wait(30)  # its claim on the second was renewed at 9:00:30
+        clock.now += timedelta(seconds=40)  # 9:01:10: the batch's lease has run out
+        other = threading.Thread(target=work, args=("other",))
+        other.start()
+        other.join(timeout=60)
+    finally:
+        second_answer.set()
+        slow.join(timeout=60)
+
+    subjects = Counter(m["Subject"] for _, m in inbox.mails)
+    assert subjects == Counter(f"Elena Morozova passed you “Article {n}”." for n in range(5))
+    assert sent_by["slow"].counts == {MailStatus.SENT: 2}  # the rest were no longer its own
+    assert sent_by["other"].counts == {MailStatus.SENT: 3}  # not the one being sent
+    db.session.expire_all()
+    assert {m.status for m in db.session.scalars(db.select(OutboxMessage))} == {MailStatus.SENT}
+
+
+def test_a_worker_killed_mid_batch_sends_at_most_the_mail_in_flight_again(
+    processes, app, smtp, inbox, database_url, tmp_path
+):
+    for n in range(5):
+        launch_article(f"Article {n}")
+    arrived, answer = inbox.hold(3)
+    env = os.environ | {
+        "MKFLOW_DATABASE_URL": database_url,
+        "MKFLOW_SECRET_KEY": "test-secret",
+        "MKFLOW_DEFAULT_LOCALE": "en",
+        "MKFLOW_SMTP_HOST": "127.0.0.1",
+        "MKFLOW_SMTP_PORT": str(smtp.port),
+        "MKFLOW_SMTP_STARTTLS": "false",
+        "MKFLOW_BASE_URL": BASE,
+    }
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        assert arrived.wait(60), log.read_text()  # the third mail is with the server
+    finally:
+        worker.kill()  # kill -9, before the server's answer and the worker's commit
+        worker.wait(timeout=30)
+        answer.set()
+
+    later = utcnow() + timedelta(seconds=app.config["MKFLOW_MAIL_LEASE_SECONDS"] + 60)
+    assert send_all(later).counts.get(MailStatus.SENT, 0) >= 3
+    handed_on = [m for _, m in inbox.mails if "passed you" in m["Subject"]]
+    subjects = Counter(m["Subject"] for m in handed_on)
+    expected = Counter(f"Elena Morozova passed you “Article {n}”." for n in (0, 1, 2, 2, 3, 4))
+    assert subjects == expected  # only the one in flight went twice
+    ids = Counter(m["Message-ID"] for m in handed_on)
+    again = [m for m in handed_on if m["Subject"].endswith("“Article 2”.")]
+    assert again[0]["Message-ID"] == again[1]["Message-ID"]  # the same message, twice
+    assert len(ids) == 5 and ids[again[0]["Message-ID"]] == 2
+
+
 def test_preferences_decide_off_immediately_or_digest(processes, smtp, inbox, client, auth):
     marketer = user("marketer@demo.local")
     channels = preferences.channels_of(marketer)
@@ -391,3 +503,14 @@ def test_a_head_s_digest_counts_a_stage_overdue_since_an_hour_ago(processes, app
     send_all(now)
     (mail,) = inbox.to("head@demo.local")
     assert "Just late" in body(mail).split("Overdue in your department:")[1]
+
+
+def test_the_worker_refuses_a_lease_shorter_than_one_send_can_take(app, smtp, inbox):
+    app.config.update(MKFLOW_MAIL_LEASE_SECONDS=60, MKFLOW_SMTP_TIMEOUT=10)
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 1
+    assert "MKFLOW_MAIL_LEASE_SECONDS (60) must be at least 15 × MKFLOW_SMTP_TIMEOUT" in (
+        result.output
+    )
+    app.config.update(MKFLOW_MAIL_LEASE_SECONDS=150)
+    assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0

@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
+from urllib.parse import urlsplit
 
 from flask import current_app, g, render_template, url_for
 from flask_babel import gettext as _
@@ -74,7 +75,22 @@ def email_of(message: OutboxMessage) -> EmailMessage:
     mail["To"] = message.to_address
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="mkflow")
+    mail["Message-ID"] = message_id(message)
     mail.set_content(message.text_body)
     mail.add_alternative(message.html_body, subtype="html")
     return mail
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The same for every try of one outbox row, so that a mail sent again after a worker
+    died between the server's acceptance and our commit is recognisable as the same message;
+    the row's id and creation time and the site's host keep it unique across databases."""
+    stamp = message.created_at.strftime("%Y%m%d%H%M%S%f")
+    return f"<mkflow.{message.id}.{stamp}@{_site_host()}>"
+
+
+def _site_host() -> str:
+    host = urlsplit(current_app.config["MKFLOW_BASE_URL"]).hostname or ""
+    return "".join(c for c in host.lower() if c.isascii() and (c.isalnum() or c in ".-")) or (
+        "mkflow.invalid"
+    )

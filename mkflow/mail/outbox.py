@@ -2,11 +2,18 @@
 
 A worker claims due mails by writing its name and a lease into them (on Postgres with
 ``FOR UPDATE SKIP LOCKED``, so two workers never claim the same mail; SQLite runs one
-write at a time). Each mail is then settled and committed on its own: a worker killed
-mid-batch leaves the rest claimed until the lease runs out, and another worker sends them.
+write at a time). Just before sending a mail it renews its claim on that one mail, and
+sends only if the claim still held: a batch that takes longer than the lease loses its
+later mails to another worker instead of sending them twice. Each mail is settled and
+committed on its own, with no transaction open while the SMTP server answers; a worker
+killed mid-batch leaves the rest claimed until the lease runs out, and another worker
+sends them. The one duplicate left — a worker dying after the server accepted a mail
+and before the result was committed — goes out with the same Message-ID.
 """
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,6 +29,9 @@ from mkflow.models import Channel, MailStatus, OutboxMessage
 log = logging.getLogger("mkflow.mail")
 BATCH = 20
 MAX_BACKOFF = timedelta(hours=1)
+# A send waits for the server at most this many times (connect, greeting, EHLO, STARTTLS,
+# EHLO, AUTH, MAIL, RCPT, DATA, the data): the lease must outlast them all.
+SMTP_WAITS = 15
 
 
 @dataclass
@@ -36,9 +46,30 @@ class Delivery:
         return sum(self.counts.values())
 
 
+def lease() -> timedelta:
+    return timedelta(seconds=current_app.config["MKFLOW_MAIL_LEASE_SECONDS"])
+
+
+class LeaseTooShort(Exception):
+    """The configured lease could run out while a mail is being sent."""
+
+
+def check_lease(config) -> None:
+    """Refuse a lease too short for one send to finish inside it."""
+    if not config.get("MKFLOW_SMTP_HOST"):
+        return
+    least = SMTP_WAITS * config["MKFLOW_SMTP_TIMEOUT"]
+    if config["MKFLOW_MAIL_LEASE_SECONDS"] >= least:
+        return
+    raise LeaseTooShort(
+        f"MKFLOW_MAIL_LEASE_SECONDS ({config['MKFLOW_MAIL_LEASE_SECONDS']:g}) must be at least "
+        f"{SMTP_WAITS} × MKFLOW_SMTP_TIMEOUT ({config['MKFLOW_SMTP_TIMEOUT']:g}) = {least:g} "
+        "seconds, so that a mail being sent never outlives its worker's claim on it."
+    )
+
+
 def claim(worker: str, now: datetime, limit: int = BATCH) -> list[int]:
     """Lease up to ``limit`` due mails to ``worker``; their ids, oldest first."""
-    lease = timedelta(seconds=current_app.config["MKFLOW_MAIL_LEASE_SECONDS"])
     due = (
         select(OutboxMessage.id)
         .where(
@@ -54,74 +85,117 @@ def claim(worker: str, now: datetime, limit: int = BATCH) -> list[int]:
     claimed = db.session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(locked_by=worker, locked_until=now + lease)
+        .values(locked_by=worker, locked_until=now + lease())
         .returning(OutboxMessage.id)
     ).all()
     db.session.commit()
     return sorted(claimed)
 
 
-def deliver(worker: str, transport, now: datetime | None = None, limit: int = BATCH) -> Delivery:
+def renew(worker: str, message_id: int, now: datetime) -> bool:
+    """Extend ``worker``'s claim on one mail by a whole lease, if the claim still holds (not
+    expired, not taken by another worker, the mail still waiting); not committed."""
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.locked_by == worker,
+            OutboxMessage.locked_until >= now,
+            OutboxMessage.status == MailStatus.PENDING,
+        )
+        .values(locked_until=now + lease())
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
+
+
+def deliver(
+    worker: str, transport, clock: Callable[[], datetime] = utcnow, limit: int = BATCH
+) -> Delivery:
     """Claim one batch and settle each of its mails: written out, sent, held for the
-    digest, skipped, or left for a later try."""
-    now = now or utcnow()
+    digest, skipped, or left for a later try. ``clock`` gives the time for each mail."""
     done = Delivery()
     try:
-        for message_id in claim(worker, now, limit):
-            message = db.session.get(OutboxMessage, message_id)
-            if message is None or message.locked_by != worker:
-                continue  # deleted, or its lease ran out and another worker took it
-            try:
-                _settle(message, transport, now)
-            except Exception as error:  # a mail that cannot be written out must not block the rest
-                log.exception("Mail %s cannot be sent", message_id)
-                db.session.rollback()
-                message = db.session.get(OutboxMessage, message_id)
-                message.status = MailStatus.FAILED
-                message.attempts += 1
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            message.locked_by = message.locked_until = None
-            db.session.commit()
-            done.add(message.status)
+        for message_id in claim(worker, clock(), limit):
+            status = _deliver_one(worker, message_id, transport, clock())
+            if status is not None:
+                done.add(status)
     finally:
         transport.close()
     return done
 
 
-def _settle(message: OutboxMessage, transport, now: datetime) -> None:
+def _deliver_one(worker: str, message_id: int, transport, now: datetime) -> str | None:
+    if not renew(worker, message_id, now):
+        db.session.rollback()
+        return None  # deleted, or its lease ran out and another worker took it
+    message = db.session.get(OutboxMessage, message_id)
+    try:
+        mail = _write_out(message)
+    except Exception as error:  # a mail that cannot be written out must not block the rest
+        log.exception("Mail %s cannot be sent", message_id)
+        db.session.rollback()
+        message = db.session.get(OutboxMessage, message_id)
+        message.status = MailStatus.FAILED
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        mail = None
+    if mail is not None:
+        message.attempts += 1
+        db.session.commit()  # the renewed claim is seen by every worker before the send
+        started = time.monotonic()
+        error = _send(mail, transport)
+        if time.monotonic() - started > lease().total_seconds():
+            log.error("Mail %s took longer to send than the lease: raise the lease", message_id)
+        message = db.session.get(OutboxMessage, message_id)
+        _record(message, error, transport, now)
+    message.locked_by = message.locked_until = None
+    db.session.commit()
+    return message.status
+
+
+def _write_out(message: OutboxMessage):
+    """The mail to send, written out in its person's language; None when it is not to be
+    sent now (skipped, or held for the digest)."""
     note = message.notification
     if note is not None and not message.subject:
         user = message.user
         if user is None or not user.active or not user.email:
             message.status = MailStatus.SKIPPED
-            return
+            return None
         channel = preferences.channel_of(user, message.kind)
         if channel == Channel.OFF:
             message.status = MailStatus.SKIPPED
-            return
+            return None
         if channel == Channel.DIGEST:
             note.in_digest = True
             message.status = MailStatus.DIGEST
-            return
+            return None
         with compose.as_recipient(user):
             compose.write_notification(message, note, user)
-    _send(message, transport, now)
+    return compose.email_of(message)
 
 
-def _send(message: OutboxMessage, transport, now: datetime) -> None:
-    message.attempts += 1
+def _send(mail, transport) -> Exception | None:
+    """Hand the mail to the server, with no transaction open meanwhile; the error, if any."""
     try:
-        transport.send(compose.email_of(message))
+        transport.send(mail)
     except SEND_ERRORS as error:
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= current_app.config["MKFLOW_MAIL_MAX_ATTEMPTS"]:
-            message.status = MailStatus.FAILED
-        else:
-            message.next_attempt_at = now + backoff(message.attempts)
+        return error
+    return None
+
+
+def _record(message: OutboxMessage, error: Exception | None, transport, now: datetime) -> None:
+    if error is None:
+        message.status = transport.delivered
+        message.sent_at = now
+        message.last_error = ""
         return
-    message.status = transport.delivered
-    message.sent_at = now
-    message.last_error = ""
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= current_app.config["MKFLOW_MAIL_MAX_ATTEMPTS"]:
+        message.status = MailStatus.FAILED
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
 
 
 def backoff(attempts: int) -> timedelta:

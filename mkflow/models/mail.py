@@ -28,8 +28,9 @@ class Channel(enum.StrEnum):
 class OutboxMessage(db.Model):
     """One mail to one person. A notification's row is written with the change that caused
     it and written out (language, preferences) by the worker, which keeps the change itself
-    cheap. A worker claims a batch by setting ``locked_until``; a worker that dies leaves its
-    claim to expire, and the mail is sent by the next one."""
+    cheap. A worker claims a batch by setting ``locked_until`` and renews the claim on each
+    mail just before sending it; a worker that dies leaves its claim to expire, and the mail
+    is sent by the next one."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
