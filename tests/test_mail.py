@@ -96,6 +96,27 @@ def body(mail, kind="plain"):
     return mail.get_body(preferencelist=(kind,)).get_content()
 
 
+def worker_process(database_url: str, smtp_port: int, log: Path) -> subprocess.Popen:
+    """``flask --app app worker`` in a process of its own, on the test's database and server."""
+    env = os.environ | {
+        "MKFLOW_DATABASE_URL": database_url,
+        "MKFLOW_SECRET_KEY": "test-secret",
+        "MKFLOW_DEFAULT_LOCALE": "en",
+        "MKFLOW_SMTP_HOST": "127.0.0.1",
+        "MKFLOW_SMTP_PORT": str(smtp_port),
+        "MKFLOW_SMTP_STARTTLS": "false",
+        "MKFLOW_BASE_URL": BASE,
+    }
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def test_work_handed_on_is_mailed_in_the_recipients_language_with_working_links(
     processes, smtp, inbox, client, auth
 ):
@@ -311,24 +332,8 @@ def test_a_worker_killed_mid_batch_sends_at_most_the_mail_in_flight_again(
     for n in range(5):
         launch_article(f"Article {n}")
     arrived, answer = inbox.hold(3)
-    env = os.environ | {
-        "MKFLOW_DATABASE_URL": database_url,
-        "MKFLOW_SECRET_KEY": "test-secret",
-        "MKFLOW_DEFAULT_LOCALE": "en",
-        "MKFLOW_SMTP_HOST": "127.0.0.1",
-        "MKFLOW_SMTP_PORT": str(smtp.port),
-        "MKFLOW_SMTP_STARTTLS": "false",
-        "MKFLOW_BASE_URL": BASE,
-    }
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    worker = worker_process(database_url, smtp.port, log)
     try:
         assert arrived.wait(60), log.read_text()  # the third mail is with the server
     finally:
@@ -514,3 +519,32 @@ def test_the_worker_refuses_a_lease_shorter_than_one_send_can_take(app, smtp, in
     )
     app.config.update(MKFLOW_MAIL_LEASE_SECONDS=150)
     assert app.test_cli_runner().invoke(args=["worker", "--once"]).exit_code == 0
+
+
+def test_sigterm_stops_the_worker_after_the_mail_it_is_sending(
+    processes, app, smtp, inbox, database_url, tmp_path
+):
+    for n in range(5):
+        launch_article(f"Article {n}")
+    arrived, answer = inbox.hold(2)
+    log = tmp_path / "worker.log"
+    worker = worker_process(database_url, smtp.port, log)
+    try:
+        assert arrived.wait(60), log.read_text()
+        worker.terminate()  # SIGTERM while the second mail waits for the server's answer
+        answer.set()
+        assert worker.wait(timeout=60) == 0, log.read_text()
+    finally:
+        answer.set()
+        worker.kill()
+        worker.wait()
+    assert [m["Subject"] for _, m in inbox.mails] == [
+        "Elena Morozova passed you “Article 0”.",
+        "Elena Morozova passed you “Article 1”.",
+    ]
+    db.session.expire_all()
+    query = db.select(OutboxMessage).order_by(OutboxMessage.id).limit(5)
+    rows = db.session.scalars(query).all()  # the hand-offs (the tick may have queued more)
+    assert [r.status for r in rows] == [MailStatus.SENT] * 2 + [MailStatus.PENDING] * 3
+    assert {r.locked_by for r in rows[2:]} == {None}  # given back: the next worker sends them
+    assert "Stopping after the current mail (SIGTERM)" in log.read_text()

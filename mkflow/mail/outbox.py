@@ -110,19 +110,38 @@ def renew(worker: str, message_id: int, now: datetime) -> bool:
 
 
 def deliver(
-    worker: str, transport, clock: Callable[[], datetime] = utcnow, limit: int = BATCH
+    worker: str,
+    transport,
+    clock: Callable[[], datetime] = utcnow,
+    limit: int = BATCH,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Delivery:
     """Claim one batch and settle each of its mails: written out, sent, held for the
-    digest, skipped, or left for a later try. ``clock`` gives the time for each mail."""
+    digest, skipped, or left for a later try. ``clock`` gives the time for each mail; once
+    ``stopping()`` says so, the rest of the batch is given back for another worker."""
     done = Delivery()
     try:
         for message_id in claim(worker, clock(), limit):
+            if stopping():
+                release(worker)
+                break
             status = _deliver_one(worker, message_id, transport, clock())
             if status is not None:
                 done.add(status)
     finally:
         transport.close()
     return done
+
+
+def release(worker: str) -> None:
+    """Give back the worker's claims on mail it has not sent (a worker that stops)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.locked_by == worker, OutboxMessage.status == MailStatus.PENDING)
+        .values(locked_by=None, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _deliver_one(worker: str, message_id: int, transport, now: datetime) -> str | None:
