@@ -1,4 +1,5 @@
-# `make run` sets up and serves mkflow with demo data; `make test` runs the whole suite.
+# `make run` sets up and serves mkflow with demo data (gunicorn, the worker beside it; Ctrl-C
+# stops both); `make test` runs the whole suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -36,10 +37,16 @@ run: $(VENV)/.installed translations
 	@echo "The worker (mail, schedules, reminders) runs beside it and logs to instance/worker.log;"
 	@echo "without MKFLOW_SMTP_HOST the mails are written there instead of being sent."
 	@echo
+	@# Ctrl-C (or SIGTERM to make) stops the server and the worker, which finishes the mail
+	@# it is sending, and ends with the server's status: 0 when it was stopped.
 	@export MKFLOW_BASE_URL=$${MKFLOW_BASE_URL:-http://$(HOST):$(PORT)}; \
 	  $(FLASK) worker >> instance/worker.log 2>&1 & worker=$$!; \
-	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	  $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'app:app' & web=$$!; \
+	  trap 'stopping=1; kill $$web $$worker 2>/dev/null' INT TERM; \
+	  wait $$web; status=$$?; \
+	  if [ -n "$$stopping" ]; then wait $$web; status=$$?; fi; \
+	  kill $$worker 2>/dev/null; wait $$worker; \
+	  exit $$status
 
 chromium:
 	@if ! command -v chromium >/dev/null; then \

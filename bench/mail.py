@@ -117,7 +117,7 @@ def batch_without_renewal(mailer) -> None:
 WAYS = {
     "batch + renew": batch_and_renew,
     "one at a time": one_at_a_time,
-    "batch, no renew": batch_without_renewal,
+    "batch, no renew (old)": batch_without_renewal,
 }
 
 
