@@ -60,7 +60,7 @@ def freeze_startup_memory() -> None:
 
 def _init_extensions(app: Flask) -> None:
     from mkflow import accounts, i18n, models  # noqa: F401  (models register the tables)
-    from mkflow.compression import compress_static
+    from mkflow.compression import compress
     from mkflow.notice_kinds import kind_of, sentence
     from mkflow.web import set_security_headers, static_url, template_helpers
 
@@ -76,7 +76,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session_user)
 
     app.after_request(set_security_headers)
-    app.after_request(compress_static)
+    app.after_request(compress)
     app.context_processor(template_helpers)
     app.jinja_env.filters["todate"] = date.fromisoformat
     app.jinja_env.globals["timedelta"] = timedelta
