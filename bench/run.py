@@ -1,6 +1,6 @@
 """Benchmark of the process board and the in-place (htmx) stage action.
 
-    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--requests 200] [--profile]
+    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--requests 200] [--profile] [--gzip]
 
 For each database: a fresh, migrated database with the demo company and the shipped process
 templates, then 10,000 items inserted in bulk (most finished; exactly 300 active on the
@@ -15,11 +15,13 @@ Every action goes to a different card and is checked (200, the card moved, its v
 when the cards run out they are put back untimed. Statements per request are counted with a
 ``before_cursor_execute`` listener. Postgres comes from MKFLOW_BENCH_DATABASE_URL (default
 below); the database is created when missing and its public schema is dropped and recreated.
+``--gzip`` asks for gzipped answers as a browser does (their compression is then timed too).
 ``--profile`` also prints where the time goes in board@300 and approve@300 (cProfile).
 """
 
 import argparse
 import cProfile
+import gzip
 import os
 import random
 import sys
@@ -329,7 +331,7 @@ def bench_board(app, client, counter, seeded, cards: int, n: int, label: str, pr
         response, sample = timed(
             counter, lambda: client.get(url), profiler if i >= WARMUP else None
         )
-        body = response.get_data(as_text=True)
+        body = text_of(response)
         assert response.status_code == 200, response.status_code
         shown = body.count('<li class="card-item tpl-')  # active cards (finished ones differ)
         assert shown == len(active), "the board does not show every card"
@@ -409,7 +411,7 @@ def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
 
     response, sample = timed(counter, send, profiler)
     after = card_rows(app, [card])[card]
-    body = response.get_data(as_text=True)
+    body = text_of(response)
     assert response.status_code == 200, (response.status_code, body[:500])
     assert "message-success" in body and 'hx-swap-oob="true"' in body, body[:500]
     assert after["stage_id"] != before["stage_id"], "the card did not move"
@@ -438,18 +440,30 @@ def bench_action(
     return result
 
 
+def text_of(response) -> str:
+    """The answer's text, unpacked when it came gzipped (``--gzip``)."""
+    data = response.get_data()
+    if response.headers.get("Content-Encoding") == "gzip":
+        data = gzip.decompress(data)
+    return data.decode()
+
+
 def log_in(client) -> None:
     response = client.post("/login", data={"email": USER_EMAIL, "password": "demo"})
     assert response.status_code == 302, "login failed"
 
 
-def run_database(label: str, url: str, requests: int, profile: bool) -> list[Result]:
+def run_database(
+    label: str, url: str, requests: int, profile: bool, accept_gzip: bool = False
+) -> list[Result]:
     app = make_app(url)
     seeded = seed(app)
     print(f"[{label}] seeded {seeded.counts} in {seeded.seconds:.1f} s", flush=True)
     with app.app_context():
         counter = StatementCounter(db.engine)
     client = app.test_client()
+    if accept_gzip:  # as a browser asks: the answers' compression is timed too
+        client.environ_base["HTTP_ACCEPT_ENCODING"] = "gzip, deflate, br"
     log_in(client)
     profilers = {name: cProfile.Profile() if profile else None for name in ("board", "approve")}
     results = []
@@ -494,15 +508,20 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="print cProfile of board@300 and approve@300"
     )
+    parser.add_argument(
+        "--gzip", action="store_true", help="accept gzipped answers, as a browser does"
+    )
     args = parser.parse_args(argv)
     print(f"load average at start: {load_average()}", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="mkflow-bench-") as workdir:
         if args.db in ("sqlite", "both"):
-            results += run_database("sqlite", sqlite_url(workdir), args.requests, args.profile)
+            results += run_database(
+                "sqlite", sqlite_url(workdir), args.requests, args.profile, args.gzip
+            )
         if args.db in ("postgres", "both"):
             url = fresh_postgres(os.environ.get("MKFLOW_BENCH_DATABASE_URL", DEFAULT_PG_URL))
-            results += run_database("postgres", url, args.requests, args.profile)
+            results += run_database("postgres", url, args.requests, args.profile, args.gzip)
     print_table(results, "active cards")
     print_constancy(results)
     print(f"load average at end: {load_average()}")
