@@ -453,6 +453,28 @@ def test_a_mail_that_cannot_be_written_fails_alone(processes, smtp, inbox, monke
     assert second is not None
 
 
+def test_a_mail_the_server_can_never_take_fails_alone_after_one_try(
+    processes, smtp, inbox, monkeypatch
+):
+    launch_article("First")
+    launch_article("Second")
+    real = transport.SmtpTransport.send
+
+    def picky(self, mail):
+        if "First" in mail["Subject"]:
+            raise ValueError("a mail no server can take")
+        return real(self, mail)
+
+    monkeypatch.setattr(transport.SmtpTransport, "send", picky)
+    assert send_all().counts == {MailStatus.FAILED: 1, MailStatus.SENT: 1}
+    assert [m["Subject"] for _, m in inbox.mails] == ["Elena Morozova passed you “Second”."]
+    failed = db.session.scalar(
+        db.select(OutboxMessage).where(OutboxMessage.status == MailStatus.FAILED)
+    )
+    assert "a mail no server can take" in failed.last_error and failed.attempts == 1
+    assert failed.locked_by is None
+
+
 def test_settled_mail_is_forgotten_after_the_keeping_time(processes, app):
     from mkflow.models import MailStatus as S
 

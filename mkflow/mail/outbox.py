@@ -152,22 +152,36 @@ def _deliver_one(worker: str, message_id: int, transport, now: datetime) -> str 
     try:
         mail = _write_out(message)
     except Exception as error:  # a mail that cannot be written out must not block the rest
-        log.exception("Mail %s cannot be sent", message_id)
         db.session.rollback()
-        message = db.session.get(OutboxMessage, message_id)
-        message.status = MailStatus.FAILED
-        message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        mail = None
+        return _give_up(message_id, error, counted=False)
     if mail is not None:
         message.attempts += 1
         db.session.commit()  # the renewed claim is seen by every worker before the send
         started = time.monotonic()
-        error = _send(mail, transport)
+        try:
+            transport.send(mail)  # no transaction is open while the server answers
+            error = None
+        except SEND_ERRORS as refused:  # down, refusing, the line dropped: try again later
+            error = refused
+        except Exception as error:  # a mail the server can never take
+            return _give_up(message_id, error, counted=True)
         if time.monotonic() - started > lease().total_seconds():
             log.error("Mail %s took longer to send than the lease: raise the lease", message_id)
         message = db.session.get(OutboxMessage, message_id)
         _record(message, error, transport, now)
+    message.locked_by = message.locked_until = None
+    db.session.commit()
+    return message.status
+
+
+def _give_up(message_id: int, error: Exception, counted: bool) -> str:
+    """Mark a mail failed for good (an administrator may retry it); ``counted``: this try
+    is already in its attempts."""
+    log.exception("Mail %s cannot be sent", message_id)
+    message = db.session.get(OutboxMessage, message_id)
+    message.status = MailStatus.FAILED
+    message.attempts += 0 if counted else 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.locked_by = message.locked_until = None
     db.session.commit()
     return message.status
@@ -193,15 +207,6 @@ def _write_out(message: OutboxMessage):
         with compose.as_recipient(user):
             compose.write_notification(message, note, user)
     return compose.email_of(message)
-
-
-def _send(mail, transport) -> Exception | None:
-    """Hand the mail to the server, with no transaction open meanwhile; the error, if any."""
-    try:
-        transport.send(mail)
-    except SEND_ERRORS as error:
-        return error
-    return None
 
 
 def _record(message: OutboxMessage, error: Exception | None, transport, now: datetime) -> None:
