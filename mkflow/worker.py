@@ -11,7 +11,7 @@ import uuid
 
 from flask import current_app
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.mail import outbox, transport
 from mkflow.timed import tick
@@ -30,11 +30,13 @@ def run(*, once: bool = False) -> None:
     mailer = transport.from_config(current_app.config)
     if isinstance(mailer, transport.LogTransport):
         log.warning("No SMTP server is configured (MKFLOW_SMTP_HOST): mails go to the log.")
+    # The pause between ticks is a duration, not business time: a monotonic timer, which a
+    # stopped clock (clock.set) does not stop.
     next_tick = 0.0
     while True:
         if time.monotonic() >= next_tick:
             next_tick = time.monotonic() + TICK_SECONDS
-            _safely(lambda: log.info("Tick: %s", tick(utcnow())))
+            _safely(lambda: log.info("Tick: %s", tick(clock.now())))
         sent = _safely(lambda: outbox.deliver(name, mailer).total)
         db.session.remove()
         if once:

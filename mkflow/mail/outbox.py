@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db, on_postgres
 from mkflow.mail import compose, preferences
 from mkflow.mail.transport import SEND_ERRORS
@@ -64,7 +64,7 @@ def claim(worker: str, now: datetime, limit: int = BATCH) -> list[int]:
 def deliver(worker: str, transport, now: datetime | None = None, limit: int = BATCH) -> Delivery:
     """Claim one batch and settle each of its mails: written out, sent, held for the
     digest, skipped, or left for a later try."""
-    now = now or utcnow()
+    now = now or clock.now()
     done = Delivery()
     try:
         for message_id in claim(worker, now, limit):
@@ -134,7 +134,7 @@ def retry(message: OutboxMessage) -> None:
     """An administrator sends a failed mail again: a fresh round of tries."""
     message.status = MailStatus.PENDING
     message.attempts = 0
-    message.next_attempt_at = utcnow()
+    message.next_attempt_at = clock.now()
     message.locked_by = message.locked_until = None
 
 
