@@ -1,5 +1,7 @@
 """Fixtures: one migrated database per run (SQLite, or Postgres from MKFLOW_TEST_DATABASE_URL),
-emptied after every test; an app per test; a client that carries the CSRF token like a browser."""
+emptied after every test; an app per test; a client that carries the CSRF token like a browser;
+the app's clock stopped at a fixed moment; the demo company's seeded states, built once per
+run and copied back for each test that asks for them."""
 
 import os
 import re
@@ -7,10 +9,11 @@ import re
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
+from snapshots import Snapshots
 from sqlalchemy import text
-from support import AuthActions, config_for
+from support import SUITE_MOMENT, AuthActions, config_for
 
-from mkflow import create_app, seeding
+from mkflow import clock, create_app, seeding
 from mkflow.extensions import db
 
 CSRF_FIELD = re.compile(
@@ -77,8 +80,24 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def clock_moment(request):
+    """The app's clock, stopped at the suite's moment or at the one a test is parametrized
+    with (``support.at_every_moment``); a test that depends on the date or the hour gives
+    the same answer on any day it runs."""
+    clock.set(getattr(request, "param", SUITE_MOMENT))
+    yield clock.now()
+    clock.set(None)
+
+
+@pytest.fixture(scope="session")
+def snapshots() -> Snapshots:
+    return Snapshots()
+
+
 @pytest.fixture
-def app(database_url):
+def app(database_url, snapshots):
+    snapshots.start_test()
     app = create_app(config_for(database_url))
     app.test_client_class = Client
     with app.app_context():
@@ -99,10 +118,9 @@ def runner(app):
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, snapshots, clock_moment):
     """The demo company from seeds/, in English names."""
-    seeding.load_company("en")
-    db.session.commit()
+    snapshots.restore(("demo", clock_moment), lambda: _seed(seeding.load_company))
 
 
 @pytest.fixture
@@ -111,36 +129,44 @@ def auth(client) -> AuthActions:
 
 
 @pytest.fixture
-def processes(demo):
+def processes(demo, snapshots, clock_moment):
     """The demo company plus the shipped process templates (no running items)."""
     from mkflow import seeding_processes
 
-    seeding_processes.load_processes("en")
-    db.session.commit()
+    snapshots.restore(("processes", clock_moment), lambda: _seed(seeding_processes.load_processes))
 
 
 @pytest.fixture
-def demo_items(processes):
-    """The demo running items too, as `make run` shows them."""
+def demo_items(processes, snapshots, clock_moment):
+    """The demo running items too, as `make run` shows them (dated from the clock's now)."""
     from mkflow import seeding_processes
 
-    seeding_processes.load_demo_instances("en")
-    db.session.commit()
+    snapshots.restore(
+        ("demo_items", clock_moment), lambda: _seed(seeding_processes.load_demo_instances)
+    )
 
 
 @pytest.fixture
-def project_templates(demo):
+def project_templates(demo, snapshots, clock_moment):
     """The demo company plus the shipped project templates."""
     from mkflow import seeding_projects
 
-    seeding_projects.load_project_templates("en")
-    db.session.commit()
+    snapshots.restore(
+        ("project_templates", clock_moment),
+        lambda: _seed(seeding_projects.load_project_templates),
+    )
 
 
 @pytest.fixture
-def demo_projects(project_templates):
+def demo_projects(project_templates, snapshots, clock_moment):
     """Demo projects made from the templates and moved along by their dates."""
     from mkflow import seeding_projects
 
-    seeding_projects.load_demo_projects("en")
+    snapshots.restore(
+        ("demo_projects", clock_moment), lambda: _seed(seeding_projects.load_demo_projects)
+    )
+
+
+def _seed(load) -> None:
+    load("en")
     db.session.commit()
