@@ -66,7 +66,7 @@ def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetim
         return datetime.combine(instance.publish_on, time())
     if stage.kind == StageKind.FINAL:
         return None
-    return due_after(at, stage.due_amount, stage.due_unit)
+    return due_after(at, stage.due_amount, stage.due_unit, clock.company_zone())
 
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
