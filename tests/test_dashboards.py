@@ -15,7 +15,7 @@ from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
 from sqlalchemy import select
 from support import template, user
 
-from mkflow import sharing
+from mkflow import clock, sharing
 from mkflow.analytics import charts, company, drill, people, processes, projects
 from mkflow.analytics.filters import Filters, Period, parse, percentile
 from mkflow.extensions import db
@@ -356,8 +356,8 @@ def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history)
         user("head@demo.local"),
         article,
         "process_dashboard",
-        date.today() + timedelta(days=7),
-        today=date.today(),
+        clock.company_today() + timedelta(days=7),
+        today=clock.company_today(),
         zone=ZoneInfo("UTC"),
     )
     db.session.commit()
@@ -424,15 +424,15 @@ def test_a_department_head_shares_the_dashboard_without_its_people(client, auth,
             user("marketer@demo.local"),
             marketing,
             "department_dashboard",
-            date.today(),
-            today=date.today(),
+            clock.company_today(),
+            today=clock.company_today(),
             zone=ZoneInfo("UTC"),
         )
 
     auth.login("head@demo.local")
     page = client.get("/dashboard").get_data(as_text=True)
     assert f'action="/departments/{marketing.id}/share"' in page
-    until = (date.today() + timedelta(days=7)).isoformat()
+    until = (clock.company_today() + timedelta(days=7)).isoformat()
     created = client.post(
         f"/departments/{marketing.id}/share",
         data={"kind": "department_dashboard", "expires_on": until},

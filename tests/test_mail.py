@@ -11,7 +11,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from flask import current_app
-from support import launch_article, template, user
+from support import at_every_moment, launch_article, moment_name, template, user
 
 from mkflow.extensions import db
 from mkflow.mail import digest, outbox, preferences, transport
@@ -372,13 +372,21 @@ def test_a_failing_step_of_the_tick_does_not_stop_the_others(processes, monkeypa
     assert "reminders are broken" in caplog.text and "failed: reminders" in str(report)
 
 
-def test_the_worker_command_ticks_and_sends_the_outbox(processes, app, smtp, inbox, caplog):
-    launch_article("Worker article")
+@at_every_moment
+def test_the_worker_command_ticks_and_sends_the_outbox(
+    processes, app, smtp, inbox, caplog, clock_moment
+):
+    launch_article("Worker article")  # its brief stage takes one working day
     with caplog.at_level("INFO", logger="mkflow.worker"):
         result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert [m["Subject"] for _, m in inbox.mails] == ["Elena Morozova passed you “Worker article”."]
-    assert "Tick: moved on: 0" in caplog.text
+    # Launched on a working day (or on Sunday), the brief is due tomorrow and the tick's
+    # reminder goes out with the hand-over; launched on Friday or Saturday, it is due Monday.
+    reminded = moment_name(clock_moment) not in {"friday-evening", "saturday"}
+    handed = ["Elena Morozova passed you “Worker article”."]
+    due = ["“Worker article” is due tomorrow."] if reminded else []
+    assert sorted(m["Subject"] for _, m in inbox.mails) == sorted(handed + due)
+    assert f"Tick: moved on: 0, launched: 0, reminders: {len(due)}" in caplog.text
 
 
 def test_a_head_s_digest_counts_a_stage_overdue_since_an_hour_ago(processes, app, smtp, inbox):

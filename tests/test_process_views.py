@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 from support import launch_article, template, user
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models import (
     Comment,
@@ -151,7 +151,7 @@ def test_process_list_shows_the_visible_templates(client, auth, processes):
 def test_process_list_counts_active_and_overdue_items(client, auth, processes):
     late = launch_article("Late one")
     launch_article("On time")
-    item(late.id).stage_due_at = utcnow() - timedelta(days=1)
+    item(late.id).stage_due_at = clock.now() - timedelta(days=1)
     db.session.commit()
     auth.login("marketer@demo.local")
     page = text(client.get("/processes"))
@@ -349,7 +349,7 @@ def test_board_filter_overdue_shows_only_late_cards(client, auth, processes):
     late = launch_article("Late one")
     launch_article("On time")
     stored = item(late.id)
-    stored.stage_due_at = utcnow() - timedelta(days=1)
+    stored.stage_due_at = clock.now() - timedelta(days=1)
     db.session.commit()
     auth.login("head@demo.local")
     page = text(client.get(board_url(overdue=1)))
@@ -588,7 +588,7 @@ def test_saving_a_bad_link_is_refused(client, auth, processes):
 
 
 def test_my_work_lists_my_items_most_urgent_first_with_actions(client, auth, processes):
-    now = utcnow()
+    now = clock.now()
     undated = launch_article("No due date")
     later = launch_article("Due later")
     soon = launch_article("Due soon")
