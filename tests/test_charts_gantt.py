@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import pytest
-from support import add_people, new_project, new_task, user
+from support import add_people, at_every_moment, new_project, new_task, user
 
 from mkflow import clock
 from mkflow.blueprints.projects.rows import prepare_rows
@@ -72,6 +72,7 @@ def seeded(app, demo_projects):
         yield project, tasks, links.all()
 
 
+@at_every_moment
 def test_the_seeded_conference_has_a_bar_per_task_with_its_dates(seeded):
     project, tasks, _links = seeded
     _gantt, figure = build(project)

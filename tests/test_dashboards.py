@@ -26,9 +26,18 @@ def department(slug: str) -> Department:
     return db.session.scalar(select(Department).where(Department.slug == slug))
 
 
+_BUILT: dict[str, tuple[type, int]] = {}  # the history's items, project and tasks by name
+
+
 @pytest.fixture
-def history(processes):
-    return build()
+def history(processes, snapshots, clock_moment):
+    """The hand-built history, built once per run and copied back for each test."""
+
+    def build_it():
+        _BUILT.update({name: (type(row), row.id) for name, row in build().items()})
+
+    snapshots.restore(("dashboard history", clock_moment), build_it)
+    return {name: db.session.get(model, id_) for name, (model, id_) in _BUILT.items()}
 
 
 @pytest.fixture

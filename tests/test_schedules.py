@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import template, user
+from support import at_every_moment, template, user
 
 from mkflow import clock, schedules
 from mkflow.errors import DomainError, PermissionDenied
@@ -556,6 +556,7 @@ def test_bad_input_is_a_4xx_with_a_message(processes, client, auth, changes, mes
     assert db.session.scalar(db.select(db.func.count(ProcessSchedule.id))) == 0
 
 
+@at_every_moment
 def test_pause_resume_and_delete(processes, client, auth):
     schedule_id = newsletter_schedule(now=clock.now()).id
     base = f"{page_url()}/{schedule_id}"

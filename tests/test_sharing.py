@@ -9,7 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from support import add_people, launch_article, new_project, new_task, template, user
+from support import (
+    add_people,
+    at_every_moment,
+    launch_article,
+    new_project,
+    new_task,
+    template,
+    user,
+)
 
 from mkflow import clock, sharing
 from mkflow.errors import DomainError, PermissionDenied
@@ -153,6 +161,7 @@ def test_the_stamp_changes_with_the_tasks(demo):
 # --- creating, listing and revoking from the pages -----------------------------------------
 
 
+@at_every_moment
 def test_the_manager_creates_a_link_sees_it_once_and_it_is_listed(client, auth, demo):
     project = marketing_project()
     new_task(project, "Landing page")
@@ -182,6 +191,7 @@ def test_the_manager_creates_a_link_sees_it_once_and_it_is_listed(client, auth, 
     assert db.session.get(ShareLink, link.id).last_used_at is not None
 
 
+@at_every_moment
 def test_a_past_expiry_is_refused_with_a_message(client, auth, demo):
     project = marketing_project()
     as_user(auth, "marketer@demo.local")
@@ -265,6 +275,7 @@ def test_the_shared_project_board_shows_its_tasks_and_nothing_else(client, auth,
     assert "<form" not in html and "Landing page" in html and "csrf" not in html.lower()
 
 
+@at_every_moment
 def test_the_shared_process_board_shows_its_items_without_actions(client, demo_items):
     launch_article("Shared CRM guide")
     link, token = share(
