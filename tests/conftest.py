@@ -9,7 +9,7 @@ import re
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from snapshots import Snapshots
+from snapshots import Snapshots, later_references
 from sqlalchemy import text
 from support import SUITE_MOMENT, AuthActions, config_for
 
@@ -34,14 +34,24 @@ def _reset_schema() -> None:
 
 
 def empty_all_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    """Every row deleted and the ids started at 1 again. DELETE, not TRUNCATE: on Postgres a
+    TRUNCATE of every table costs about half a second, deleting a test's rows milliseconds."""
+    tables = db.metadata.sorted_tables
+    order = {table.name: i for i, table in enumerate(tables)}
     with db.engine.begin() as conn:
+        for table in tables:  # a department's head, a template's version, a task's parent
+            for column in later_references(table, order):
+                conn.execute(table.update().values({column: None}))
+        for table in reversed(tables):
+            conn.execute(table.delete())
         if db.engine.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f'DELETE FROM "{name}"'))
+            serial = [t for t in tables if t.autoincrement_column is not None]
+            restarts = ", ".join(
+                f"setval(pg_get_serial_sequence('\"{t.name}\"', "
+                f"'{t.autoincrement_column.name}'), 1, false)"
+                for t in serial
+            )
+            conn.execute(text(f"SELECT {restarts}"))
 
 
 @pytest.fixture(scope="session")

@@ -50,7 +50,7 @@ def _added(before: Rows, after: Rows) -> Rows:
     return added
 
 
-def _later_references(table: Table, order: dict[str, int]) -> list[str]:
+def later_references(table: Table, order: dict[str, int]) -> list[str]:
     """The columns of ``table`` that point at its own rows or at a table written after it (a
     department's head, a template's current version, a task's parent): written as NULL, then
     filled in once every row is there."""
@@ -69,7 +69,7 @@ def _write(rows: Rows) -> None:
     for table in tables:
         if not rows.get(table.name):
             continue
-        columns = _later_references(table, order)
+        columns = later_references(table, order)
         db.session.execute(
             table.insert(), [row | dict.fromkeys(columns, None) for row in rows[table.name]]
         )
