@@ -112,6 +112,27 @@ def _move_sequences(tables: list[Table]) -> None:
         )
 
 
+def empty_all_tables() -> None:
+    """Every row deleted and the ids started at 1 again. DELETE, not TRUNCATE: on Postgres a
+    TRUNCATE of every table costs about half a second, deleting a test's rows milliseconds."""
+    tables = db.metadata.sorted_tables
+    order = {table.name: i for i, table in enumerate(tables)}
+    with db.engine.begin() as conn:
+        for table in tables:  # a department's head, a template's version, a task's parent
+            for column in later_references(table, order):
+                conn.execute(table.update().values({column: None}))
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        if db.engine.dialect.name == "postgresql":
+            serial = [t for t in tables if t.autoincrement_column is not None]
+            restarts = ", ".join(
+                f"setval(pg_get_serial_sequence('\"{t.name}\"', "
+                f"'{t.autoincrement_column.name}'), 1, false)"
+                for t in serial
+            )
+            conn.execute(text(f"SELECT {restarts}"))
+
+
 class Snapshots:
     """The states built so far in this run, by name (and moment of the clock)."""
 

@@ -1,7 +1,6 @@
 """The seeded states the fixtures copy back are the rows seeding writes (tests/snapshots.py)."""
 
 import snapshots
-from conftest import empty_all_tables
 from support import launch_article
 
 from mkflow import seeding, seeding_processes
@@ -19,7 +18,7 @@ def test_a_copied_state_holds_the_rows_seeding_writes_and_the_next_ids(demo_item
     launch_article("After the copy")  # its rows get the ids they would get after seeding
     copied = _rows_without_password_salts()
     db.session.commit()
-    empty_all_tables()
+    snapshots.empty_all_tables()
     seeding.load_company("en")
     seeding_processes.load_processes("en")
     seeding_processes.load_demo_instances("en")
