@@ -47,8 +47,7 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     timed,
 )
 
-from mkflow import seeding, seeding_processes  # noqa: E402
-from mkflow.accounts import utcnow  # noqa: E402
+from mkflow import clock, seeding, seeding_processes  # noqa: E402
 from mkflow.extensions import db  # noqa: E402
 from mkflow.models import (  # noqa: E402
     Department,
@@ -266,7 +265,7 @@ def seed(app) -> tuple[dict, float]:
         seeding.load_company("en")
         seeding_processes.load_processes("en")
         db.session.commit()
-        now = utcnow()
+        now = clock.now()
         item_events = seed_items(rng, now)
         task_events = seed_tasks(rng, now)
         db.session.commit()

@@ -41,7 +41,7 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     sqlite_url,
 )
 
-from mkflow.accounts import utcnow  # noqa: E402
+from mkflow import clock  # noqa: E402
 from mkflow.extensions import db  # noqa: E402
 from mkflow.mail import outbox, transport  # noqa: E402
 from mkflow.models import MailStatus, OutboxMessage  # noqa: E402
@@ -66,7 +66,7 @@ class NoTransport:
 
 def queue(count: int) -> None:
     """``count`` mails waiting, written out as a notification's mail is (about 3 KB)."""
-    now = utcnow()
+    now = clock.now()
     db.session.execute(delete(OutboxMessage))
     db.session.execute(
         insert(OutboxMessage),
@@ -104,8 +104,8 @@ def batch_and_renew(mailer) -> None:
 
 def one_at_a_time(mailer) -> None:
     with no_renewal():
-        while ids := outbox.claim("bench", utcnow(), limit=1):
-            outbox._deliver_one("bench", ids[0], mailer, utcnow())
+        while ids := outbox.claim("bench", clock.now(), limit=1):
+            outbox._deliver_one("bench", ids[0], mailer, clock.now())
         mailer.close()
 
 

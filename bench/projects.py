@@ -54,8 +54,7 @@ from common import (  # noqa: E402
     timed,
 )
 
-from mkflow import seeding  # noqa: E402
-from mkflow.accounts import utcnow  # noqa: E402
+from mkflow import clock, seeding  # noqa: E402
 from mkflow.extensions import db  # noqa: E402
 from mkflow.models import (  # noqa: E402
     ChecklistItem,
@@ -364,7 +363,7 @@ def build_project(size: int, today: date) -> Built:
     people = {u.email: u.id for u in db.session.scalars(select(User))}
     manager = db.session.get(User, people[MANAGER])
     project = create_project(f"Product launch, {size:,} tasks", plan.start, manager)
-    ids = insert_plan(plan, project, people, utcnow())
+    ids = insert_plan(plan, project, people, clock.now())
     db.session.commit()
     done = {ids[t.index] for t in plan.tasks if t.status == TaskStatus.DONE}
     open_ids = set(ids) - done
@@ -398,7 +397,7 @@ def seed(app, sizes: tuple[int, int] = (BIG, SMALL)) -> tuple[Built, Built, floa
         seeding.load_company("en")
         db.session.commit()
         with app.test_request_context():
-            today = date.today()
+            today = clock.company_today()
             big, small = (build_project(size, today) for size in sizes)
         analyze(db.engine)
     return big, small, time.perf_counter() - started

@@ -49,8 +49,7 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     timed,
 )
 
-from mkflow import seeding, seeding_processes  # noqa: E402
-from mkflow.accounts import utcnow  # noqa: E402
+from mkflow import clock, seeding, seeding_processes  # noqa: E402
 from mkflow.extensions import db  # noqa: E402
 from mkflow.models import (  # noqa: E402
     Event,
@@ -270,7 +269,7 @@ def seed(app) -> Seeded:
         seeding_processes.load_processes("en")
         db.session.commit()
         templates = db.session.scalars(select(ProcessTemplate).order_by(ProcessTemplate.id)).all()
-        holders, now = Holders(), utcnow()
+        holders, now = Holders(), clock.now()
         plan = planned_items(templates, rng)
         rows = [
             item_row(t, s, state, n, holders, now, rng) for n, (t, s, state) in enumerate(plan, 1)

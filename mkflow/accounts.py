@@ -1,13 +1,14 @@
 """Passwords, login checks with a lockout, and account settings. No HTTP here."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from mkflow import clock
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.models import LoginFailure, User
@@ -36,10 +37,6 @@ class LoginPolicy:
         return cls(cfg["MKFLOW_LOGIN_MAX_FAILURES"], cfg["MKFLOW_LOGIN_LOCK_MINUTES"])
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["MKFLOW_PASSWORD_HASH"])
 
@@ -56,7 +53,7 @@ def _recent_failures(column, value, since: datetime) -> int:
 def authenticate(email: str, password: str, address: str, policy: LoginPolicy) -> User:
     """The active user with these credentials, or LoginRefused with a message to show."""
     email = normalize_email(email)
-    now = utcnow()
+    now = clock.now()
     since = now - timedelta(minutes=policy.lock_minutes)
     if (
         _recent_failures(LoginFailure.email, email, since) >= policy.max_failures

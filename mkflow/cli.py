@@ -6,8 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from mkflow import seeding, seeding_processes, seeding_projects, timed
-from mkflow.accounts import utcnow
+from mkflow import clock, seeding, seeding_processes, seeding_projects, timed
 from mkflow.extensions import db
 
 seed = AppGroup("seed", help="Load data files from seeds/.")
@@ -61,7 +60,7 @@ def seed_projects(locale: str) -> None:
 @click.command("tick")
 def tick() -> None:
     """Run the time-driven work once: publication dates, schedules, reminders, digests."""
-    click.echo(f"Tick: {timed.tick(utcnow())}.")
+    click.echo(f"Tick: {timed.tick(clock.now())}.")
 
 
 @click.command("worker")

@@ -4,9 +4,11 @@ prepared once per request instead of a full Babel call per value."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g
+from flask import g
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
+
+from mkflow import clock
 
 DATETIME_PATTERNS = {"ru": "%d.%m.%Y, %H:%M", "en": "%d %b %Y, %H:%M"}
 # Babel's "short" dates (ru "dd.MM.y", en "M/d/yy"), without a Babel call per value.
@@ -49,11 +51,6 @@ class Formatter:
 def formatter() -> Formatter:
     """The current request's formatter (made on first use)."""
     if "formatter" not in g:
-        zone = get_timezone() or ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        zone = get_timezone() or clock.company_zone()
         g.formatter = Formatter(str(get_locale()), ZoneInfo(str(zone)))
     return g.formatter
-
-
-def today():
-    """Today's date where the user is: task dates are calendar days, not moments."""
-    return datetime.now(formatter().zone).date()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models import Notification, OutboxMessage, ProcessInstance, Task, User
 
@@ -26,7 +26,7 @@ def notify(
     """Tell ``user`` what happened, unless they did it themselves."""
     if user is None or not user.active or (actor is not None and user.id == actor.id):
         return
-    at = at or utcnow()
+    at = at or clock.now()
     note = Notification(
         user_id=user.id,
         kind=kind,
@@ -49,5 +49,5 @@ def mark_all_read(user: User) -> None:
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
     )

@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from mkflow import clock
 from mkflow.extensions import begin_write, db
 from mkflow.models import (
     Department,
@@ -25,7 +26,6 @@ from mkflow.models import (
     User,
 )
 from mkflow.notify import notify
-from mkflow.timed import company_today, company_zone
 
 DUE_TOMORROW, OVERDUE, ESCALATED = "due_tomorrow", "overdue", "escalated"
 
@@ -34,7 +34,7 @@ def send_due(now: datetime) -> int:
     """Remind the holders of process items and the assignees of open tasks that are due
     tomorrow or overdue, and escalate overdue stages; returns how many reminders went out.
     ``now`` is naive UTC. The caller commits."""
-    today = company_today(now)
+    today = clock.company_today(now)
     begin_write()  # each reminder's claim is a savepoint inside the tick's transaction
     sent = _already_sent(today)
     count = 0
@@ -79,7 +79,7 @@ def _claim(kind: str, subject: str, day: date, sent: set[tuple[str, str]]) -> bo
 
 def _day_starts_utc(day: date) -> tuple[datetime, datetime]:
     """The company's calendar day ``day`` as a naive UTC interval [start, end)."""
-    zone = company_zone()
+    zone = clock.company_zone()
 
     def start_of(d: date) -> datetime:
         return datetime.combine(d, time(), zone).astimezone(UTC).replace(tzinfo=None)

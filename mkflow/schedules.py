@@ -27,12 +27,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import begin_write, db
 from mkflow.models import ProcessInstance, ProcessTemplate, User
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
-from mkflow.timed import company_zone
 from mkflow.workflow import engine
 from mkflow.workflow import fields as field_rules
 from mkflow.workflow.access import can_manage_template
@@ -47,7 +46,7 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RRULE names, Monday = 0
 
 def _zone(zone: ZoneInfo | str | None) -> ZoneInfo:
     if zone is None:
-        return company_zone()
+        return clock.company_zone()
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
 
 
@@ -440,7 +439,7 @@ def create_schedule(
     """A schedule launching ``template`` on ``rule`` with the title pattern, launch field
     values (by key) and roles (role name -> user id); its items are launched by ``actor``."""
     _require_manager(template, actor)
-    now = now or utcnow()
+    now = now or clock.now()
     rule = check_rule(rule, now, anchor=now)
     pattern = check_title_pattern(title_pattern)
     cleaned, filled = _check_launch_data(template, values or {}, roles or {})
@@ -465,7 +464,7 @@ def set_active(schedule: ProcessSchedule, actor: User, active: bool, *, now=None
     it was paused are not launched."""
     _require_manager(schedule.template, actor)
     if active:
-        following = next_slot(schedule.rule, now or utcnow(), anchor=schedule.created_at)
+        following = next_slot(schedule.rule, now or clock.now(), anchor=schedule.created_at)
         if following is None:
             raise DomainError(_l("This rule never comes again: choose another one."))
         schedule.next_run_at = following
@@ -527,8 +526,8 @@ def launch_due(now: datetime | None = None) -> list[ProcessInstance]:
     slot at or before ``now`` (naive UTC), once, then move its next run past ``now``. An item
     that cannot start (the template was archived, a role's person left) is logged and its
     slot counts as run."""
-    now = now or utcnow()
-    zone = company_zone()
+    now = now or clock.now()
+    zone = clock.company_zone()
     launched = []
     begin_write()
     for schedule in _due_schedules(now):

@@ -1,10 +1,10 @@
 """Process templates and demo items from seeds/ — loaded through the real engine."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models import (
     Department,
@@ -62,7 +62,7 @@ def _build_template(item: dict, locale: str, users, groups, departments) -> Proc
         department=departments.get(item.get("department")),
         color=item.get("color", "#2454c5"),
     )
-    version = TemplateVersion(template=template, number=1, published_at=utcnow())
+    version = TemplateVersion(template=template, number=1, published_at=clock.now())
     for position, field in enumerate(item.get("fields", [])):
         version.fields.append(
             FieldDef(
@@ -124,7 +124,7 @@ def load_demo_instances(locale: str = "ru", path: str = "demo/instances.toml") -
     users = {u.email: u for u in db.session.scalars(select(User))}
     departments = {d.slug: d for d in db.session.scalars(select(Department))}
     templates = {t.slug: t for t in db.session.scalars(select(ProcessTemplate))}
-    now = utcnow()
+    now, today = clock.now(), clock.company_today()
     for item in read_seed(path)["instances"]:
         template = templates[item["template"]]
         stages = {s.key: s for s in template.current_version.stages}
@@ -136,10 +136,10 @@ def load_demo_instances(locale: str = "ru", path: str = "demo/instances.toml") -
             title=pick_locale(item["title"], locale),
             values={k: pick_locale(v, locale) for k, v in item.get("values", {}).items()},
             roles={stages[k].role: users[email].id for k, email in item.get("roles", {}).items()},
-            deadline=date.today() + timedelta(days=item["deadline_in_days"])
+            deadline=today + timedelta(days=item["deadline_in_days"])
             if "deadline_in_days" in item
             else None,
-            publish_on=date.today() + timedelta(days=publish) if publish is not None else None,
+            publish_on=today + timedelta(days=publish) if publish is not None else None,
             at=at,
         )
         step_hours = item.get("step_hours", 6)

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models import (
     ChecklistItem,
@@ -40,7 +41,7 @@ def load_project_templates(locale: str = "ru", path: str = "projects.toml") -> S
     users = {u.email: u for u in db.session.scalars(select(User))}
     departments = {d.slug: d for d in db.session.scalars(select(Department))}
     cal = planning.company_calendar()
-    base = cal.roll_forward(date.today())
+    base = cal.roll_forward(clock.company_today())
     for item in data["templates"]:
         name = pick_locale(item["name"], locale)
         if name in existing:
@@ -128,7 +129,7 @@ def load_demo_projects(locale: str = "ru", path: str = "projects.toml") -> SeedR
     templates = {item["slug"]: pick_locale(item["name"], locale) for item in data["templates"]}
     existing_templates, existing = _by_name(True), _by_name(False)
     cal = planning.company_calendar()
-    today = date.today()
+    today = clock.company_today()
     for item in data.get("projects", []):
         name = pick_locale(item["name"], locale)
         template = existing_templates.get(templates[item["template"]])

@@ -4,11 +4,9 @@ daily digests go out. Each step is safe to run twice at once."""
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import current_app
-
+from mkflow import clock
 from mkflow.extensions import db
 
 log = logging.getLogger("mkflow.tick")
@@ -24,16 +22,6 @@ class TickReport:
         return ", ".join(parts + [f"failed: {name}" for name in self.failed])
 
 
-def company_zone() -> ZoneInfo:
-    """The company's time zone (MKFLOW_TIMEZONE): schedules, reminders and dashboard days."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def company_today(now: datetime):
-    """The company's calendar day at ``now`` (naive UTC)."""
-    return now.replace(tzinfo=UTC).astimezone(company_zone()).date()
-
-
 def tick(now: datetime) -> TickReport:
     """One round of every time-driven step, each committed on its own: a step that fails is
     logged and rolled back, and the others still run."""
@@ -42,7 +30,7 @@ def tick(now: datetime) -> TickReport:
     from mkflow.workflow import engine
 
     steps = (
-        ("moved on", lambda: len(engine.tick(company_today(now), at=now))),
+        ("moved on", lambda: len(engine.tick(clock.company_today(now), at=now))),
         ("launched", lambda: len(schedules.launch_due(now))),
         ("reminders", lambda: reminders.send_due(now)),
         ("digests", lambda: digest.queue_due(now)),

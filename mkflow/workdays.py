@@ -1,6 +1,6 @@
 """Working-day arithmetic for due dates (weekends are Saturday and Sunday)."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 WEEKEND = frozenset({5, 6})
 
@@ -17,10 +17,14 @@ def add_working_days(start: date | datetime, days: int, weekend=WEEKEND):
     return current
 
 
-def due_after(start: datetime, amount: int, unit: str) -> datetime | None:
-    """When a stage entered at ``start`` is due; None when the stage has no time limit."""
+def due_after(start: datetime, amount: int, unit: str, zone: tzinfo = UTC) -> datetime | None:
+    """When a stage entered at ``start`` (naive UTC) is due; None when the stage has no time
+    limit. Working days are days of ``zone``'s calendar (the company's), at the same time on
+    its clock: just after midnight on a Saturday there, it may still be Friday in UTC."""
     if amount <= 0:
         return None
     if unit == "hours":
         return start + timedelta(hours=amount)
-    return add_working_days(start, amount)
+    local = start.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+    due = add_working_days(local, amount)
+    return due.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)

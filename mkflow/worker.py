@@ -13,7 +13,7 @@ import uuid
 
 from flask import current_app
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.mail import outbox, transport
 from mkflow.timed import tick
@@ -36,11 +36,13 @@ def run(*, once: bool = False) -> None:
     stopping = threading.Event()
     if not once:
         _stop_on_signals(stopping)
+    # The pause between ticks is a duration, not business time: a monotonic timer, which a
+    # stopped clock (clock.set) does not stop.
     next_tick = 0.0
     while not stopping.is_set():
         if time.monotonic() >= next_tick:
             next_tick = time.monotonic() + TICK_SECONDS
-            _safely(lambda: log.info("Tick: %s", tick(utcnow())))
+            _safely(lambda: log.info("Tick: %s", tick(clock.now())))
         sent = _safely(lambda: outbox.deliver(name, mailer, stopping=stopping.is_set).total)
         db.session.remove()
         if once:

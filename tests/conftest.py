@@ -1,16 +1,20 @@
 """Fixtures: one migrated database per run (SQLite, or Postgres from MKFLOW_TEST_DATABASE_URL),
-emptied after every test; an app per test; a client that carries the CSRF token like a browser."""
+emptied after every test; an app per test; a client that carries the CSRF token like a browser;
+the app's clock stopped at a fixed moment; the demo company's seeded states, built once per
+run and copied back for each test that asks for them."""
 
 import os
 import re
 
 import flask_migrate
+import jinja2
 import pytest
 from flask.testing import FlaskClient
+from snapshots import Snapshots, empty_all_tables
 from sqlalchemy import text
-from support import AuthActions, config_for
+from support import SUITE_MOMENT, AuthActions, config_for
 
-from mkflow import create_app, seeding
+from mkflow import clock, create_app, seeding
 from mkflow.extensions import db
 
 CSRF_FIELD = re.compile(
@@ -28,17 +32,6 @@ def _reset_schema() -> None:
         db.drop_all()
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def empty_all_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f'DELETE FROM "{name}"'))
 
 
 @pytest.fixture(scope="session")
@@ -77,9 +70,45 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def clock_moment(request):
+    """The app's clock, stopped at the suite's moment or at the one a test is parametrized
+    with (``support.at_every_moment``); a test that depends on the date or the hour gives
+    the same answer on any day it runs."""
+    clock.set(getattr(request, "param", SUITE_MOMENT))
+    yield clock.now()
+    clock.set(None)
+
+
+@pytest.fixture(scope="session")
+def snapshots() -> Snapshots:
+    return Snapshots()
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates shared by the apps of a run (keyed on their source, so an edited
+    template is compiled again): compiling them anew for every test's app took a fifth of
+    the suite's time."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = TemplateCache()
+
+
 @pytest.fixture
-def app(database_url):
+def app(database_url, snapshots):
+    snapshots.start_test()
     app = create_app(config_for(database_url))
+    app.jinja_env.bytecode_cache = TEMPLATES
     app.test_client_class = Client
     with app.app_context():
         yield app
@@ -99,10 +128,9 @@ def runner(app):
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, snapshots, clock_moment):
     """The demo company from seeds/, in English names."""
-    seeding.load_company("en")
-    db.session.commit()
+    snapshots.restore(("demo", clock_moment), lambda: _seed(seeding.load_company))
 
 
 @pytest.fixture
@@ -111,36 +139,44 @@ def auth(client) -> AuthActions:
 
 
 @pytest.fixture
-def processes(demo):
+def processes(demo, snapshots, clock_moment):
     """The demo company plus the shipped process templates (no running items)."""
     from mkflow import seeding_processes
 
-    seeding_processes.load_processes("en")
-    db.session.commit()
+    snapshots.restore(("processes", clock_moment), lambda: _seed(seeding_processes.load_processes))
 
 
 @pytest.fixture
-def demo_items(processes):
-    """The demo running items too, as `make run` shows them."""
+def demo_items(processes, snapshots, clock_moment):
+    """The demo running items too, as `make run` shows them (dated from the clock's now)."""
     from mkflow import seeding_processes
 
-    seeding_processes.load_demo_instances("en")
-    db.session.commit()
+    snapshots.restore(
+        ("demo_items", clock_moment), lambda: _seed(seeding_processes.load_demo_instances)
+    )
 
 
 @pytest.fixture
-def project_templates(demo):
+def project_templates(demo, snapshots, clock_moment):
     """The demo company plus the shipped project templates."""
     from mkflow import seeding_projects
 
-    seeding_projects.load_project_templates("en")
-    db.session.commit()
+    snapshots.restore(
+        ("project_templates", clock_moment),
+        lambda: _seed(seeding_projects.load_project_templates),
+    )
 
 
 @pytest.fixture
-def demo_projects(project_templates):
+def demo_projects(project_templates, snapshots, clock_moment):
     """Demo projects made from the templates and moved along by their dates."""
     from mkflow import seeding_projects
 
-    seeding_projects.load_demo_projects("en")
+    snapshots.restore(
+        ("demo_projects", clock_moment), lambda: _seed(seeding_projects.load_demo_projects)
+    )
+
+
+def _seed(load) -> None:
+    load("en")
     db.session.commit()

@@ -1,7 +1,38 @@
 """Helpers shared by the tests (imported; fixtures live in conftest.py)."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
 from mkflow.extensions import db
 from mkflow.models import User
+
+MOSCOW = ZoneInfo("Europe/Moscow")  # the company's zone in the tests (the default; no DST)
+BERLIN = ZoneInfo("Europe/Berlin")  # a person's zone with daylight saving time
+
+# The moment every test runs at (the clock_moment fixture): a working-day morning.
+SUITE_MOMENT = datetime(2026, 12, 8, 10, 0, tzinfo=MOSCOW)  # a Tuesday
+# The moments where a test that depends on the date or the hour must hold too.
+MOMENTS = {
+    "tuesday-morning": SUITE_MOMENT,
+    "monday-morning": datetime(2026, 12, 7, 9, 0, tzinfo=MOSCOW),
+    "friday-evening": datetime(2026, 12, 11, 19, 30, tzinfo=MOSCOW),
+    # Just after midnight: Saturday in the company, still Friday in UTC.
+    "saturday": datetime(2026, 12, 12, 1, 30, tzinfo=MOSCOW),
+    # Half an hour before Berlin's clocks go from 02:00 to 03:00 (Sunday 03:30 in Moscow).
+    "dst-night": datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
+    "new-years-eve": datetime(2026, 12, 31, 23, 30, tzinfo=MOSCOW),
+}
+at_every_moment = pytest.mark.parametrize(
+    "clock_moment", list(MOMENTS.values()), ids=list(MOMENTS), indirect=True
+)
+
+
+def moment_name(moment: datetime) -> str:
+    """The name in MOMENTS of ``moment`` (naive UTC, as the clock_moment fixture gives it)."""
+    (name,) = [k for k, v in MOMENTS.items() if v.astimezone(UTC).replace(tzinfo=None) == moment]
+    return name
 
 
 def config_for(database_url: str) -> dict:

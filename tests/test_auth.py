@@ -1,8 +1,11 @@
 """Logging in and out, remember me, passwords, the lockout, safe redirects."""
 
+from datetime import timedelta
+
 import pytest
 from support import user
 
+from mkflow import clock
 from mkflow.extensions import db
 
 
@@ -139,10 +142,13 @@ def test_address_lockout_across_accounts(app, client, auth, demo):
     assert response.status_code == 429
 
 
-def test_lockout_expires(app, auth, demo):
-    app.config["MKFLOW_LOGIN_LOCK_MINUTES"] = 0
+def test_lockout_expires(app, auth, demo, clock_moment):
+    app.config["MKFLOW_LOGIN_LOCK_MINUTES"] = 15
     for _ in range(app.config["MKFLOW_LOGIN_MAX_FAILURES"]):
         auth.login("marketer@demo.local", "wrong")
+    clock.set(clock_moment + timedelta(minutes=14, seconds=59))
+    assert auth.login("marketer@demo.local", "demo").status_code == 429
+    clock.set(clock_moment + timedelta(minutes=15, seconds=1))
     assert auth.login("marketer@demo.local", "demo").status_code == 302
 
 

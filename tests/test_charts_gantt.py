@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import pytest
-from support import add_people, new_project, new_task, user
+from support import add_people, at_every_moment, new_project, new_task, user
 
+from mkflow import clock
 from mkflow.blueprints.projects.rows import prepare_rows
 from mkflow.charts import gantt as charts
 from mkflow.charts.timeline import to_json
@@ -71,6 +72,7 @@ def seeded(app, demo_projects):
         yield project, tasks, links.all()
 
 
+@at_every_moment
 def test_the_seeded_conference_has_a_bar_per_task_with_its_dates(seeded):
     project, tasks, _links = seeded
     _gantt, figure = build(project)
@@ -282,7 +284,7 @@ def test_a_shared_gantt_shows_the_chart_without_forms_or_links_into_the_app(clie
 
     project = marketing_project()
     new_task(project, "Booth design", start_date=MON, due_date=MON + timedelta(days=2))
-    _, token = share(project, kind="gantt", until=date.today() + timedelta(days=1))
+    _, token = share(project, kind="gantt", until=clock.company_today() + timedelta(days=1))
     response = client.get(f"/share/{token}?zoom=week")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -322,7 +324,7 @@ def test_a_share_link_keeps_working_when_the_project_s_settings_change(client, a
 
     project = marketing_project()
     new_task(project, "Booth design", start_date=MON, due_date=MON)
-    _, token = share(project, kind="gantt", until=date.today() + timedelta(days=1))
+    _, token = share(project, kind="gantt", until=clock.company_today() + timedelta(days=1))
     assert client.get(f"/share/{token}").status_code == 200
     data = project_rules.ProjectData(
         name="Renamed expo", start_date=MON, manager=user("head@demo.local"), auto_schedule=False

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from support import add_people, launch_article, new_project, new_task, template, user
 
+from mkflow import clock
 from mkflow.charts import portfolio as portfolios
 from mkflow.charts import processes as timelines
 from mkflow.extensions import db
@@ -220,7 +221,7 @@ def test_the_item_timeline_page(client, auth, reworked):
 
 
 def test_the_template_timeline_page(client, auth, processes):
-    item = launch_article("Spring article", deadline=date.today() + timedelta(days=30))
+    item = launch_article("Spring article", deadline=clock.company_today() + timedelta(days=30))
     article = template("article")
     auth.login("head@demo.local")
     response = client.get(f"/processes/{article.id}/timeline")

@@ -15,7 +15,7 @@ from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
 from sqlalchemy import select
 from support import template, user
 
-from mkflow import sharing
+from mkflow import clock, sharing
 from mkflow.analytics import charts, company, drill, people, processes, projects
 from mkflow.analytics.filters import Filters, Period, parse, percentile
 from mkflow.extensions import db
@@ -26,9 +26,18 @@ def department(slug: str) -> Department:
     return db.session.scalar(select(Department).where(Department.slug == slug))
 
 
+_BUILT: dict[str, tuple[type, int]] = {}  # the history's items, project and tasks by name
+
+
 @pytest.fixture
-def history(processes):
-    return build()
+def history(processes, snapshots, clock_moment):
+    """The hand-built history, built once per run and copied back for each test."""
+
+    def build_it():
+        _BUILT.update({name: (type(row), row.id) for name, row in build().items()})
+
+    snapshots.restore(("dashboard history", clock_moment), build_it)
+    return {name: db.session.get(model, id_) for name, (model, id_) in _BUILT.items()}
 
 
 @pytest.fixture
@@ -356,8 +365,8 @@ def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history)
         user("head@demo.local"),
         article,
         "process_dashboard",
-        date.today() + timedelta(days=7),
-        today=date.today(),
+        clock.company_today() + timedelta(days=7),
+        today=clock.company_today(),
         zone=ZoneInfo("UTC"),
     )
     db.session.commit()
@@ -424,15 +433,15 @@ def test_a_department_head_shares_the_dashboard_without_its_people(client, auth,
             user("marketer@demo.local"),
             marketing,
             "department_dashboard",
-            date.today(),
-            today=date.today(),
+            clock.company_today(),
+            today=clock.company_today(),
             zone=ZoneInfo("UTC"),
         )
 
     auth.login("head@demo.local")
     page = client.get("/dashboard").get_data(as_text=True)
     assert f'action="/departments/{marketing.id}/share"' in page
-    until = (date.today() + timedelta(days=7)).isoformat()
+    until = (clock.company_today() + timedelta(days=7)).isoformat()
     created = client.post(
         f"/departments/{marketing.id}/share",
         data={"kind": "department_dashboard", "expires_on": until},

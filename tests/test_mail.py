@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from flask import current_app
-from support import launch_article, template, user
+from support import at_every_moment, launch_article, moment_name, template, user
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.mail import digest, outbox, preferences, transport
 from mkflow.models import Channel, MailStatus, Notification, OutboxMessage
@@ -88,8 +88,8 @@ def smtp(app, inbox):
 
 
 def send_all(now=None, worker="w1"):
-    clock = (lambda: now) if now else utcnow
-    return outbox.deliver(worker, transport.from_config(current_app.config), clock=clock)
+    with clock.stopped_at(now or clock.now()):
+        return outbox.deliver(worker, transport.from_config(current_app.config))
 
 
 def body(mail, kind="plain"):
@@ -279,38 +279,28 @@ def test_two_workers_at_once_send_each_mail_exactly_once(processes, app, smtp, i
     assert {m.status for m in db.session.scalars(db.select(OutboxMessage))} == {MailStatus.SENT}
 
 
-class Clock:
-    """The time the workers read, moved by the test alone."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_a_lease_shorter_than_a_batch_sends_each_mail_once(processes, app, smtp, inbox):
     app.config.update(MKFLOW_MAIL_LEASE_SECONDS=60)
     for n in range(5):
         launch_article(f"Article {n}")
-    clock = Clock(datetime(2030, 1, 1, 9, 0))
+    clock.set(datetime(2030, 1, 1, 9, 0))
     first_in, first_answer = inbox.hold(1)
     second_in, second_answer = inbox.hold(2)
     sent_by = {}
 
     def work(name):
         with app.app_context():  # a session of its own
-            sent_by[name] = outbox.deliver(name, transport.from_config(app.config), clock=clock)
+            sent_by[name] = outbox.deliver(name, transport.from_config(app.config))
             db.session.remove()
 
     slow = threading.Thread(target=work, args=("slow",))
     slow.start()  # claims all five at 9:00, until 9:01
     try:
         assert first_in.wait(30)
-        clock.now += timedelta(seconds=30)
+        clock.set(clock.now() + timedelta(seconds=30))
         first_answer.set()
         assert second_in.wait(30)  # its claim on the second was renewed at 9:00:30
-        clock.now += timedelta(seconds=40)  # 9:01:10: the batch's lease has run out
+        clock.set(clock.now() + timedelta(seconds=40))  # 9:01:10: the batch's lease has run out
         other = threading.Thread(target=work, args=("other",))
         other.start()
         other.join(timeout=60)
@@ -341,7 +331,7 @@ def test_a_worker_killed_mid_batch_sends_at_most_the_mail_in_flight_again(
         worker.wait(timeout=30)
         answer.set()
 
-    later = utcnow() + timedelta(seconds=app.config["MKFLOW_MAIL_LEASE_SECONDS"] + 60)
+    later = clock.now() + timedelta(seconds=app.config["MKFLOW_MAIL_LEASE_SECONDS"] + 60)
     assert send_all(later).counts.get(MailStatus.SENT, 0) >= 3
     handed_on = [m for _, m in inbox.mails if "passed you" in m["Subject"]]
     subjects = Counter(m["Subject"] for m in handed_on)
@@ -511,13 +501,21 @@ def test_a_failing_step_of_the_tick_does_not_stop_the_others(processes, monkeypa
     assert "reminders are broken" in caplog.text and "failed: reminders" in str(report)
 
 
-def test_the_worker_command_ticks_and_sends_the_outbox(processes, app, smtp, inbox, caplog):
-    launch_article("Worker article")
+@at_every_moment
+def test_the_worker_command_ticks_and_sends_the_outbox(
+    processes, app, smtp, inbox, caplog, clock_moment
+):
+    launch_article("Worker article")  # its brief stage takes one working day
     with caplog.at_level("INFO", logger="mkflow.worker"):
         result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert [m["Subject"] for _, m in inbox.mails] == ["Elena Morozova passed you “Worker article”."]
-    assert "Tick: moved on: 0" in caplog.text
+    # Launched on a working day (or on Sunday), the brief is due tomorrow and the tick's
+    # reminder goes out with the hand-over; launched on Friday or Saturday, it is due Monday.
+    reminded = moment_name(clock_moment) not in {"friday-evening", "saturday"}
+    handed = ["Elena Morozova passed you “Worker article”."]
+    due = ["“Worker article” is due tomorrow."] if reminded else []
+    assert sorted(m["Subject"] for _, m in inbox.mails) == sorted(handed + due)
+    assert f"Tick: moved on: 0, launched: 0, reminders: {len(due)}" in caplog.text
 
 
 def test_a_head_s_digest_counts_a_stage_overdue_since_an_hour_ago(processes, app, smtp, inbox):

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
-from support import launch_article, template, user
+from support import at_every_moment, launch_article, template, user
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models import (
     Comment,
@@ -148,10 +148,11 @@ def test_process_list_shows_the_visible_templates(client, auth, processes):
     assert f'href="/processes/{template("article").id}/board"' in page
 
 
+@at_every_moment
 def test_process_list_counts_active_and_overdue_items(client, auth, processes):
     late = launch_article("Late one")
     launch_article("On time")
-    item(late.id).stage_due_at = utcnow() - timedelta(days=1)
+    item(late.id).stage_due_at = clock.now() - timedelta(days=1)
     db.session.commit()
     auth.login("marketer@demo.local")
     page = text(client.get("/processes"))
@@ -345,11 +346,12 @@ def test_board_filter_mine_shows_only_my_cards_and_stays_checked(client, auth, p
     assert "Reset" in page
 
 
+@at_every_moment
 def test_board_filter_overdue_shows_only_late_cards(client, auth, processes):
     late = launch_article("Late one")
     launch_article("On time")
     stored = item(late.id)
-    stored.stage_due_at = utcnow() - timedelta(days=1)
+    stored.stage_due_at = clock.now() - timedelta(days=1)
     db.session.commit()
     auth.login("head@demo.local")
     page = text(client.get(board_url(overdue=1)))
@@ -382,6 +384,7 @@ def test_board_of_unknown_template_is_404(client, auth, processes):
     assert client.get("/processes/99999/board").status_code == 404
 
 
+@at_every_moment
 def test_board_shows_finished_items_in_the_final_column(client, auth, demo_items):
     auth.login("head@demo.local")
     page = text(client.get(board_url()))
@@ -587,8 +590,9 @@ def test_saving_a_bad_link_is_refused(client, auth, processes):
 # --- My work ----------------------------------------------------------------------------
 
 
+@at_every_moment
 def test_my_work_lists_my_items_most_urgent_first_with_actions(client, auth, processes):
-    now = utcnow()
+    now = clock.now()
     undated = launch_article("No due date")
     later = launch_article("Due later")
     soon = launch_article("Due soon")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from support import add_people, new_project, new_task, user
+from support import add_people, at_every_moment, new_project, new_task, user
 
+from mkflow import clock
 from mkflow.extensions import db
-from mkflow.formatting import today as local_today
 from mkflow.models import (
     Attachment,
     ChecklistItem,
@@ -352,8 +352,9 @@ def test_a_post_without_the_csrf_token_is_refused(client, auth, team):
 # --- the project list -----------------------------------------------------------------------
 
 
+@at_every_moment
 def test_project_list_groups_visible_projects_by_department_with_their_numbers(client, auth, demo):
-    today = local_today()
+    today = clock.company_today()
     campaign = new_project("Autumn campaign", start_date=today - timedelta(days=20))
     add_people(campaign, "marketer@demo.local")
     done = new_task(
@@ -987,9 +988,10 @@ def test_the_list_shows_subtasks_under_their_parents(client, auth, team):
     assert f'<option selected value="{brief.id}">' in new_form
 
 
+@at_every_moment
 def test_list_filters_and_sorting_live_in_the_url(client, auth, team):
     project, brief = team
-    today = local_today()
+    today = clock.company_today()
     late = new_task(
         project,
         "Late banner",

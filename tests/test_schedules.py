@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import template, user
+from support import at_every_moment, template, user
 
-from mkflow import schedules
+from mkflow import clock, schedules
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import Department, ProcessInstance
@@ -556,8 +556,9 @@ def test_bad_input_is_a_4xx_with_a_message(processes, client, auth, changes, mes
     assert db.session.scalar(db.select(db.func.count(ProcessSchedule.id))) == 0
 
 
+@at_every_moment
 def test_pause_resume_and_delete(processes, client, auth):
-    schedule_id = newsletter_schedule(now=datetime.now(UTC).replace(tzinfo=None)).id
+    schedule_id = newsletter_schedule(now=clock.now()).id
     base = f"{page_url()}/{schedule_id}"
     auth.login("marketer@demo.local")
     assert client.post(f"{base}/pause").status_code == 403
@@ -571,7 +572,7 @@ def test_pause_resume_and_delete(processes, client, auth):
     assert client.post(f"{base}/resume").status_code == 302
     db.session.expire_all()
     resumed = db.session.get(ProcessSchedule, schedule_id)
-    assert resumed.active and resumed.next_run_at > datetime.now(UTC).replace(tzinfo=None)
+    assert resumed.active and resumed.next_run_at > clock.now()
     other = page_url("competitor-analysis")
     assert client.post(f"{other}/{schedule_id}/delete").status_code == 404
     assert client.post(f"{base}/delete").status_code == 302

@@ -9,9 +9,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from support import add_people, launch_article, new_project, new_task, template, user
+from support import (
+    add_people,
+    at_every_moment,
+    launch_article,
+    new_project,
+    new_task,
+    template,
+    user,
+)
 
-from mkflow import sharing
+from mkflow import clock, sharing
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import Department, ShareLink, Task
@@ -153,13 +161,14 @@ def test_the_stamp_changes_with_the_tasks(demo):
 # --- creating, listing and revoking from the pages -----------------------------------------
 
 
+@at_every_moment
 def test_the_manager_creates_a_link_sees_it_once_and_it_is_listed(client, auth, demo):
     project = marketing_project()
     new_task(project, "Landing page")
     as_user(auth, "marketer@demo.local")
     settings = text(client.get(f"/projects/{project.id}/settings"))
     assert "Share links" in settings and f"/projects/{project.id}/share" in settings
-    until = (date.today() + timedelta(days=7)).isoformat()
+    until = (clock.company_today() + timedelta(days=7)).isoformat()
     response = client.post(
         f"/projects/{project.id}/share", data={"kind": "project_board", "expires_on": until}
     )
@@ -182,6 +191,7 @@ def test_the_manager_creates_a_link_sees_it_once_and_it_is_listed(client, auth, 
     assert db.session.get(ShareLink, link.id).last_used_at is not None
 
 
+@at_every_moment
 def test_a_past_expiry_is_refused_with_a_message(client, auth, demo):
     project = marketing_project()
     as_user(auth, "marketer@demo.local")
@@ -198,7 +208,10 @@ def test_a_member_who_is_not_a_manager_cannot_share_and_a_stranger_gets_not_foun
     client, auth, demo
 ):
     project = marketing_project()
-    data = {"kind": "project_board", "expires_on": (date.today() + timedelta(days=1)).isoformat()}
+    data = {
+        "kind": "project_board",
+        "expires_on": (clock.company_today() + timedelta(days=1)).isoformat(),
+    }
     as_user(auth, "copywriter@demo.local")
     assert client.post(f"/projects/{project.id}/share", data=data).status_code == 403
     as_user(auth, "sales@demo.local")
@@ -212,7 +225,7 @@ def test_a_member_who_is_not_a_manager_cannot_share_and_a_stranger_gets_not_foun
 
 def test_revoking_from_the_settings_page(client, auth, demo):
     project = marketing_project()
-    link, token = share(project, until=date.today() + timedelta(days=3))
+    link, token = share(project, until=clock.company_today() + timedelta(days=3))
     as_user(auth, "head@demo.local")
     response = client.post(f"/share-links/{link.id}/revoke", follow_redirects=True)
     assert response.status_code == 200 and "revoked" in text(response)
@@ -223,7 +236,7 @@ def test_process_links_are_made_from_the_editor(client, auth, processes):
     article = template("article")
     as_user(auth, "head@demo.local")
     assert "Share links" in text(client.get(f"/processes/{article.id}/edit"))
-    until = (date.today() + timedelta(days=7)).isoformat()
+    until = (clock.company_today() + timedelta(days=7)).isoformat()
     response = client.post(
         f"/processes/{article.id}/share", data={"kind": "process_board", "expires_on": until}
     )
@@ -249,7 +262,7 @@ def test_the_shared_project_board_shows_its_tasks_and_nothing_else(client, auth,
     project = marketing_project()
     new_task(project, "Landing page", assignee=user("copywriter@demo.local"))
     new_task(project, "Press kit")
-    _, token = share(project, until=date.today() + timedelta(days=1))
+    _, token = share(project, until=clock.company_today() + timedelta(days=1))
     response = client.get(f"/share/{token}")
     assert response.status_code == 200
     html = text(response)
@@ -262,13 +275,14 @@ def test_the_shared_project_board_shows_its_tasks_and_nothing_else(client, auth,
     assert "<form" not in html and "Landing page" in html and "csrf" not in html.lower()
 
 
+@at_every_moment
 def test_the_shared_process_board_shows_its_items_without_actions(client, demo_items):
     launch_article("Shared CRM guide")
     link, token = share(
         template("article"),
         by="head@demo.local",
         kind="process_board",
-        until=date.today() + timedelta(days=1),
+        until=clock.company_today() + timedelta(days=1),
     )
     response = client.get(f"/share/{token}")
     assert response.status_code == 200
@@ -280,7 +294,9 @@ def test_the_shared_process_board_shows_its_items_without_actions(client, demo_i
 def test_a_dead_link_answers_a_plain_not_found(client, demo, case):
     project = marketing_project()
     new_task(project, "Secret launch")
-    until = date.today() - timedelta(days=1) if case == "expired" else date.today()
+    until = (
+        clock.company_today() - timedelta(days=1) if case == "expired" else clock.company_today()
+    )
     link, token = share(project, until=until, today=until)
     if case == "revoked":
         sharing.revoke(user("marketer@demo.local"), link, NOW)
@@ -302,7 +318,7 @@ def test_framing_is_allowed_only_to_the_configured_origins_on_embeddable_views(
 ):
     app.config["MKFLOW_EMBED_ORIGINS"] = ORIGINS
     project = marketing_project()
-    _, token = share(project, until=date.today() + timedelta(days=1))
+    _, token = share(project, until=clock.company_today() + timedelta(days=1))
     for url in (f"/share/{token}", f"/share/{token}?embed=1"):
         response = client.get(url)
         assert ALLOWED in csp(response) and "X-Frame-Options" not in response.headers, url
@@ -337,7 +353,7 @@ def template_id() -> int:
 
 def test_without_configured_origins_nothing_may_frame_a_share_link(app, client, demo):
     app.config["MKFLOW_EMBED_ORIGINS"] = ()
-    _, token = share(marketing_project(), until=date.today() + timedelta(days=1))
+    _, token = share(marketing_project(), until=clock.company_today() + timedelta(days=1))
     response = client.get(f"/share/{token}?embed=1")
     assert response.status_code == 200 and "frame-ancestors 'none'" in csp(response)
 
@@ -359,7 +375,7 @@ def poll_url(html: str) -> str:
 def test_an_embedded_share_link_polls_and_hears_204_until_a_task_changes(client, demo):
     project = marketing_project()
     task = new_task(project, "Landing page")
-    _, token = share(project, until=date.today() + timedelta(days=1))
+    _, token = share(project, until=clock.company_today() + timedelta(days=1))
     html = text(client.get(f"/share/{token}?embed=1"))
     url = poll_url(html)
     assert url.startswith(f"/share/{token}?") and "since=" in url and "embed=1" in url
@@ -390,7 +406,7 @@ def test_an_embedded_process_board_polls_too(client, auth, demo_items):
 
 def test_query_arguments_do_not_change_how_the_poll_address_is_built(client, demo):
     project = marketing_project()
-    _, token = share(project, until=date.today() + timedelta(days=1))
+    _, token = share(project, until=clock.company_today() + timedelta(days=1))
     for extra in ("token=x", "_external=1", "project_id=1"):
         response = client.get(f"/share/{token}?embed=1&{extra}")
         assert response.status_code == 200, extra

@@ -1,11 +1,12 @@
 """The process engine against a real database, without HTTP."""
 
 import threading
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from support import launch_article, template, user
+from support import MOSCOW, at_every_moment, launch_article, moment_name, template, user
 
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import (
@@ -59,6 +60,25 @@ def test_launch_puts_the_item_at_the_first_stage_with_its_role():
     assert len(notes("marketer@demo.local", "assigned")) == 1
 
 
+# A one-working-day stage entered at each moment is due the next working day, at the same
+# time on the company's clock (Moscow): a Saturday just after midnight is still Friday in UTC.
+NEXT_WORKING_DAY = {
+    "tuesday-morning": datetime(2026, 12, 9, 10, 0),
+    "monday-morning": datetime(2026, 12, 8, 9, 0),
+    "friday-evening": datetime(2026, 12, 14, 19, 30),
+    "saturday": datetime(2026, 12, 14, 1, 30),
+    "dst-night": datetime(2027, 3, 29, 3, 30),
+    "new-years-eve": datetime(2027, 1, 1, 23, 30),
+}
+
+
+@at_every_moment
+def test_a_stage_of_working_days_is_due_on_the_company_s_calendar(clock_moment):
+    item = launch_article()  # its brief stage takes one working day
+    due = clock.local(item.stage_due_at, MOSCOW).replace(tzinfo=None)
+    assert due == NEXT_WORKING_DAY[moment_name(clock_moment)]
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
@@ -76,7 +96,7 @@ def test_launch_refuses_incomplete_input(overrides, message):
 
 
 def test_the_whole_article_with_one_rejection_and_rework():
-    item = launch_article(publish_on=date.today() + timedelta(days=3))
+    item = launch_article(publish_on=clock.company_today() + timedelta(days=3))
     with pytest.raises(DomainError, match="Fill in first: Content brief"):
         act(item, "marketer@demo.local", "complete")
     db.session.rollback()
@@ -108,7 +128,7 @@ def test_the_whole_article_with_one_rejection_and_rework():
     assert stage_key(item) == "ready"
     assert item.stage_due_at.date() == item.publish_on
 
-    assert engine.tick(date.today()) == []  # not yet the publication date
+    assert engine.tick(clock.company_today()) == []  # not yet the publication date
     moved = engine.tick(item.publish_on)
     db.session.commit()
     assert [i.id for i in moved] == [item.id]

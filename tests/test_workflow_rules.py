@@ -1,6 +1,7 @@
 """The engine's pure rules, with plain values (no database, no HTTP)."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -130,3 +131,14 @@ def test_due_times_in_working_days_or_hours():
     assert due_after(friday_evening, 1, "days") == datetime(2026, 11, 30, 18, 0)
     assert due_after(friday_evening, 4, "hours") == datetime(2026, 11, 27, 22, 0)
     assert due_after(friday_evening, 0, "days") is None
+
+
+def test_working_days_are_counted_on_the_company_s_calendar_and_clock():
+    moscow, berlin = ZoneInfo("Europe/Moscow"), ZoneInfo("Europe/Berlin")
+    saturday_night = datetime(2026, 12, 11, 22, 30)  # Saturday 01:30 in Moscow, Friday in UTC
+    assert due_after(saturday_night, 1, "days", moscow) == datetime(2026, 12, 13, 22, 30)
+    assert due_after(saturday_night, 1, "days") == datetime(2026, 12, 14, 22, 30)  # UTC's
+    # 10:00 on Friday stays 10:00 on Monday across the end of summer time (UTC+2 -> UTC+1).
+    assert due_after(datetime(2026, 10, 23, 8, 0), 1, "days", berlin) == datetime(
+        2026, 10, 26, 9, 0
+    )

@@ -3,7 +3,7 @@
 import pytest
 from support import launch_article, template, user
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import FieldMode, FieldType, Responsible, StageKind
@@ -174,6 +174,6 @@ def test_board_keeps_old_version_items_in_the_matching_or_their_own_column():
     editing.remove_stage(head(), article, "brief")
     editing.publish(head(), article)
     db.session.commit()
-    columns = board.build_board(article, head(), board.BoardFilters(), utcnow())
+    columns = board.build_board(article, head(), board.BoardFilters(), clock.now())
     assert [c.key for c in columns][-1] == "brief"  # the removed stage, kept for its item
     assert [c.title for c in columns[-1].cards] == [kept.title]

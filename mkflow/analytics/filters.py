@@ -11,10 +11,10 @@ from sqlalchemy import Float, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from mkflow import clock
 from mkflow.errors import NotFound
 from mkflow.extensions import db
 from mkflow.models import Department, ProcessTemplate, User
-from mkflow.timed import company_zone
 from mkflow.workflow.access import sees_everything
 
 DEFAULT_DAYS = 28
@@ -101,7 +101,7 @@ def _day(text: str | None, today: date) -> date | None:
 
 def company_offset(day: date) -> timedelta:
     """How far the company's clock (MKFLOW_TIMEZONE) is ahead of UTC on ``day``."""
-    return company_zone().utcoffset(datetime.combine(day, time(12)))
+    return clock.company_zone().utcoffset(datetime.combine(day, time(12)))
 
 
 def _id(text: str | None) -> int | None:

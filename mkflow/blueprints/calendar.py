@@ -15,8 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mkflow import calendar_feed
-from mkflow.accounts import utcnow
+from mkflow import calendar_feed, clock
 from mkflow.extensions import db
 
 bp = Blueprint("calendar", __name__)
@@ -33,7 +32,7 @@ def feed(token):
     user = calendar_feed.owner_of(token)
     if user is None:
         abort(404)
-    body = calendar_feed.build(user, _absolute, utcnow())
+    body = calendar_feed.build(user, _absolute, clock.now())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="mkflow.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"

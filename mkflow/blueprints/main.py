@@ -5,10 +5,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from mkflow import company, notify
-from mkflow.accounts import utcnow
+from mkflow import clock, company, notify
 from mkflow.extensions import db
-from mkflow.formatting import today
 from mkflow.forms import EmptyForm
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
@@ -28,14 +26,14 @@ def index():
 @login_required
 def my_work():
     """Everything waiting for the current user, most urgent first, and the latest news."""
-    items, now = board.my_work(current_user), utcnow()
+    items, now = board.my_work(current_user), clock.now()
     tasks = listing.my_tasks(current_user)
     return render_template(
         "main/my_work.html",
         items=items,
         tasks=tasks,
         task_moves={t.id: project_tasks.allowed_moves(t, current_user) for t in tasks},
-        today=today(),
+        today=clock.user_today(),
         status_labels=STATUS_LABELS,
         move_labels=MOVE_LABELS,
         form=EmptyForm(),

@@ -3,12 +3,12 @@ time they picked; a department head's digest also lists what is overdue in the d
 and links to its boards and Gantt charts."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import exists, or_, select, update
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.formatting import formatter
 from mkflow.mail import compose
@@ -34,11 +34,6 @@ class HeadReport:
     links: list[tuple[str, str]] = field(default_factory=list)  # name, url
 
 
-def _local(now: datetime, user: User) -> datetime:
-    zone = ZoneInfo(user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return now.replace(tzinfo=UTC).astimezone(zone)
-
-
 def queue_due(now: datetime) -> int:
     """Queue the digest of everyone whose digest time has come today and who has something
     in it; returns how many were queued. Safe to run twice at once: a person's day is
@@ -50,7 +45,7 @@ def queue_due(now: datetime) -> int:
     ).all()
     queued = 0
     for user in candidates:
-        local = _local(now, user)
+        local = clock.local(now, clock.zone_of(user))
         if local.time() < user.digest_time or user.digest_sent_on == local.date():
             continue
         if _queue(user, local.date(), now):

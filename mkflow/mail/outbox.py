@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db, on_postgres
 from mkflow.mail import compose, preferences
 from mkflow.mail.transport import SEND_ERRORS
@@ -112,20 +112,19 @@ def renew(worker: str, message_id: int, now: datetime) -> bool:
 def deliver(
     worker: str,
     transport,
-    clock: Callable[[], datetime] = utcnow,
     limit: int = BATCH,
     stopping: Callable[[], bool] = lambda: False,
 ) -> Delivery:
     """Claim one batch and settle each of its mails: written out, sent, held for the
-    digest, skipped, or left for a later try. ``clock`` gives the time for each mail; once
+    digest, skipped, or left for a later try. The clock is read again for each mail; once
     ``stopping()`` says so, the rest of the batch is given back for another worker."""
     done = Delivery()
     try:
-        for message_id in claim(worker, clock(), limit):
+        for message_id in claim(worker, clock.now(), limit):
             if stopping():
                 release(worker)
                 break
-            status = _deliver_one(worker, message_id, transport, clock())
+            status = _deliver_one(worker, message_id, transport, clock.now())
             if status is not None:
                 done.add(status)
     finally:
@@ -232,7 +231,7 @@ def retry(message: OutboxMessage) -> None:
     """An administrator sends a failed mail again: a fresh round of tries."""
     message.status = MailStatus.PENDING
     message.attempts = 0
-    message.next_attempt_at = utcnow()
+    message.next_attempt_at = clock.now()
     message.locked_by = message.locked_until = None
 
 

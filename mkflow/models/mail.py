@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mkflow import clock
 from mkflow.extensions import db
 
 
@@ -52,7 +53,7 @@ class OutboxMessage(db.Model):
     locked_until: Mapped[datetime | None]
     locked_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
     sent_at: Mapped[datetime | None]
 
     notification = relationship("Notification")

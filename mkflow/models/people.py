@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.text import initials
 
@@ -84,7 +85,7 @@ class User(UserMixin, db.Model):
     hears_department_handoffs: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The secret of the personal calendar feed (hashed); None when there is no feed.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
     department: Mapped[Department | None] = relationship(
         back_populates="members", foreign_keys=[department_id]

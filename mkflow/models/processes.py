@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models.people import Department, Group, User
 
@@ -80,7 +81,7 @@ class ProcessTemplate(db.Model):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("template_version.id", use_alter=True, ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     current_version: Mapped["TemplateVersion | None"] = relationship(

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models.people import Department, User
 
@@ -48,7 +49,7 @@ class Project(db.Model):
     is_template: Mapped[bool] = mapped_column(default=False, server_default=false())
     archived_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id], lazy="joined")
@@ -107,7 +108,7 @@ class Task(db.Model):
     due_date: Mapped[date | None]
     milestone: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
     status_changed_at: Mapped[datetime | None]
     lock_version: Mapped[int] = mapped_column(default=1)
 

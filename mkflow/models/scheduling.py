@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models.people import User
 from mkflow.models.processes import ProcessTemplate
@@ -27,7 +28,7 @@ class ProcessSchedule(db.Model):
     # The first slot not yet launched (naive UTC); a tick launches it once it has come.
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)
     last_run_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
     template: Mapped[ProcessTemplate] = relationship()
     launched_by: Mapped[User | None] = relationship()
@@ -44,7 +45,7 @@ class ScheduleRun(db.Model):
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instance.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
 
 class Reminder(db.Model):
@@ -57,4 +58,4 @@ class Reminder(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(40))
     day: Mapped[date]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())

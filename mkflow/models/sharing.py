@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessTemplate
@@ -30,7 +31,7 @@ class ShareLink(db.Model):
         ForeignKey("department.id", ondelete="CASCADE"), index=True
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
     # The end of the chosen day where its creator is, in UTC: the link works until then.
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
 from mkflow.models import Attachment, Task, User
@@ -106,7 +106,7 @@ def save(task: Task, actor: User, raw_name: str, stream: BinaryIO) -> Attachment
         content_type=content_type(name),
         size=size,
         uploaded_by=actor,
-        at=utcnow(),
+        at=clock.now(),
     )
     db.session.add(attachment)
     db.session.flush()

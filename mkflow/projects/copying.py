@@ -10,7 +10,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import (
@@ -125,7 +125,7 @@ def _copy_tasks(source: Project, target: Project, actor: User) -> None:
     people = {u.id for u in access.member_choices(target)}
     by_duty = {m.duty: m.user_id for m in target.members if m.user_id is not None and m.duty}
     by_duty[MANAGER_DUTY] = target.manager_id
-    now = utcnow()
+    now = clock.now()
     copies: dict[int, Task] = {}
     for task in tasks:
         duty = duty_of(source, task.assignee_id)

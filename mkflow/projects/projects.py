@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import (
@@ -138,13 +138,13 @@ def _hand_back_tasks(project: Project, actor: User, person: User) -> None:
         if task.reviewer_id == person.id:
             task.reviewer = project.manager
         db.session.add(
-            Event(task_id=task.id, actor=actor, kind="edited", comment=str(note), at=utcnow())
+            Event(task_id=task.id, actor=actor, kind="edited", comment=str(note), at=clock.now())
         )
 
 
 def archive(project: Project, actor: User) -> None:
     require_manager(actor, project)
-    project.archived_at = utcnow()
+    project.archived_at = clock.now()
 
 
 def restore(project: Project, actor: User) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import ChecklistItem, Event, Project, Task, TaskLink, TaskStatus, User
@@ -45,7 +45,7 @@ class TaskData:
 def _event(task: Task, actor: User | None, kind: str, comment: str = "", **details) -> Event:
     """One line of the task's history; ``details`` may give the statuses and the time."""
     event = Event(task_id=task.id, actor=actor, kind=kind, comment=comment, **details)
-    event.at = event.at or utcnow()
+    event.at = event.at or clock.now()
     db.session.add(event)
     return event
 
@@ -143,14 +143,14 @@ def create_task(project: Project, actor: User, data: TaskData) -> tuple[Task, li
         milestone=data.milestone,
         position=_next_position(Task.position, Task.project_id == project.id),
         status=TaskStatus.ASSIGNED,
-        status_changed_at=utcnow(),
+        status_changed_at=clock.now(),
     )
     db.session.add(task)
     db.session.flush()
     _event(task, actor, "created", to_status=TaskStatus.ASSIGNED.value)
     if project.is_template is False:
         notify(task.assignee, "task_assigned", actor=actor, task=task)
-    moved = planning.replan(project, {task.id}, actor, utcnow())
+    moved = planning.replan(project, {task.id}, actor, clock.now())
     return task, moved
 
 
@@ -188,7 +188,7 @@ def update_task(
     if new_assignee and not project.is_template:
         notify(task.assignee, "task_assigned", actor=actor, task=task)
     if dates_changed or "parent" in changed:
-        return planning.replan(project, {task.id}, actor, utcnow())
+        return planning.replan(project, {task.id}, actor, clock.now())
     db.session.flush()
     return []
 
@@ -201,7 +201,7 @@ def delete_task(task: Task, actor: User) -> None:
     if not access.can_work(actor, project):
         raise PermissionDenied(_l("The project is archived."))
     db.session.delete(task)
-    planning.replan(project, set(), actor, utcnow())
+    planning.replan(project, set(), actor, clock.now())
 
 
 # Statuses
@@ -284,7 +284,7 @@ def move(
                 _l("The task cannot be done while its subtasks are open: %(tasks)s.", tasks=names)
             )
     source, target = task.status, TRANSITIONS[chosen].target
-    task.status, task.status_changed_at = target, utcnow()
+    task.status, task.status_changed_at = target, clock.now()
     event = _event(
         task,
         actor,
@@ -406,7 +406,7 @@ def add_link(
     )
     db.session.add(link)
     _event(successor, actor, "linked", predecessor.title)
-    moved = planning.replan(project, {predecessor.id}, actor, utcnow())
+    moved = planning.replan(project, {predecessor.id}, actor, clock.now())
     return link, moved
 
 

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
 from mkflow.models import Comment, Department, ProcessInstance, Task, User, Watcher
@@ -61,7 +61,7 @@ def add_comment(item: Item, author: User, body: str) -> Comment:
         author=author,
         body=body,
         html=render(body, set(people)),
-        at=utcnow(),
+        at=clock.now(),
     )
     db.session.add(comment)
     target = {"task": item} if isinstance(item, Task) else {"instance": item}

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import (
@@ -66,7 +66,7 @@ def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetim
         return datetime.combine(instance.publish_on, time())
     if stage.kind == StageKind.FINAL:
         return None
-    return due_after(at, stage.due_amount, stage.due_unit)
+    return due_after(at, stage.due_amount, stage.due_unit, clock.company_zone())
 
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
@@ -157,7 +157,7 @@ def launch(
     at: datetime | None = None,
 ) -> ProcessInstance:
     """Start a new item on the template's current version, at its first stage."""
-    at = at or utcnow()
+    at = at or clock.now()
     if not can_view_template(actor, template):
         raise NotFound(_l("There is no such process."))
     version = template.current_version
@@ -236,7 +236,7 @@ def save_values(
 ) -> list[str]:
     """Store the fields the current stage lets its person edit; returns changed labels."""
     check_version(instance, expected_version)
-    changed = _store_values(instance, actor, submitted, at or utcnow())
+    changed = _store_values(instance, actor, submitted, at or clock.now())
     if changed:
         db.session.flush()
     return changed
@@ -277,7 +277,7 @@ def act(
     # No query here depends on this item's pending changes, so they go out in one flush
     # at the end: one UPDATE of the item instead of one per look-up that would autoflush.
     with db.session.no_autoflush:
-        return _act(instance, actor, action, expected_version, comment, values, at or utcnow())
+        return _act(instance, actor, action, expected_version, comment, values, at or clock.now())
 
 
 def _act(instance, actor, action, expected_version, comment, values, at) -> Event:
@@ -367,7 +367,7 @@ def reassign(
     _require_manager(instance, actor, ManagerAction.REASSIGN, comment)
     if person is None or not person.active:
         raise DomainError(_l("Choose an active person."))
-    at = at or utcnow()
+    at = at or clock.now()
     instance.assignee = person
     event = Event(
         instance_id=instance.id,
@@ -388,7 +388,7 @@ def reassign(
 def move_back(
     instance, actor, stage_key: str, *, comment: str, expected_version, at: datetime | None = None
 ) -> Event:
-    at = at or utcnow()
+    at = at or clock.now()
     check_version(instance, expected_version)
     _require_manager(instance, actor, ManagerAction.MOVE_BACK, comment)
     target = _stage_by_key(instance, stage_key)
@@ -419,7 +419,7 @@ def move_back(
 def cancel(instance, actor, *, comment: str, expected_version, at: datetime | None = None):
     check_version(instance, expected_version)
     _require_manager(instance, actor, ManagerAction.CANCEL, comment)
-    at = at or utcnow()
+    at = at or clock.now()
     seconds = int((at - instance.stage_entered_at).total_seconds())
     previous = instance.assignee
     instance.state = InstanceState.CANCELLED
@@ -443,7 +443,7 @@ def cancel(instance, actor, *, comment: str, expected_version, at: datetime | No
 
 def tick(today: date, at: datetime | None = None) -> list[ProcessInstance]:
     """Move items whose publication date has come out of their wait-until-date stage."""
-    at = at or utcnow()
+    at = at or clock.now()
     due = db.session.scalars(
         select(ProcessInstance)
         .join(Stage, ProcessInstance.stage_id == Stage.id)

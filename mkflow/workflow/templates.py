@@ -9,7 +9,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import (
@@ -361,7 +361,7 @@ def publish(actor: User, template: ProcessTemplate) -> TemplateVersion:
         raise DomainError(
             _l("Fix these first: %(problems)s", problems=" ".join(str(p.message) for p in problems))
         )
-    draft.published_at = utcnow()
+    draft.published_at = clock.now()
     template.current_version = draft
     db.session.flush()
     return draft

@@ -2,13 +2,13 @@
 no console error (the chart CSP included), and a bar of the template timeline opens its item."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 from support import add_people, launch_article, log_in, new_project, new_task, template
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.extensions import db
 from mkflow.models import Department
 from mkflow.workflow import engine
@@ -22,8 +22,10 @@ def act(item, action: str, at, **options) -> None:
 
 
 def test_the_item_timeline_draws_a_bar_per_visit(page, processes, console_errors):
-    start = utcnow() - timedelta(days=3)
-    item = launch_article("Reworked article", at=start, deadline=date.today() + timedelta(days=7))
+    start = clock.now() - timedelta(days=3)
+    item = launch_article(
+        "Reworked article", at=start, deadline=clock.company_today() + timedelta(days=7)
+    )
     act(item, "complete", start + timedelta(hours=2), values={"brief": "Audience: SMB owners"})
     act(item, "complete", start + timedelta(hours=20), values={"text": "https://docs.demo.local"})
     act(item, "reject", start + timedelta(hours=24), comment="Add examples")
@@ -39,8 +41,8 @@ def test_the_item_timeline_draws_a_bar_per_visit(page, processes, console_errors
 
 
 def test_a_bar_of_the_template_timeline_opens_its_item(page, processes, console_errors):
-    first = launch_article("First article", at=utcnow() - timedelta(days=2))
-    second = launch_article("Second article", at=utcnow() - timedelta(days=1))
+    first = launch_article("First article", at=clock.now() - timedelta(days=2))
+    second = launch_article("Second article", at=clock.now() - timedelta(days=1))
 
     log_in(page, "head@demo.local")
     page.goto(f"/processes/{template('article').id}/board")
@@ -55,7 +57,7 @@ def test_a_bar_of_the_template_timeline_opens_its_item(page, processes, console_
 
 
 def test_the_portfolio_draws_projects_and_milestones(page, demo, console_errors):
-    today = date.today()
+    today = clock.company_today()
     project = new_project("Spring campaign", start_date=today - timedelta(days=10))
     add_people(project, "marketer@demo.local")
     new_task(

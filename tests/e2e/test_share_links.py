@@ -14,7 +14,7 @@ from support import add_people, config_for, log_in, new_project, new_task, user
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from mkflow import create_app, sharing
+from mkflow import clock, create_app, sharing
 from mkflow.extensions import db
 from mkflow.models import Department, ShareLink, Task
 
@@ -83,7 +83,7 @@ def test_a_share_link_opens_without_login_and_stops_when_revoked(
     project = marketing_project()
     log_in(page, "marketer@demo.local")
     page.goto(f"/projects/{project.id}/settings")
-    page.get_by_label("Works until").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_label("Works until").fill((clock.company_today() + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Create a share link").click()
     expect(page.get_by_role("heading", name="Share link created")).to_be_visible()
     url = page.get_by_label("Link", exact=True).input_value()
@@ -115,7 +115,7 @@ def test_a_share_link_opens_without_login_and_stops_when_revoked(
 
 def test_a_share_link_stops_when_it_expires(page, demo, console_errors):
     project = marketing_project()
-    token = share(project, date.today() + timedelta(days=1))
+    token = share(project, clock.company_today() + timedelta(days=1))
     assert page.goto(f"/share/{token}").status == 200
     expect(page.get_by_text("Print the posters")).to_be_visible()
 
@@ -132,7 +132,7 @@ def test_an_allowed_intranet_page_shows_the_board_that_refreshes_itself(
     page, demo, intranet, embedding_server, console_errors
 ):
     project = marketing_project()
-    token = share(project, date.today() + timedelta(days=1))
+    token = share(project, clock.company_today() + timedelta(days=1))
     src = f"{embedding_server}/share/{token}?embed=1"
     page.goto(f"http://127.0.0.1:{intranet}/?src={src}")
     board = page.frame_locator("iframe")
@@ -149,7 +149,7 @@ def test_an_allowed_intranet_page_shows_the_board_that_refreshes_itself(
 
 def test_another_origin_is_refused_by_the_browser(page, demo, intranet, embedding_server):
     project = marketing_project()
-    token = share(project, date.today() + timedelta(days=1))
+    token = share(project, clock.company_today() + timedelta(days=1))
     src = f"{embedding_server}/share/{token}?embed=1"
     refusals = []
     page.on("console", lambda msg: refusals.append(msg.text) if msg.type == "error" else None)

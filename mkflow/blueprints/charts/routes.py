@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from mkflow.accounts import utcnow
+from mkflow import clock
 from mkflow.blueprints.instances.routes import instance_or_404
 from mkflow.blueprints.processes.routes import visible_template_or_404
 from mkflow.blueprints.projects.routes import project_or_404
@@ -17,7 +17,7 @@ from mkflow.charts import portfolio as portfolios
 from mkflow.charts import processes as timelines
 from mkflow.charts.timeline import to_json
 from mkflow.extensions import db
-from mkflow.formatting import formatter, today
+from mkflow.formatting import formatter
 from mkflow.models import Department
 from mkflow.projects import access
 from mkflow.web import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
@@ -47,7 +47,7 @@ def link_to(endpoint: str, arg: str):
 def gantt_response(project, *, shared: bool = False, **context):
     """The Gantt page, the same chart embedded (?embed=1: no navigation, framed by the
     intranet) or behind a share link (``shared``: no forms, no links into the app)."""
-    day, embed = today(), embed_requested()
+    day, embed = clock.user_today(), embed_requested()
     filters = gantt_charts.GanttFilters.from_args(request.args)
     gantt = gantt_charts.gantt_of(project, day, filters)
     status_labels = prepare_rows(gantt.rows, "gantt")["labels"]["status"]
@@ -96,7 +96,7 @@ def shared_gantt(link):
 def instance_timeline(instance_id):
     """The time the item actually spent at each stage, one bar per visit."""
     instance = instance_or_404(instance_id)
-    now, fmt = utcnow(), formatter()
+    now, fmt = clock.now(), formatter()
     visits = timelines.visits(instance)
     return chart_response(
         "charts/instance_timeline.html",
@@ -114,11 +114,11 @@ def instance_timeline(instance_id):
 def template_timeline(template_id):
     """The template's active items from launch to now, by current stage; ?stage= narrows."""
     template = visible_template_or_404(template_id)
-    now, fmt = utcnow(), formatter()
+    now, fmt = clock.now(), formatter()
     stages = timelines.stage_choices(template)
     stage = request.args.get("stage") or None
     stage = stage if stage in dict(stages) else None
-    items = timelines.active_items(template, now, today(), stage)
+    items = timelines.active_items(template, now, clock.user_today(), stage)
     item_url = link_to("instances.show", "instance_id")
     figure = timelines.template_figure(template, items, now, fmt, item_url, stages)
     return chart_response(
@@ -137,7 +137,7 @@ def template_timeline(template_id):
 def portfolio(department_id):
     """The department's live projects the user may see, with their milestones."""
     department = db.session.get(Department, department_id)
-    day = today()
+    day = clock.user_today()
     rows = portfolios.portfolio(department, current_user, day) if department else []
     if department is None or not portfolios.may_view(current_user, department, rows):
         abort(404)

@@ -11,8 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mkflow import sharing
-from mkflow.accounts import utcnow
+from mkflow import clock, sharing
 from mkflow.analytics import charts, drill
 from mkflow.analytics import filters as dashboard_filters
 from mkflow.analytics.processes import templates
@@ -21,7 +20,7 @@ from mkflow.blueprints.share import share_panel, shared_view
 from mkflow.charts.processes import OUTCOME_LABELS as EVENT_LABELS
 from mkflow.errors import NotFound
 from mkflow.extensions import db
-from mkflow.formatting import formatter, today
+from mkflow.formatting import formatter
 from mkflow.models import Department, User
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -44,17 +43,19 @@ def _context(f: dashboard_filters.Filters, *, links: bool = True) -> charts.Cont
         plain = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
         return url_for(f"dashboard.{view}", **f.args(**plain))
 
-    return charts.Context(f, utcnow(), today(), url)
+    return charts.Context(f, clock.now(), clock.user_today(), url)
 
 
 def _department_filters() -> dashboard_filters.Filters:
-    return dashboard_filters.authorize(current_user, dashboard_filters.parse(request.args, today()))
+    return dashboard_filters.authorize(
+        current_user, dashboard_filters.parse(request.args, clock.user_today())
+    )
 
 
 def _company_filters() -> dashboard_filters.Filters:
     if not dashboard_filters.sees_company(current_user):
         raise NotFound(dashboard_filters.NO_DASHBOARD)
-    f = dashboard_filters.parse(request.args, today())
+    f = dashboard_filters.parse(request.args, clock.user_today())
     return f.narrowed(department_id=None, template_id=None, person_id=None)
 
 
@@ -143,7 +144,9 @@ DRILLS = {
     "stage": lambda f, args: drill.stage_visits(f, args.get("stage", "")),
     "decisions": lambda f, args: drill.decisions(f, args.get("stage", "")),
     "slipped": lambda f, args: drill.slipped_tasks(f),
-    "work": lambda f, args: drill.open_work(f.person_id, current_user, utcnow(), today()),
+    "work": lambda f, args: drill.open_work(
+        f.person_id, current_user, clock.now(), clock.user_today()
+    ),
 }
 
 
@@ -198,7 +201,7 @@ def items():
 def shared_department(link):
     """A department's process and project figures, read-only; not its people's numbers."""
     department = link.department
-    f = dashboard_filters.parse({}, today()).narrowed(department_id=department.id)
+    f = dashboard_filters.parse({}, clock.user_today()).narrowed(department_id=department.id)
     ctx = _context(f, links=False)
     return chart_response(
         "dashboard/shared.html",
@@ -214,7 +217,7 @@ def shared_department(link):
 def shared_dashboard(link):
     """A process template's figures, read-only: the process part of the department view."""
     template = link.template
-    f = dashboard_filters.parse({}, today()).narrowed(
+    f = dashboard_filters.parse({}, clock.user_today()).narrowed(
         department_id=template.department_id, template_id=template.id
     )
     ctx = _context(f, links=False)

@@ -5,8 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mkflow import company
-from mkflow.accounts import utcnow
+from mkflow import clock, company
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Event, ProcessInstance
@@ -64,7 +63,7 @@ def _back(instance: ProcessInstance) -> str:
 
 def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
     """Out-of-band pieces for the page the action came from."""
-    now = utcnow()
+    now = clock.now()
     context = {"message": message, "category": category, "now": now}
     if request.form.get("from") == "board":
         filters = boards.BoardFilters.from_args(request.form)
@@ -125,7 +124,7 @@ def item_page(instance: ProcessInstance) -> str:
     return render_template(
         "instances/show.html",
         item=instance,
-        now=utcnow(),
+        now=clock.now(),
         actions=engine.available_actions(instance, current_user),
         manager_actions=engine.available_manager_actions(instance, current_user),
         editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],

@@ -16,8 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from mkflow import company, sharing
-from mkflow.accounts import utcnow
+from mkflow import clock, company, sharing
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
@@ -63,7 +62,7 @@ def index():
         "processes/index.html",
         by_department=by_department,
         archived=archived,
-        stats=boards.template_stats(utcnow()),
+        stats=boards.template_stats(clock.now()),
         can_create=can_create_templates(current_user),
         can_manage=lambda t: can_manage_template(current_user, t),
         form=EmptyForm(),
@@ -137,7 +136,7 @@ def board(template_id):
     board alone, for an intranet page's iframe."""
     template = visible_template_or_404(template_id)
     filters = boards.BoardFilters.from_args(request.args)
-    now = utcnow()
+    now = clock.now()
 
     def context():
         columns = boards.build_board(template, current_user, filters, now)
@@ -169,7 +168,7 @@ def finished(template_id):
         "processes/finished.html",
         template=template,
         items=items,
-        **card_context(utcnow(), items),
+        **card_context(clock.now(), items),
     )
 
 

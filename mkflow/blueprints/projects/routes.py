@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from mkflow import company, sharing
+from mkflow import clock, company, sharing
 from mkflow.blueprints.projects.forms import (
     ROLE_LABELS,
     CopyForm,
@@ -17,7 +17,6 @@ from mkflow.blueprints.projects.rows import prepare_rows
 from mkflow.blueprints.share import share_panel
 from mkflow.errors import DomainError
 from mkflow.extensions import db
-from mkflow.formatting import today
 from mkflow.forms import EmptyForm
 from mkflow.models import Department, Project, User
 from mkflow.projects import access, copying, listing, planning
@@ -42,7 +41,7 @@ def labels():
         "move_labels": MOVE_LABELS,
         "role_labels": ROLE_LABELS,
         "task_event_labels": EVENT_LABELS,
-        "today": today(),
+        "today": clock.user_today(),
     }
 
 
@@ -59,7 +58,7 @@ def index():
     archived = request.args.get("archived") == "1"
     return render_template(
         "projects/index.html",
-        groups=listing.project_list(current_user, today(), archived=archived),
+        groups=listing.project_list(current_user, clock.user_today(), archived=archived),
         archived=archived,
     )
 
@@ -68,7 +67,7 @@ def index():
 def templates():
     return render_template(
         "projects/templates.html",
-        groups=listing.project_list(current_user, today(), templates=True),
+        groups=listing.project_list(current_user, clock.user_today(), templates=True),
     )
 
 
@@ -85,7 +84,7 @@ def _project_form(project: Project | None = None) -> ProjectForm:
     form.department_id.choices = _department_choices()
     form.manager_id.choices = people_choices(company.active_users())
     if project is None and not form.is_submitted():
-        form.start_date.data = today()
+        form.start_date.data = clock.user_today()
         form.department_id.data = current_user.department_id
         form.manager_id.data = current_user.id
     return form
@@ -129,7 +128,7 @@ def from_template():
     if not form.is_submitted():
         chosen = request.args.get("template", "")
         form.template_id.data = int(chosen) if chosen.isdigit() else None
-        form.start_date.data = today()
+        form.start_date.data = clock.user_today()
         picked = next((t for t in templates if t.id == form.template_id.data), None)
         form.name.data = picked.name if picked else ""
     if form.validate_on_submit():
@@ -170,7 +169,7 @@ def show(project_id):
     page = listing.task_page(
         project,
         current_user,
-        today(),
+        clock.user_today(),
         is_manager=access.is_manager(current_user, project),
         filters=filters,
         number=int(page_arg) if page_arg.isdigit() else 1,
@@ -195,7 +194,7 @@ def board(project_id):
     return render_board(
         "projects/board.html",
         "projects/_board.html",
-        lambda: sharing.project_stamp(project, today()),
+        lambda: sharing.project_stamp(project, clock.user_today()),
         lambda: {**board_columns_context(project), **_list_context(project)},
     )
 
@@ -203,7 +202,10 @@ def board(project_id):
 def board_columns_context(project: Project) -> dict:
     """The board's columns with their rows ready to print."""
     columns = listing.board_columns(
-        project, current_user, today(), is_manager=access.is_manager(current_user, project)
+        project,
+        current_user,
+        clock.user_today(),
+        is_manager=access.is_manager(current_user, project),
     )
     rows = [row for column in columns for row in column.rows]
     return {"columns": columns, **prepare_rows(rows, "board")}

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from mkflow import company
+from mkflow import clock, company
 from mkflow.blueprints.errors import domain_error
 from mkflow.blueprints.projects.forms import LINK_LABELS, LinkForm, TaskForm
 from mkflow.blueprints.projects.routes import (
@@ -18,7 +18,6 @@ from mkflow.blueprints.projects.routes import (
 )
 from mkflow.errors import DomainError
 from mkflow.extensions import db
-from mkflow.formatting import today
 from mkflow.forms import EmptyForm
 from mkflow.models import Department, Event, Project, Task, User
 from mkflow.projects import access, attachments, listing, planning
@@ -67,7 +66,7 @@ def _task_form(project: Project, task: Task | None = None) -> TaskForm:
     if task is None and not form.is_submitted():
         parent = request.args.get("parent", "")
         form.parent_id.data = int(parent) if parent.isdigit() else None
-        form.start_date.data = today()
+        form.start_date.data = clock.user_today()
     return form
 
 
@@ -165,7 +164,9 @@ def _task_page(task: Task, error: str | None = None):
     project = task.project
     is_manager = access.is_manager(current_user, project)
     subtasks = listing.as_tree(
-        listing.plain_rows(project, today(), None, listing.among(Task.id, domain.descendants(task)))
+        listing.plain_rows(
+            project, clock.user_today(), None, listing.among(Task.id, domain.descendants(task))
+        )
     )
     predecessors, successors = domain.links(task)
     broken = set() if project.auto_schedule else planning.broken_links(project.id)

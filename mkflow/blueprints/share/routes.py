@@ -14,12 +14,11 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mkflow import sharing
-from mkflow.accounts import utcnow
+from mkflow import clock, sharing
 from mkflow.blueprints.share.forms import ShareForm
 from mkflow.errors import DomainError
 from mkflow.extensions import db
-from mkflow.formatting import formatter, today
+from mkflow.formatting import formatter
 from mkflow.models import Department, Project, ShareLink
 from mkflow.web import allow_framing
 
@@ -40,7 +39,7 @@ def shared_view(kind: str):
 
 @bp.route("/share/<token>")
 def show(token):
-    now = utcnow()
+    now = clock.now()
     link = sharing.find_valid(token, now)
     if link is None or link.kind not in SHARED_VIEWS:
         # The same plain page for unknown, expired and revoked links.
@@ -87,7 +86,7 @@ def _share_form(target) -> ShareForm:
     form = ShareForm()
     form.kind.choices = [(kind, sharing.KINDS[kind].label) for kind in sharing.kinds_for(target)]
     if not form.is_submitted():
-        form.expires_on.data = today() + timedelta(days=30)
+        form.expires_on.data = clock.user_today() + timedelta(days=30)
     return form
 
 
@@ -102,7 +101,7 @@ def share_panel(target: sharing.Target) -> dict:
             target_id=target.id,
         ),
         "share_kinds": sharing.KINDS,
-        "share_now": utcnow(),
+        "share_now": clock.now(),
         "is_valid": sharing.is_valid,
     }
 
@@ -123,7 +122,7 @@ def create(target, target_id):
             shared,
             form.kind.data,
             form.expires_on.data,
-            today=today(),
+            today=clock.user_today(),
             zone=formatter().zone,
         )
     except DomainError as refused:
@@ -152,7 +151,7 @@ def revoke(link_id):
     if shared is None:
         abort(404)
     _target_or_404(URL_TARGETS[sharing.TARGET_NAMES[type(shared)]], shared.id)
-    sharing.revoke(current_user, link, utcnow())
+    sharing.revoke(current_user, link, clock.now())
     db.session.commit()
     flash(_("The link is revoked: it opens nothing any more."), "success")
     return redirect(_manage_url(shared))

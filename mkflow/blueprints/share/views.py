@@ -1,9 +1,7 @@
 """What each kind of share link shows: a board as it is now, read-only, without links."""
 
-from mkflow import sharing
-from mkflow.accounts import utcnow
+from mkflow import clock, sharing
 from mkflow.blueprints.share.routes import shared_view
-from mkflow.formatting import today
 from mkflow.projects import listing
 from mkflow.web import card_context, render_board
 from mkflow.workflow import board as boards
@@ -17,7 +15,7 @@ def project_board(link):
     project = link.project
 
     def context():
-        columns = listing.board_columns(project, None, today(), is_manager=False)
+        columns = listing.board_columns(project, None, clock.user_today(), is_manager=False)
         rows = [row for column in columns for row in column.rows]
         return {
             "project": project,
@@ -30,7 +28,7 @@ def project_board(link):
     return render_board(
         "projects/board.html",
         "projects/_board.html",
-        lambda: sharing.project_stamp(project, today()),
+        lambda: sharing.project_stamp(project, clock.user_today()),
         context,
         shared=True,
     )
@@ -39,7 +37,7 @@ def project_board(link):
 @shared_view("process_board")
 def process_board(link):
     template = link.template
-    now = utcnow()
+    now = clock.now()
 
     def context():
         columns = boards.build_board(template, None, boards.BoardFilters(), now)
