@@ -107,9 +107,14 @@ def worker_process(database_url: str, smtp_port: int, log: Path) -> subprocess.P
         "MKFLOW_SMTP_STARTTLS": "false",
         "MKFLOW_BASE_URL": BASE,
     }
+    # The worker's clock stands where the test's does, as the tests' app's clock does.
+    run_worker_at = (
+        "import sys; from datetime import datetime; from flask.cli import main; "
+        "from mkflow import clock; clock.set(datetime.fromisoformat(sys.argv.pop())); main()"
+    )
     with log.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            [sys.executable, "-c", run_worker_at, "--app", "app", "worker", f"{clock.now():%FT%T}"],
             cwd=ROOT,
             env=env,
             stdout=out,
