@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import begin_write, db
+from mkflow.inputs import parse_id
 from mkflow.models import ProcessInstance, ProcessTemplate, User
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
 from mkflow.timed import company_zone
@@ -419,8 +420,8 @@ def _check_launch_data(template: ProcessTemplate, values: dict, roles: dict) -> 
             raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
     filled = {}
     for role in engine.roles_of(template):
-        raw = str((roles or {}).get(role) or "")
-        person = db.session.get(User, int(raw)) if raw.isdigit() else None
+        person_id = parse_id(str((roles or {}).get(role) or ""))
+        person = db.session.get(User, person_id) if person_id else None
         if person is None or not person.active:
             raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
         filled[role] = person.id
