@@ -37,10 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
     config = config or {}
     app.config.update(config_module.from_environment(app.instance_path, config.get("SECRET_KEY")))
     app.config.update(config)
-    # Uploads beyond the attachment limit are cut off before they are read.
-    app.config.setdefault(
-        "MAX_CONTENT_LENGTH", int((app.config["MKFLOW_MAX_ATTACHMENT_MB"] + 1) * 1024 * 1024)
-    )
+    # Uploads beyond the attachment limit are cut off before they are read (a 413 that says
+    # the limit). Flask's defaults hold MAX_CONTENT_LENGTH = None, so setdefault never set it.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        megabytes = app.config["MKFLOW_MAX_ATTACHMENT_MB"] + 1
+        app.config["MAX_CONTENT_LENGTH"] = int(megabytes * 1024 * 1024)
     if app.config["MKFLOW_TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

@@ -3,6 +3,7 @@
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField
@@ -48,7 +49,7 @@ class WholeNumberField(IntegerField):
             return
         self.data = parse_int(valuelist[0].strip(), -MAX_ID, MAX_ID)
         if self.data is None:
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(_("Enter a whole number."))
 
 
 class DayField(DateField):
