@@ -20,7 +20,8 @@ LATEST_DAY = date(2100, 12, 31)
 
 # Lengths of the free texts the forms do not define themselves (the rest sit in forms.py).
 COMMENT_LIMIT = 10_000  # a comment, a stage action's or a task move's note
-SHORT_TEXT_LIMIT = 300  # a checklist item, a one-line field
+SHORT_TEXT_LIMIT = 300  # a checklist item
+TITLE_LIMIT = 200  # an item's title (its column's length)
 
 _DIGITS = re.compile(r"-?[0-9]+")
 # C0 and C1 control characters, DEL, and the noncharacters U+FFFE/U+FFFF; tabs and line

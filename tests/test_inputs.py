@@ -298,3 +298,24 @@ def test_every_field_type_is_filled_saved_and_shown_on_the_item_page(client, aut
             assert shown in page, (who, kind)
         if who == holder:  # the holder also gets the inputs again, filled
             assert re.search(rf'name="field-{keys[FieldType.DATE]}" value="2031-03-05"', page)
+
+
+def test_an_item_title_has_a_stated_limit(client, auth, processes):
+    from mkflow.inputs import TITLE_LIMIT
+
+    article = template("article")
+    auth.login("head@demo.local")
+    page = text(client.get(f"/processes/{article.id}/start"))
+    assert f'name="title" value="" maxlength="{TITLE_LIMIT}"' in page
+    response = client.post(
+        f"/processes/{article.id}/start",
+        data={
+            "title": "x" * (TITLE_LIMIT + 1),
+            "field-topic": "CRM",
+            "role-0": user("marketer@demo.local").id,
+            "role-1": user("copywriter@demo.local").id,
+        },
+    )
+    assert response.status_code == 422
+    assert f"The title is too long (at most {TITLE_LIMIT} characters)." in text(response)
+    assert db.session.scalar(db.select(db.func.count(ProcessInstance.id))) == 0

@@ -20,9 +20,10 @@ from werkzeug.exceptions import HTTPException
 
 from mkflow.models import User
 
-NUMBERS = ["²", "١٢", "99999999999999999999", "2147483648", "-1"]
-TEXTS = ["a\x00b\x1b\x7f", "x" * 100_000, "\u202e\ufeff%_"]
-DATES = ["2026-02-30", "9999-12-31", "0001-01-01", "²"]
+# Per kind of field: the values every field of that kind gets, then the ones it gets in turn.
+NUMBERS = (["²", "99999999999999999999"], ["١٢", "2147483648", "-1"])
+TEXTS = (["a\x00b\x1b\x7f", "x" * 100_000], ["\u202e\ufeff%_"])
+DATES = (["9999-12-31", "2026-02-30"], ["0001-01-01", "²"])
 OTHERS = ["", "\x00", "²", "99999999999999999999", "-5", "x" * 100_000, "9999-12-31"]
 PATH_INTS = ["²", "١", "99999999999999999999", "2147483648"]
 PATH_STRINGS = ["²", "%00", "x" * 3000]
@@ -116,9 +117,12 @@ def kind_of(name: str, kind: str, value: str) -> str:
     return "text"
 
 
-def values_for(kind: str, turn: int) -> list[str]:
-    own = {"date": DATES, "number": NUMBERS, "text": TEXTS}[kind]
-    return [*own, OTHERS[turn % len(OTHERS)]]
+def values_for(kind: str, turn: int, room: int = 99) -> list[str]:
+    """The values of ``kind`` every field gets, and as many others as ``room`` leaves."""
+    always, sometimes = {"date": DATES, "number": NUMBERS, "text": TEXTS}[kind]
+    others = [*sometimes, OTHERS[turn % len(OTHERS)]]
+    start = turn % len(others)
+    return always + (others[start:] + others[:start])[: max(0, room - len(always))]
 
 
 class Probe:
@@ -313,9 +317,7 @@ class Probe:
             # A form of many fields (a stage's mode per field) gets fewer values per field.
             per_field = max(2, MAX_POSTS_PER_FORM // max(1, len(fields)))
             for index, (name, kind, example) in enumerate(fields):
-                values = values_for(kind_of(name, kind, example), next(turn))
-                start = next(turn) % len(values)
-                for value in (values[start:] + values[:start])[:per_field]:
+                for value in values_for(kind_of(name, kind, example), next(turn), per_field):
                     data = [(n, value if i == index else v) for i, (n, v) in enumerate(base)]
                     who = form.users[next(turn) % len(form.users)]
                     self.send(who, "POST", form.action, data, what=f"field {name}={value!r}")

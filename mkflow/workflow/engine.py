@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from mkflow.accounts import utcnow
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
-from mkflow.inputs import check_day, comment_text, parse_id
+from mkflow.inputs import TITLE_LIMIT, check_day, comment_text, one_line, parse_id
 from mkflow.models import (
     Event,
     InstanceState,
@@ -166,9 +166,11 @@ def launch(
         raise DomainError(_l("This process is archived or not published yet."))
     if problems_of(version):
         raise DomainError(_l("This process cannot start until its template is fixed."))
-    title = (title or "").strip()
+    title = one_line(title or "").strip()
     if not title:
         raise DomainError(_l("Give the item a title."))
+    if len(title) > TITLE_LIMIT:
+        raise DomainError(_l("The title is too long (at most %(n)d characters).", n=TITLE_LIMIT))
     launch_fields = [f for f in version.fields if f.at_launch]
     cleaned, _changed = field_rules.apply(launch_fields, values, {})
     for field in launch_fields:
