@@ -28,19 +28,27 @@ def _tune_sqlite(dbapi_connection, _record):
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from mkflow.web import IdConverter, with_clean_parameters
+
     app = Flask(__name__, instance_relative_config=True)
+    # Before any route is added: every <int:...> reads ids one way.
+    app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
     config = config or {}
     app.config.update(config_module.from_environment(app.instance_path, config.get("SECRET_KEY")))
     app.config.update(config)
-    # Uploads beyond the attachment limit are cut off before they are read.
-    app.config.setdefault(
-        "MAX_CONTENT_LENGTH", int((app.config["MKFLOW_MAX_ATTACHMENT_MB"] + 1) * 1024 * 1024)
-    )
+    # Uploads beyond the attachment limit are cut off before they are read (a 413 that says
+    # the limit). Flask's defaults hold MAX_CONTENT_LENGTH = None, so setdefault never set it.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        megabytes = app.config["MKFLOW_MAX_ATTACHMENT_MB"] + 1
+        app.config["MAX_CONTENT_LENGTH"] = int(megabytes * 1024 * 1024)
     if app.config["MKFLOW_TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _init_extensions(app)
+    # After the extensions (htmx-flask sets its own request class): every request's query
+    # and form values come without control characters.
+    app.request_class = with_clean_parameters(app.request_class)
     _register_blueprints(app)
 
     from mkflow.cli import register_commands
@@ -59,10 +67,11 @@ def freeze_startup_memory() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from mkflow import accounts, i18n, models  # noqa: F401  (models register the tables)
+    from mkflow import accounts, i18n, inputs, models  # noqa: F401  (models register the tables)
     from mkflow.compression import compress
     from mkflow.notice_kinds import kind_of, sentence
     from mkflow.web import set_security_headers, static_url, template_helpers
+    from mkflow.workflow import fields
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -80,6 +89,8 @@ def _init_extensions(app: Flask) -> None:
     app.context_processor(template_helpers)
     app.jinja_env.filters["todate"] = date.fromisoformat
     app.jinja_env.globals["timedelta"] = timedelta
+    # What forms state about the limits the domain enforces (maxlength, min/max dates).
+    app.jinja_env.globals.update(limits=inputs, field_text_limits=fields.MAX_TEXT)
     app.jinja_env.globals.update(
         static_url=static_url,
         LOCALES=i18n.LOCALES,

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from mkflow import clock
 from mkflow.errors import DomainError
 from mkflow.extensions import db
+from mkflow.inputs import MAX_ID, parse_id, parse_int
 from mkflow.models import LoginFailure, User
 
 # An address may try more accounts than one account may be tried: an office shares one IP.
@@ -100,9 +101,10 @@ def change_password(user: User, current: str, new: str) -> None:
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: ids look like "<user id>.<session version>"."""
     user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
+    user_id, version = parse_id(user_id), parse_int(version, 0, MAX_ID)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user

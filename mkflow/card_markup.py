@@ -11,6 +11,8 @@ with ``str``.
 
 from markupsafe import Markup, escape
 
+from mkflow.inputs import COMMENT_LIMIT
+
 
 class CardMarkup:
     """Prints cards for one page: the labels and the CSRF token are escaped once."""
@@ -102,7 +104,8 @@ class CardMarkup:
                 f'\n        <details class="reject">\n'
                 f'          <summary class="button small">{self.reject}</summary>\n'
                 f'          <label for="reject-{item.id}">{self.fix}</label>\n'
-                f'          <textarea id="reject-{item.id}" name="comment" rows="3"></textarea>\n'
+                f'          <textarea id="reject-{item.id}" name="comment" rows="3"'
+                f' maxlength="{COMMENT_LIMIT}"></textarea>\n'
                 f'          <button class="button small danger" name="action" value="reject">'
                 f"{self.send_back}</button>\n        </details>\n      "
             )

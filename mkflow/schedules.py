@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from mkflow import clock
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import begin_write, db
+from mkflow.inputs import parse_id, parse_int
 from mkflow.models import ProcessInstance, ProcessTemplate, User
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
 from mkflow.workflow import engine
@@ -286,14 +287,11 @@ def make_preset(kind: str, at: str, weekday=0, day=1) -> Preset:
     """A preset from form input ("weekly", "10:00", weekday 0..6, day 1..28 or -1)."""
     if kind not in PRESET_KINDS:
         raise DomainError(_l("Choose how often the process starts."))
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", (at or "").strip())
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", (at or "").strip())  # ASCII digits only
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise DomainError(_l("Write the time as HH:MM, for example 10:00."))
-    try:
-        weekday, day = int(weekday), int(day)
-    except (TypeError, ValueError):
-        raise DomainError(_l("Choose the day.")) from None
-    if not 0 <= weekday <= 6 or not (1 <= day <= 28 or day == LAST_DAY):
+    weekday, day = parse_int(weekday, 0, 6), parse_int(day, LAST_DAY, 28)
+    if weekday is None or day is None or not (1 <= day <= 28 or day == LAST_DAY):
         raise DomainError(_l("Choose the day."))
     return Preset(kind, hour=int(match[1]), minute=int(match[2]), weekday=weekday, day=day)
 
@@ -418,8 +416,8 @@ def _check_launch_data(template: ProcessTemplate, values: dict, roles: dict) -> 
             raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
     filled = {}
     for role in engine.roles_of(template):
-        raw = str((roles or {}).get(role) or "")
-        person = db.session.get(User, int(raw)) if raw.isdigit() else None
+        person_id = parse_id(str((roles or {}).get(role) or ""))
+        person = db.session.get(User, person_id) if person_id else None
         if person is None or not person.active:
             raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
         filled[role] = person.id

@@ -6,10 +6,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, make_response, render_template, request, url_for
+from flask import Request, current_app, make_response, render_template, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from mkflow.card_markup import CardMarkup
 from mkflow.config import embed_origins
+from mkflow.inputs import MAX_ID, parse_id, parse_int, without_controls
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -31,17 +34,76 @@ CHART_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
 )
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: ASCII digits within the database's INTEGER range. Any
+    other value ('²', '١', 20 digits) matches no route, so it is a 404, not int()'s or the
+    database's exception."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = parse_int(value, 0, MAX_ID)
+        if number is None:
+            raise ValidationError()
+        return number
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query and form values without control characters (tabs and line breaks stay): a NUL
+    would be stored silently on SQLite and refused by Postgres; nobody types the others."""
+
+    def __init__(self, mapping=None):
+        super().__init__(mapping)
+        for key, values in dict.items(self):
+            if any(isinstance(v, str) and not v.isprintable() for v in values):
+                cleaned = [without_controls(v) if isinstance(v, str) else v for v in values]
+                dict.__setitem__(self, key, cleaned)
+
+
+def with_clean_parameters(request_class: type[Request]) -> type[Request]:
+    """``request_class`` (htmx-flask's, say) whose query and form values are CleanParameters."""
+    return type("CleanRequest", (request_class,), {"parameter_storage_class": CleanParameters})
+
+
+def arg_id(name: str) -> int | None:
+    """An id from the query string, None when it is missing or malformed."""
+    return parse_id(request.args.get(name))
+
+
+def posted_id(name: str) -> int | None:
+    """An id from the posted form, None when it is missing or malformed."""
+    return parse_id(request.form.get(name))
+
+
+def posted_row(model, name: str):
+    """The row of ``model`` whose id the form posted as ``name``, or None."""
+    from mkflow.extensions import db
+
+    row_id = posted_id(name)
+    return db.session.get(model, row_id) if row_id else None
+
+
+def posted_int(name: str, default: int = 0) -> int:
+    """A whole number from the posted form (the domain checks its range); ``default`` when
+    it is missing or not one."""
+    number = parse_int(request.form.get(name), -MAX_ID, MAX_ID)
+    return default if number is None else number
+
+
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None (never an open redirect)."""
-    if not target:
+    """``target`` if it is a path on this site, else None (never an open redirect). What is
+    returned is what was checked: the path and query split out, no control character."""
+    if not target or not isinstance(target, str):
         return None
     target = target.strip()
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target.isprintable() or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None
-    return target
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def set_security_headers(response):
@@ -116,8 +178,7 @@ def static_url(filename: str) -> str:
 
 def posted_version() -> int | None:
     """The version of the item the posted form was made from (optimistic locking)."""
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_int(request.form.get("version"), 0, MAX_ID)
 
 
 def render_form(template: str, form, status: int | None = None, **context):

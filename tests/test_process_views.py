@@ -284,8 +284,9 @@ def test_start_creates_the_item_with_the_marketer_at_the_brief(client, auth, pro
         ({"title": "  "}, "Give the item a title."),
         ({"field-topic": ""}, "Fill in “Topic and goal”."),
         ({"role-1": ""}, "Choose who will be “Copywriter”."),
-        ({"deadline": "next friday"}, "Deadline must be a date (YYYY-MM-DD)."),
-        ({"publish_on": "2031-13-40"}, "Publication date must be a date (YYYY-MM-DD)."),
+        ({"deadline": "next friday"}, "Deadline must be a date (YYYY-MM-DD) between 2000 and"),
+        ({"deadline": "9999-12-31"}, "Deadline must be a date (YYYY-MM-DD) between 2000 and"),
+        ({"publish_on": "2031-13-40"}, "Publication date must be a date (YYYY-MM-DD) between"),
         (
             {"deadline": "2031-03-05", "publish_on": "2031-03-01"},
             "The publication date cannot be before the deadline.",

@@ -14,6 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from mkflow import clock
 from mkflow.errors import NotFound
 from mkflow.extensions import db
+from mkflow.inputs import parse_id
 from mkflow.models import Department, ProcessTemplate, User
 from mkflow.workflow.access import sees_everything
 
@@ -105,7 +106,7 @@ def company_offset(day: date) -> timedelta:
 
 
 def _id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return parse_id(text)
 
 
 def parse(args, today: date) -> Filters:

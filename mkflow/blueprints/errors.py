@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from mkflow.errors import DomainError
 from mkflow.extensions import db
+from mkflow.projects import attachments
 
 bp = Blueprint("errors", __name__)
 
@@ -66,6 +67,10 @@ def http_error(error: HTTPException):
     messages = {
         403: _("You do not have permission to open this page. Ask your administrator."),
         404: _("There is no such page, or you do not have access to it."),
+        413: _(
+            "A file can be at most %(size)s MB. Choose a smaller file and try again.",
+            size=attachments.limit_text(),
+        ),
     }
     custom = error.description if error.description != type(error).description else None
     message = custom or messages.get(error.code) or _("Check the address and try again.")

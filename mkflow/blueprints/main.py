@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mkflow import clock, company, notify
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
+from mkflow.inputs import MAX_ID, parse_int
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import MOVE_LABELS, STATUS_LABELS
@@ -57,7 +58,7 @@ def bell():
     ``waiting``) are still right, else the bell and the My work counter as they are now."""
     if not current_user.is_authenticated:
         return "", 204
-    shown = (request.args.get("waiting", type=int), request.args.get("unread", type=int))
+    shown = tuple(parse_int(request.args.get(name), 0, MAX_ID) for name in ("waiting", "unread"))
     if nav_counts(current_user) == shown:
         return "", 204
     return render_template("main/_bell_update.html")

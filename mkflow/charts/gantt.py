@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 
 from mkflow.charts.timeline import Arrow, Group, Span, figure
+from mkflow.inputs import parse_id
 from mkflow.models import Project, TaskStatus
 from mkflow.projects import listing, planning
 from mkflow.projects.schedule import LinkKind
@@ -37,7 +38,7 @@ class GanttFilters:
     def from_args(cls, args) -> "GanttFilters":
         assignee, status, zoom = args.get("assignee", ""), args.get("status", ""), args.get("zoom")
         return cls(
-            assignee_id=int(assignee) if assignee.isdigit() else None,
+            assignee_id=parse_id(assignee),
             status=status if status in set(TaskStatus) else None,
             zoom=zoom if zoom in ZOOMS else DEFAULT_ZOOM,
         )

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, selectinload
 
 from mkflow.extensions import db, on_postgres
+from mkflow.inputs import parse_id
 from mkflow.models import (
     ChecklistItem,
     Department,
@@ -165,7 +166,7 @@ class TaskFilters:
     def from_args(cls, args) -> "TaskFilters":
         assignee, status, sort = args.get("assignee", ""), args.get("status", ""), args.get("sort")
         return cls(
-            assignee_id=int(assignee) if assignee.isdigit() else None,
+            assignee_id=parse_id(assignee),
             status=status if status in set(TaskStatus) else None,
             overdue=args.get("overdue") == "1",
             text=(args.get("q") or "").strip()[:100],
@@ -260,9 +261,13 @@ def _filtered(query, filters: TaskFilters, today: date):
     if filters.overdue:
         query = query.where(task.c.status != TaskStatus.DONE, task.c.due_date < today)
     if filters.text:
-        like = f"%{filters.text.lower()}%"
+        # autoescape: "%" and "_" in the search are text, not LIKE wildcards
+        text = filters.text.lower()
         query = query.where(
-            or_(func.lower(task.c.title).like(like), func.lower(task.c.description).like(like))
+            or_(
+                func.lower(task.c.title).contains(text, autoescape=True),
+                func.lower(task.c.description).contains(text, autoescape=True),
+            )
         )
     return query
 

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
+from mkflow.inputs import check_day
 from mkflow.models import (
     Department,
     Event,
@@ -42,6 +43,7 @@ def _clean(data: ProjectData) -> ProjectData:
         raise DomainError(_l("The name is too long (at most %(n)d characters).", n=MAX_NAME))
     if data.start_date is None:
         raise DomainError(_l("A project needs a start date."))
+    check_day(data.start_date, _l("The start date"))
     return data
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
+from mkflow.inputs import SHORT_TEXT_LIMIT, check_day, comment_text, one_line
 from mkflow.models import ChecklistItem, Event, Project, Task, TaskLink, TaskStatus, User
 from mkflow.notify import notify
 from mkflow.projects import access, planning, schedule
@@ -86,6 +87,8 @@ def _clean(project: Project, data: TaskData, task: Task | None = None) -> TaskDa
         if data.start_date is None:
             raise DomainError(_l("A duration needs a start date."))
         data.due_date = planning.company_calendar().due_for(data.start_date, data.days)
+    check_day(data.start_date, _l("The start date"))
+    check_day(data.due_date, _l("The due date"))
     if data.start_date and data.due_date and data.due_date < data.start_date:
         raise DomainError(_l("The due date is before the start date."))
     if data.milestone and data.start_date is None:
@@ -259,7 +262,7 @@ def move(
     is_manager = access.is_manager(actor, task.project)
     if chosen not in allowed_moves(task, actor, is_manager=is_manager):
         raise PermissionDenied(_l("You cannot do this with the task now."))
-    comment = (comment or "").strip()
+    comment = comment_text(comment)
     if chosen == Move.REOPEN and not comment:
         raise DomainError(_l("Say what needs to be done again: reopening needs a comment."))
     overridden = False
@@ -322,9 +325,11 @@ def _notify_move(task: Task, actor: User, chosen: Move, comment: str) -> None:
 
 def add_check(task: Task, actor: User, text: str) -> ChecklistItem:
     _require_work(actor, task.project)
-    text = (text or "").strip()
-    if not text or len(text) > 300:
-        raise DomainError(_l("A checklist item needs a text of at most 300 characters."))
+    text = one_line(text or "").strip()
+    if not text or len(text) > SHORT_TEXT_LIMIT:
+        raise DomainError(
+            _l("A checklist item needs a text of at most %(n)d characters.", n=SHORT_TEXT_LIMIT)
+        )
     position = _next_position(ChecklistItem.position, ChecklistItem.task_id == task.id)
     item = ChecklistItem(task_id=task.id, text=text, position=position)
     db.session.add(item)

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from mkflow import clock
 from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
+from mkflow.inputs import comment_text
 from mkflow.models import Comment, Department, ProcessInstance, Task, User, Watcher
 from mkflow.notify import notify
 from mkflow.projects.access import can_view_task
@@ -13,8 +14,6 @@ from mkflow.richtext import mentioned_handles, render
 from mkflow.workflow.access import can_view_instance
 
 Item = ProcessInstance | Task
-
-MAX_COMMENT = 10000
 
 
 def _owner(item: Item) -> dict:
@@ -41,20 +40,18 @@ def comments(item: Item) -> list[Comment]:
 def _users_by_handle(handles: set[str]) -> dict[str, User]:
     if not handles:
         return {}
-    candidates = db.session.scalars(
-        select(User).where(User.active, or_(*[User.email.like(f"{h}@%") for h in handles]))
-    )
+    # autoescape: "_" in a handle is a letter, not a LIKE wildcard
+    emails = [User.email.startswith(f"{h}@", autoescape=True) for h in handles]
+    candidates = db.session.scalars(select(User).where(User.active, or_(*emails)))
     by_handle = {user.email.partition("@")[0]: user for user in candidates}
     return {h: by_handle[h] for h in handles if h in by_handle}
 
 
 def add_comment(item: Item, author: User, body: str) -> Comment:
     """A comment; each mentioned person who can see the item is notified."""
-    body = (body or "").strip()
+    body = comment_text(body)
     if not body:
         raise DomainError(_l("Write something first."))
-    if len(body) > MAX_COMMENT:
-        raise DomainError(_l("The comment is too long."))
     people = _users_by_handle(mentioned_handles(body))
     comment = Comment(
         **_owner(item),

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from mkflow.extensions import db
+from mkflow.inputs import parse_id
 from mkflow.models import (
     Event,
     InstanceState,
@@ -29,7 +30,8 @@ def resolve_assignee(stage: Stage, instance: ProcessInstance) -> User | None:
             return _active(instance.launched_by)
         case Responsible.ROLE:
             user_id = (instance.roles or {}).get(stage.role)
-            return _active(db.session.get(User, int(user_id))) if user_id else None
+            user_id = parse_id(str(user_id or ""))
+            return _active(db.session.get(User, user_id)) if user_id else None
         case Responsible.GROUP if stage.group_id is not None:
             return pick(stage, instance.template_id)
     return None

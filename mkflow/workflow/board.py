@@ -13,6 +13,7 @@ from sqlalchemy import Integer, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
 from mkflow.extensions import db
+from mkflow.inputs import parse_id
 from mkflow.models import (
     InstanceState,
     Notification,
@@ -44,7 +45,7 @@ class BoardFilters:
         return cls(
             mine=args.get("mine") == "1",
             overdue=args.get("overdue") == "1",
-            assignee_id=int(assignee) if assignee.isdigit() else None,
+            assignee_id=parse_id(assignee),
             text=(args.get("q") or "").strip()[:100],
         )
 

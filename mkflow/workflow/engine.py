@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from mkflow import clock
 from mkflow.errors import DomainError, NotFound, PermissionDenied
 from mkflow.extensions import db
+from mkflow.inputs import TITLE_LIMIT, check_day, comment_text, one_line, parse_id
 from mkflow.models import (
     Event,
     InstanceState,
@@ -165,9 +166,11 @@ def launch(
         raise DomainError(_l("This process is archived or not published yet."))
     if problems_of(version):
         raise DomainError(_l("This process cannot start until its template is fixed."))
-    title = (title or "").strip()
+    title = one_line(title or "").strip()
     if not title:
         raise DomainError(_l("Give the item a title."))
+    if len(title) > TITLE_LIMIT:
+        raise DomainError(_l("The title is too long (at most %(n)d characters).", n=TITLE_LIMIT))
     launch_fields = [f for f in version.fields if f.at_launch]
     cleaned, _changed = field_rules.apply(launch_fields, values, {})
     for field in launch_fields:
@@ -177,10 +180,13 @@ def launch(
             raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
     filled = {}
     for role in roles_of(template):
-        person = db.session.get(User, int(roles.get(role) or 0))
+        person_id = parse_id(str((roles or {}).get(role) or ""))
+        person = db.session.get(User, person_id) if person_id else None
         if person is None or not person.active:
             raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
         filled[role] = person.id
+    check_day(deadline, _l("The deadline"))
+    check_day(publish_on, _l("The publication date"))
     if deadline and publish_on and publish_on < deadline:
         raise DomainError(_l("The publication date cannot be before the deadline."))
     instance = ProcessInstance(
@@ -293,7 +299,7 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
                 name=instance.assignee.name if instance.assignee else "—",
             )
         )
-    comment = (comment or "").strip()
+    comment = comment_text(comment)
     if values is not None:
         _store_values(instance, actor, values, at)
     stage = instance.stage
@@ -345,13 +351,18 @@ def _previous_stage(instance: ProcessInstance) -> Stage:
     return stages[max(0, stages.index(instance.stage) - 1)]
 
 
-def _require_manager(instance: ProcessInstance, actor: User, action: ManagerAction, comment: str):
+def _require_manager(
+    instance: ProcessInstance, actor: User, action: ManagerAction, comment: str
+) -> str:
+    """The comment as stored, once ``actor`` may do ``action``."""
     if action not in available_manager_actions(instance, actor):
         if not instance.is_active:
             raise Conflict(_l("This item is already finished."))
         raise PermissionDenied(_l("Only the department head or an administrator can do this."))
-    if comment_required(action) and not (comment or "").strip():
+    comment = comment_text(comment)
+    if comment_required(action) and not comment:
         raise DomainError(_l("Add a comment: say why."))
+    return comment
 
 
 def reassign(
@@ -364,7 +375,7 @@ def reassign(
     at: datetime | None = None,
 ) -> Event:
     check_version(instance, expected_version)
-    _require_manager(instance, actor, ManagerAction.REASSIGN, comment)
+    comment = _require_manager(instance, actor, ManagerAction.REASSIGN, comment)
     if person is None or not person.active:
         raise DomainError(_l("Choose an active person."))
     at = at or clock.now()
@@ -376,11 +387,11 @@ def reassign(
         from_stage=instance.stage,
         to_stage=instance.stage,
         assignee=person,
-        comment=comment.strip(),
+        comment=comment,
         at=at,
     )
     db.session.add(event)
-    notify(person, "assigned", actor=actor, instance=instance, comment=comment.strip(), at=at)
+    notify(person, "assigned", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event
 
@@ -390,7 +401,7 @@ def move_back(
 ) -> Event:
     at = at or clock.now()
     check_version(instance, expected_version)
-    _require_manager(instance, actor, ManagerAction.MOVE_BACK, comment)
+    comment = _require_manager(instance, actor, ManagerAction.MOVE_BACK, comment)
     target = _stage_by_key(instance, stage_key)
     stages = instance.version.stages
     if target is None or stages.index(target) >= stages.index(instance.stage):
@@ -401,7 +412,7 @@ def move_back(
         actor=actor,
         kind="moved_back",
         at=at,
-        comment=comment.strip(),
+        comment=comment,
         assignee=_previous_holder(instance, target),
     )
     notify(
@@ -409,7 +420,7 @@ def move_back(
         "returned",
         actor=actor,
         instance=instance,
-        comment=comment.strip(),
+        comment=comment,
         at=at,
     )
     db.session.flush()
@@ -418,7 +429,7 @@ def move_back(
 
 def cancel(instance, actor, *, comment: str, expected_version, at: datetime | None = None):
     check_version(instance, expected_version)
-    _require_manager(instance, actor, ManagerAction.CANCEL, comment)
+    comment = _require_manager(instance, actor, ManagerAction.CANCEL, comment)
     at = at or clock.now()
     seconds = int((at - instance.stage_entered_at).total_seconds())
     previous = instance.assignee
@@ -431,12 +442,12 @@ def cancel(instance, actor, *, comment: str, expected_version, at: datetime | No
         kind="cancelled",
         from_stage=instance.stage,
         to_stage=instance.stage,
-        comment=comment.strip(),
+        comment=comment,
         seconds_in_stage=max(0, seconds),
         at=at,
     )
     db.session.add(event)
-    notify(previous, "cancelled", actor=actor, instance=instance, comment=comment.strip(), at=at)
+    notify(previous, "cancelled", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event
 

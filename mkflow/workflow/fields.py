@@ -1,12 +1,12 @@
 """Form fields of a process: cleaning submitted values and checking the required ones."""
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
 from mkflow.errors import DomainError
 from mkflow.extensions import db
+from mkflow.inputs import EARLIEST_DAY, LATEST_DAY, parse_day, parse_id
 from mkflow.models import FieldDef, FieldMode, FieldType, Stage, User
 
 MAX_TEXT = {FieldType.TEXT: 500, FieldType.URL: 2000, FieldType.LONGTEXT: 20000}
@@ -31,18 +31,24 @@ def clean(field: FieldDef, raw) -> str:
             raise DomainError(_l("“%(field)s” must be a number.", field=field.label))
         return format(number.normalize(), "f")
     if kind == FieldType.DATE:
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
+        day = parse_day(value)
+        if day is None:
             raise DomainError(
-                _l("“%(field)s” must be a date (YYYY-MM-DD).", field=field.label)
-            ) from None
+                _l(
+                    "“%(field)s” must be a date (YYYY-MM-DD) between %(first)s and %(last)s.",
+                    field=field.label,
+                    first=EARLIEST_DAY.year,
+                    last=LATEST_DAY.year,
+                )
+            )
+        return day.isoformat()
     if kind == FieldType.URL and not value.lower().startswith(("http://", "https://")):
         raise DomainError(
             _l("“%(field)s” must be a link starting with https://.", field=field.label)
         )
     if kind == FieldType.USER:
-        user = db.session.get(User, int(value)) if value.isdigit() else None
+        user_id = parse_id(value)
+        user = db.session.get(User, user_id) if user_id else None
         if user is None or not user.active:
             raise DomainError(_l("“%(field)s”: choose a person from the list.", field=field.label))
     if kind == FieldType.CHOICE and value not in field.choice_list:

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mkflow.forms import EmailAddress
+from mkflow.forms import EmailAddress, choice_id
 from mkflow.models import Role, Visibility
 
 ROLE_LABELS = {
@@ -27,7 +27,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     title = StringField(_l("Job title"), validators=[Length(max=120)])
-    department = SelectField(_l("Department"), coerce=int)
+    department = SelectField(_l("Department"), coerce=choice_id)
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
@@ -37,7 +37,7 @@ class UserForm(FlaskForm):
 
 class DepartmentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    head = SelectField(_l("Head"), coerce=int)
+    head = SelectField(_l("Head"), coerce=choice_id)
     visibility = SelectField(
         _l("Who sees its processes"),
         choices=[
@@ -53,7 +53,7 @@ class GroupForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Length(max=500)])
     members = SelectMultipleField(
         _l("Members"),
-        coerce=int,
+        coerce=choice_id,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

@@ -28,7 +28,7 @@ def _home() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login form; failures are counted per account and per address."""
-    form = LoginForm(next=request.args.get("next", ""))
+    form = LoginForm(next=safe_next(request.args.get("next")) or "")
     target = safe_next(form.next.data)
     if current_user.is_authenticated:
         return redirect(target or _home())

@@ -11,7 +11,7 @@ from mkflow.errors import DomainError, NotFound
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Department, ProcessInstance, TemplateVersion, User
-from mkflow.web import posted_version
+from mkflow.web import posted_row, posted_version
 from mkflow.workflow import activity, engine
 from mkflow.workflow.access import can_view_instance
 from mkflow.workflow.engine import Conflict
@@ -105,7 +105,7 @@ def manage(instance_id, action):
     common = {"comment": form.get("comment", ""), "expected_version": posted_version()}
     try:
         if action == "reassign":
-            person = db.session.get(User, int(form.get("user_id") or 0))
+            person = posted_row(User, "user_id")
             engine.reassign(instance, current_user, person, **common)
         elif action == "move_back":
             engine.move_back(instance, current_user, form.get("stage_key", ""), **common)
@@ -136,14 +136,7 @@ def comment(instance_id):
 def add_watcher(instance_id):
     """Add a person or a whole department as watchers."""
     instance = instance_or_404(instance_id)
-    raw_user, raw_department = (
-        request.form.get("user_id", ""),
-        request.form.get("department_id", ""),
-    )
-    person = db.session.get(User, int(raw_user)) if raw_user.isdigit() else None
-    department = (
-        db.session.get(Department, int(raw_department)) if raw_department.isdigit() else None
-    )
+    person, department = posted_row(User, "user_id"), posted_row(Department, "department_id")
     try:
         activity.add_watcher(instance, current_user, user=person, department=department)
     except DomainError as refused:

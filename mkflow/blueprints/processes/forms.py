@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -10,6 +9,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from mkflow.forms import WholeNumberField, choice_id
 from mkflow.models import DueUnit, FieldMode, FieldType, PickRule, Responsible, StageKind
 
 STAGE_KIND_LABELS = {
@@ -55,7 +55,7 @@ def choices(labels: dict) -> list[SelectChoice]:
 class TemplateForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    department = SelectField(_l("Department"), coerce=int)
+    department = SelectField(_l("Department"), coerce=choice_id)
     color = StringField(
         _l("Colour"),
         validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use #rrggbb."))],
@@ -73,11 +73,11 @@ class StageForm(FlaskForm):
     name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=160)])
     kind = SelectField(_l("Kind"), choices=choices(STAGE_KIND_LABELS))
     responsible = SelectField(_l("Responsible"), validate_choice=False)
-    user_id = SelectField(_l("Person"), coerce=int, validate_choice=False)
-    group_id = SelectField(_l("Group"), coerce=int, validate_choice=False)
+    user_id = SelectField(_l("Person"), coerce=choice_id, validate_choice=False)
+    group_id = SelectField(_l("Group"), coerce=choice_id, validate_choice=False)
     pick_rule = SelectField(_l("Pick rule"), choices=choices(PICK_RULE_LABELS))
     role = StringField(_l("Role name"), validators=[Length(max=80)])
-    due_amount = IntegerField(
+    due_amount = WholeNumberField(
         _l("Time limit"), validators=[Optional(), NumberRange(min=0, max=365)], default=0
     )
     due_unit = SelectField(_l("Unit"), choices=choices(DUE_UNIT_LABELS))

@@ -20,6 +20,7 @@ from mkflow import clock, company, sharing
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
+from mkflow.inputs import EARLIEST_DAY, LATEST_DAY, parse_day
 from mkflow.models import ProcessTemplate
 from mkflow.web import card_context, render_board
 from mkflow.workflow import board as boards
@@ -72,10 +73,17 @@ def index():
 def _parse_date(raw: str | None, label: str) -> date | None:
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(_("%(field)s must be a date (YYYY-MM-DD).", field=label)) from None
+    day = parse_day(raw)
+    if day is None:
+        raise DomainError(
+            _(
+                "%(field)s must be a date (YYYY-MM-DD) between %(first)s and %(last)s.",
+                field=label,
+                first=EARLIEST_DAY.year,
+                last=LATEST_DAY.year,
+            )
+        )
+    return day
 
 
 @bp.route("/<int:template_id>/start", methods=["GET", "POST"])

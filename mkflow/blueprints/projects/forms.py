@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from mkflow.forms import DayField, WholeNumberField, optional_id
 from mkflow.models import MemberRole
 
 ROLE_LABELS = {
@@ -19,38 +20,34 @@ LINK_LABELS = {
 }
 
 
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class ProjectForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    department_id = SelectField(_l("Department"), coerce=_optional_id, validate_choice=True)
-    manager_id = SelectField(_l("Manager"), coerce=_optional_id, validate_choice=True)
-    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    department_id = SelectField(_l("Department"), coerce=optional_id, validate_choice=True)
+    manager_id = SelectField(_l("Manager"), coerce=optional_id, validate_choice=True)
+    start_date = DayField(_l("Start date"), validators=[DataRequired()])
     auto_schedule = BooleanField(
         _l("Move dependent tasks automatically when dates change"), default=True
     )
 
 
 class FromTemplateForm(FlaskForm):
-    template_id = SelectField(_l("Template"), coerce=_optional_id, validators=[DataRequired()])
+    template_id = SelectField(_l("Template"), coerce=optional_id, validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
-    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    start_date = DayField(_l("Start date"), validators=[DataRequired()])
 
 
 class CopyForm(FlaskForm):
     """Save as template or duplicate: a name and a start date."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
-    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    start_date = DayField(_l("Start date"), validators=[DataRequired()])
 
 
 class MemberForm(FlaskForm):
-    user_id = SelectField(_l("Person"), coerce=_optional_id, validate_choice=True)
+    user_id = SelectField(_l("Person"), coerce=optional_id, validate_choice=True)
     department_id = SelectField(
-        _l("or a whole department (observers)"), coerce=_optional_id, validate_choice=True
+        _l("or a whole department (observers)"), coerce=optional_id, validate_choice=True
     )
     role = SelectField(
         _l("Role"),
@@ -63,28 +60,28 @@ class MemberForm(FlaskForm):
 class TaskForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=20000)])
-    assignee_id = SelectField(_l("Assignee"), coerce=_optional_id, validate_choice=True)
+    assignee_id = SelectField(_l("Assignee"), coerce=optional_id, validate_choice=True)
     reviewer_id = SelectField(
-        _l("Reviewer (by default, the author)"), coerce=_optional_id, validate_choice=True
+        _l("Reviewer (by default, the author)"), coerce=optional_id, validate_choice=True
     )
-    start_date = DateField(_l("Start date"), validators=[Optional()])
-    due_date = DateField(_l("Due date"), validators=[Optional()])
-    days = IntegerField(
+    start_date = DayField(_l("Start date"), validators=[Optional()])
+    due_date = DayField(_l("Due date"), validators=[Optional()])
+    days = WholeNumberField(
         _l("or duration, working days"), validators=[Optional(), NumberRange(1, 2000)]
     )
     milestone = BooleanField(_l("Milestone"))
     # Checked by the domain (same project, not under itself): the choices are read only
     # to render the form.
-    parent_id = SelectField(_l("Parent task"), coerce=_optional_id, validate_choice=False)
+    parent_id = SelectField(_l("Parent task"), coerce=optional_id, validate_choice=False)
 
 
 class LinkForm(FlaskForm):
-    predecessor_id = SelectField(_l("Depends on"), coerce=_optional_id, validators=[DataRequired()])
+    predecessor_id = SelectField(_l("Depends on"), coerce=optional_id, validators=[DataRequired()])
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice(k, label) for k, label in LINK_LABELS.items()],
         default="fs",
     )
-    lag = IntegerField(
+    lag = WholeNumberField(
         _l("Lag, working days"), default=0, validators=[Optional(), NumberRange(-2000, 2000)]
     )

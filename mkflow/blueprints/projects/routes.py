@@ -18,11 +18,12 @@ from mkflow.blueprints.share import share_panel
 from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
+from mkflow.inputs import MAX_ID, parse_int
 from mkflow.models import Department, Project, User
 from mkflow.projects import access, copying, listing, planning
 from mkflow.projects import projects as domain
 from mkflow.projects.status import EVENT_LABELS, MOVE_LABELS, STATUS_LABELS
-from mkflow.web import render_board, render_form
+from mkflow.web import arg_id, posted_row, render_board, render_form
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -126,8 +127,7 @@ def from_template():
     form = FromTemplateForm()
     form.template_id.choices = [SelectChoice(t.id, t.name) for t in templates]
     if not form.is_submitted():
-        chosen = request.args.get("template", "")
-        form.template_id.data = int(chosen) if chosen.isdigit() else None
+        form.template_id.data = arg_id("template")
         form.start_date.data = clock.user_today()
         picked = next((t for t in templates if t.id == form.template_id.data), None)
         form.name.data = picked.name if picked else ""
@@ -165,14 +165,13 @@ def show(project_id):
     live in the URL."""
     project = project_or_404(project_id)
     filters = listing.TaskFilters.from_args(request.args)
-    page_arg = request.args.get("page", "")
     page = listing.task_page(
         project,
         current_user,
         clock.user_today(),
         is_manager=access.is_manager(current_user, project),
         filters=filters,
-        number=int(page_arg) if page_arg.isdigit() else 1,
+        number=parse_int(request.args.get("page"), 1, MAX_ID) or 1,
     )
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
     return render_template(
@@ -247,13 +246,11 @@ def settings(project_id):
 def add_member(project_id):
     project = project_or_404(project_id)
     form = request.form
-    person = form.get("user_id", "")
-    department = form.get("department_id", "")
     domain.add_member(
         project,
         current_user,
-        user=db.session.get(User, int(person)) if person.isdigit() else None,
-        department=db.session.get(Department, int(department)) if department.isdigit() else None,
+        user=posted_row(User, "user_id"),
+        department=posted_row(Department, "department_id"),
         role=form.get("role", "member"),
         duty=form.get("duty", ""),
     )

@@ -23,7 +23,7 @@ from mkflow.models import Department, Event, Project, Task, User
 from mkflow.projects import access, attachments, listing, planning
 from mkflow.projects import tasks as domain
 from mkflow.projects.status import STATUS_LABELS
-from mkflow.web import posted_version, safe_next
+from mkflow.web import arg_id, posted_id, posted_int, posted_row, posted_version, safe_next
 from mkflow.workflow import activity
 
 
@@ -64,8 +64,7 @@ def _task_form(project: Project, task: Task | None = None) -> TaskForm:
     form.assignee_id.choices = people
     form.reviewer_id.choices = people
     if task is None and not form.is_submitted():
-        parent = request.args.get("parent", "")
-        form.parent_id.data = int(parent) if parent.isdigit() else None
+        form.parent_id.data = arg_id("parent")
         form.start_date.data = clock.user_today()
     return form
 
@@ -274,11 +273,6 @@ def delete_task(task_id):
     return redirect(url_for("projects.show", project_id=project_id))
 
 
-def _int_arg(name: str) -> int:
-    raw = request.form.get(name, "")
-    return int(raw) if raw.lstrip("-").isdigit() else 0
-
-
 def _back_to(task: Task, section: str):
     db.session.commit()
     return redirect(url_for("projects.task", task_id=task.id, _anchor=section))
@@ -309,9 +303,9 @@ def add_link(task_id):
     _link, moved = domain.add_link(
         task,
         current_user,
-        _int_arg("predecessor_id"),
+        posted_id("predecessor_id") or 0,
         request.form.get("kind", "fs"),
-        _int_arg("lag"),
+        posted_int("lag"),
     )
     _tell_moved(moved)
     return _back_to(task, "links")
@@ -370,12 +364,11 @@ def comment(task_id):
 @bp.route("/tasks/<int:task_id>/watchers", methods=["POST"])
 def add_watcher(task_id):
     task = _live_task_or_404(task_id)
-    person, department = request.form.get("user_id", ""), request.form.get("department_id", "")
     activity.add_watcher(
         task,
         current_user,
-        user=db.session.get(User, int(person)) if person.isdigit() else None,
-        department=db.session.get(Department, int(department)) if department.isdigit() else None,
+        user=posted_row(User, "user_id"),
+        department=posted_row(Department, "department_id"),
     )
     return _back_to(task, "watchers")
 
