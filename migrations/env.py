@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from mkflow import sqlite_migrations
+
 config = context.config
 if not logging.getLogger().handlers:  # keep the host's logging (pytest, gunicorn) as it is
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -39,9 +41,40 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
+        if connection.dialect.name != "sqlite":
+            context.configure(
+                connection=connection, target_metadata=target_db.metadata, **conf_args
+            )
+            with context.begin_transaction():  # Postgres: DDL is transactional, one transaction
+                context.run_migrations()
+            return
+        with sqlite_migrations.one_transaction(connection):
+            context.configure(
+                connection=connection,
+                target_metadata=target_db.metadata,
+                transactional_ddl=True,
+                **conf_args,
+            )
+            moving_from = _revision_left_behind()
+            if moving_from:
+                sqlite_migrations.write_backup(connection, moving_from)
             context.run_migrations()
+
+
+def _revision_left_behind() -> str | None:
+    """The database's revision, when this command (upgrade, downgrade, stamp) moves it."""
+    migration = context.get_context()
+    if "destination_rev" not in migration.opts:  # current, check, history: nothing moves
+        return None
+    current = migration.get_current_heads()
+    if not current:  # a new database: nothing to keep
+        return None
+    try:
+        destination = context.script.get_revisions(migration.opts["destination_rev"])
+        wanted = {rev.revision for rev in destination}
+    except Exception:  # a relative revision such as -1: it moves
+        wanted = None
+    return None if wanted == set(current) else "+".join(current)
 
 
 if context.is_offline_mode():
