@@ -207,6 +207,10 @@ def test_on_sqlite_rows_left_pointing_nowhere_fail_the_upgrade_naming_them(
         assert named and set(named) == {str(lost_id)}
         assert _revision() == REVISIONS[-2]
         assert _snapshot() == rows
+        # The connection goes back to the pool as the app wants it.
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.connection.driver_connection.isolation_level == ""
 
 
 def test_on_sqlite_the_upgrade_command_copies_the_database_first_and_says_where(
