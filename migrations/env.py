@@ -1,9 +1,11 @@
 """Alembic environment for Flask-Migrate; the engine and metadata come from the app."""
 
 import logging
+import re
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.util import CommandError
 from flask import current_app
 
 from mkflow import sqlite_migrations
@@ -12,6 +14,7 @@ config = context.config
 if not logging.getLogger().handlers:  # keep the host's logging (pytest, gunicorn) as it is
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+RELATIVE = re.compile(r"[+-]\d+$")
 
 target_db = current_app.extensions["migrate"].db
 engine = target_db.engine
@@ -69,10 +72,12 @@ def _revision_left_behind() -> str | None:
     current = migration.get_current_heads()
     if not current:  # a new database: nothing to keep
         return None
+    destination = migration.opts["destination_rev"]
+    if isinstance(destination, str) and RELATIVE.search(destination):
+        return "+".join(current)  # -1, head-2, +1: counted from where it is, so it moves
     try:
-        destination = context.script.get_revisions(migration.opts["destination_rev"])
-        wanted = {rev.revision for rev in destination}
-    except Exception:  # a relative revision such as -1: it moves
+        wanted = {rev.revision for rev in context.script.get_revisions(destination)}
+    except CommandError:  # alembic will refuse it too; the copy does no harm
         wanted = None
     return None if wanted == set(current) else "+".join(current)
 

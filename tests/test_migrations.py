@@ -240,7 +240,13 @@ def test_on_sqlite_the_upgrade_command_copies_the_database_first_and_says_where(
         assert _revision() == REVISIONS[-2]
         assert _snapshot() == rows
         db.engine.dispose()
-    # An upgrade that moves nothing copies nothing.
+    # An upgrade that moves nothing copies nothing; each downgrade by one step copies.
     with scratch("copied"):
         flask_migrate.upgrade()
-    assert sorted(p.name for p in path.parent.glob("*.bak")) == [copy.name]
+        assert sorted(p.name for p in path.parent.glob("*.bak")) == [copy.name]
+        flask_migrate.downgrade()
+        flask_migrate.downgrade()
+        assert _revision() == REVISIONS[-3]
+    assert sorted(p.name for p in path.parent.glob("*.bak")) == sorted(
+        [copy.name, f"{path.name}.{HEAD}.bak", f"{path.name}.{REVISIONS[-2]}.2.bak"]
+    )
