@@ -17,14 +17,22 @@ Item = ProcessInstance | Task
 MAX_COMMENT = 10000
 
 
+def _id(item: Item) -> int:
+    """The item's id, flushing a new item first: compared with a missing id (None), a
+    column reads "IS NULL" and picks out the rows of every item of the other kind."""
+    if item.id is None:
+        db.session.flush()
+    return item.id
+
+
 def _owner(item: Item) -> dict:
     """The column that ties a comment or watcher to ``item``."""
-    return {"task_id": item.id} if isinstance(item, Task) else {"instance_id": item.id}
+    return {"task_id": _id(item)} if isinstance(item, Task) else {"instance_id": _id(item)}
 
 
 def _of(model, item: Item):
     column = model.task_id if isinstance(item, Task) else model.instance_id
-    return column == item.id
+    return column == _id(item)
 
 
 def can_view(person: User, item: Item) -> bool:
@@ -72,9 +80,10 @@ def add_comment(item: Item, author: User, body: str) -> Comment:
     return comment
 
 
-def watching(of_item):
-    """A condition on ``User``: the person watches the item ``of_item`` picks out
-    (``Watcher.task_id == 7``), themselves or through their department."""
+def watching(item: Item):
+    """A condition on ``User``: the person watches ``item``, themselves or through their
+    department."""
+    of_item = _of(Watcher, item)
     people = select(Watcher.user_id).where(of_item, Watcher.user_id.is_not(None))
     departments = select(Watcher.department_id).where(of_item, Watcher.department_id.is_not(None))
     return or_(User.id.in_(people), User.department_id.in_(departments))
@@ -82,7 +91,7 @@ def watching(of_item):
 
 def watching_users(item: Item) -> list[User]:
     """The active people who watch ``item``, themselves or through their department."""
-    query = select(User).where(User.active, watching(_of(Watcher, item)))
+    query = select(User).where(User.active, watching(item))
     return list(db.session.scalars(query.order_by(User.id)))
 
 
