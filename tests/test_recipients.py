@@ -18,6 +18,7 @@ from mkflow.models import (
     User,
 )
 from mkflow.projects import tasks as task_rules
+from mkflow.projects.projects import add_member
 from mkflow.workflow import activity, engine
 
 pytestmark = pytest.mark.usefixtures("processes")
@@ -60,6 +61,9 @@ def to_the_end(item):
 def task():
     project = new_project()
     add_people(project, "copywriter@demo.local", "designer@demo.local")
+    add_people(project, "pr@demo.local", role="observer")  # watchers must be able to open it
+    add_member(project, project.manager, department=department("sales"))
+    db.session.commit()
     return new_task(
         project, "Write the text", by="head@demo.local", assignee=user("copywriter@demo.local")
     )
