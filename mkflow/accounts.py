@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from mkflow.errors import DomainError
 from mkflow.extensions import db
-from mkflow.models import LoginFailure, User
+from mkflow.models import LoginFailure, LoginSession, User
 
 # An address may try more accounts than one account may be tried: an office shares one IP.
 ADDRESS_FACTOR = 4
@@ -88,9 +88,11 @@ def validate_new_password(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and end every other session of this user."""
+    """Store a new password and end every session of this user (the view starts a new one
+    for the browser that changed it)."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -98,14 +100,3 @@ def change_password(user: User, current: str, new: str) -> None:
         raise DomainError(_l("The current password is not right."))
     validate_new_password(new)
     set_password(user, new)
-
-
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: ids look like "<user id>.<session version>"."""
-    user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user

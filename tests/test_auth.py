@@ -1,9 +1,11 @@
 """Logging in and out, remember me, passwords, the lockout, safe redirects."""
 
 import pytest
-from support import user
+from sqlalchemy import func, select
+from support import AuthActions, user
 
 from mkflow.extensions import db
+from mkflow.models import LoginSession
 
 
 def test_login_success_lands_on_my_work(client, auth, demo):
@@ -84,6 +86,37 @@ def test_logout_needs_post_and_ends_the_session(client, auth, demo):
     response = auth.logout()
     assert response.location == "/login"
     assert client.get("/me").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server_for_copied_cookies_too(app, client, auth, demo):
+    auth.login(remember="y")
+    copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    phone = app.test_client()  # the same person on another device
+    AuthActions(phone).login()
+    assert auth.logout().location == "/login"
+    for name, value in copied.items():  # someone who copied one of them before the logout
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        assert thief.get("/me").status_code == 302, name
+    assert phone.get("/me").status_code == 200  # the other device stays logged in
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
+
+
+def test_a_password_change_ends_every_other_session(app, client, auth, demo):
+    auth.login(remember="y")
+    phone = app.test_client()
+    AuthActions(phone).login(remember="y")
+    remembered = phone.get_cookie("remember_token").value
+    response = client.post(
+        "/account/password",
+        data={"current": "demo", "new": "a-new-password", "confirm": "a-new-password"},
+    )
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200  # who changed it stays logged in
+    assert phone.get("/me").status_code == 302
+    again = app.test_client()
+    again.set_cookie("remember_token", remembered)
+    assert again.get("/me").status_code == 302
 
 
 def test_remember_me_sets_a_lasting_httponly_cookie(client, auth, demo):
