@@ -1,7 +1,9 @@
 """Passwords, login checks with a lockout, and account settings. No HTTP here."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -40,8 +42,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _hash_method() -> str:
+    return current_app.config["MKFLOW_PASSWORD_HASH"]
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["MKFLOW_PASSWORD_HASH"])
+    return generate_password_hash(password, method=_hash_method())
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash no password matches, made like real ones, to check when there is no account."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _method_of(password_hash: str) -> str:
+    return password_hash.split("$", 1)[0]  # e.g. "scrypt:32768:8:1"
 
 
 def normalize_email(email: str) -> str:
@@ -71,12 +87,20 @@ def authenticate(email: str, password: str, address: str, policy: LoginPolicy) -
             )
         )
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not check_password_hash(user.password_hash, password or ""):
+    # One hash check whether the account exists or not, so the time of the answer does not
+    # tell which emails have accounts.
+    dummy = _dummy_hash(_hash_method())
+    stored = user.password_hash if user is not None else dummy
+    if not check_password_hash(stored, password or "") or user is None:
         db.session.add(LoginFailure(email=email, address=address, at=now))
         raise LoginRefused(_l("Wrong email or password."))
     if not user.active:
         raise LoginRefused(_l("This account is deactivated. Ask an administrator."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    if _method_of(stored) != _method_of(dummy):
+        # Stored with another method (or other costs): store it as new passwords are, so
+        # that checking it costs what checking the dummy does.
+        user.password_hash = hash_password(password)
     return user
 
 

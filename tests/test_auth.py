@@ -3,7 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 from support import AuthActions, user
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from mkflow import accounts
 from mkflow.extensions import db
 from mkflow.models import LoginSession
 
@@ -30,6 +32,43 @@ def test_unknown_email_gets_the_same_message(auth, demo):
     response = auth.login("nobody@demo.local")
     assert response.status_code == 401
     assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+def test_a_login_checks_one_password_hash_whether_the_account_exists_or_not(
+    app, auth, demo, monkeypatch
+):
+    """Otherwise the answer comes faster for unknown emails (no hash work), which tells
+    which emails have accounts. Counted, not timed."""
+    checked = []
+
+    def spy(stored, password):
+        checked.append(stored.split("$")[0])
+        return check_password_hash(stored, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", spy)
+    user("copywriter@demo.local").active = False
+    db.session.commit()
+    method = app.config["MKFLOW_PASSWORD_HASH"]
+    for email, password, status in [
+        ("nobody@demo.local", "demo", 401),
+        ("head@demo.local", "wrong", 401),
+        ("copywriter@demo.local", "demo", 401),  # deactivated
+        ("head@demo.local", "demo", 302),
+    ]:
+        checked.clear()
+        assert auth.login(email, password).status_code == status, email
+        assert checked == [method], email  # one check, of the configured kind
+
+
+def test_a_password_stored_another_way_is_stored_again_at_login(app, client, auth, demo):
+    """So that checking any password costs what the check for an unknown email does."""
+    head = user("head@demo.local")
+    head.password_hash = generate_password_hash("demo", method="pbkdf2:sha256:500")
+    db.session.commit()
+    assert auth.login("head@demo.local", "demo").status_code == 302
+    stored = user("head@demo.local").password_hash
+    assert stored.startswith(app.config["MKFLOW_PASSWORD_HASH"] + "$")
+    assert check_password_hash(stored, "demo")
 
 
 def test_empty_form_is_refused_with_messages(client, demo):
