@@ -399,7 +399,7 @@ def test_names_in_the_charts_are_text_not_markup(client, auth, history):
     auth.login("head@demo.local")
     query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
     page = client.get(f"/dashboard?{query}").get_data(as_text=True)
-    assert "&lt;a href=&quot;https:" in page  # escaped inside the figure's JSON
+    assert "&lt;a href=&#34;https:" in page  # escaped inside the figure's JSON
     assert "\\u003ca href" not in page  # never a link plotly would draw
 
 
