@@ -20,6 +20,7 @@ from mkflow.analytics import charts, company, drill, people, processes, projects
 from mkflow.analytics.filters import Filters, Period, parse, percentile
 from mkflow.extensions import db
 from mkflow.models import Department
+from mkflow.text import spreadsheet_cell
 
 
 def department(slug: str) -> Department:
@@ -252,6 +253,31 @@ def csv_rows(client, url) -> list[list[str]]:
     assert response.status_code == 200, url
     assert response.mimetype == "text/csv"
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("https://evil.example","Open")', "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"],
+)
+def test_a_csv_cell_never_starts_a_formula_and_numbers_stay_numbers(client, auth, history, name):
+    template("article").name = name
+    db.session.commit()
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    [row] = csv_rows(client, f"/dashboard/cycle.csv?{query}")[1:]
+    assert row == ["'" + name, "2", "84.0", "92.4"]  # a spreadsheet shows the name as text
+    assert page_tables(client, f"/dashboard?{query}")["cycle-table"][0][0] == name.strip()
+
+
+def test_signed_numbers_in_a_csv_stay_numbers():
+    assert [spreadsheet_cell(v) for v in ("-3", "+1.5", "-12.5%", "0", "-", "-x")] == [
+        "-3",
+        "+1.5",
+        "-12.5%",
+        "0",
+        "'-",
+        "'-x",
+    ]
 
 
 def test_a_head_sees_the_department_and_each_csv_equals_its_table(client, auth, history):
