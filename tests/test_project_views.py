@@ -1511,6 +1511,21 @@ def test_a_dangerous_name_is_stored_under_a_random_name_and_served_as_a_download
     [
         ("setup.exe", b"MZ\x90\x00", "Files of type .exe cannot be attached."),
         ("run.BAT", b"echo hi", "Files of type .bat cannot be attached."),
+        # Windows drops trailing dots and spaces and opens a stream's file by its own name.
+        ("evil.exe.", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.exe . .", b"plain", "Files of type .exe cannot be attached."),
+        ("Evil.ExE", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.exe:stream", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.exe::$DATA", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.\uff45xe", b"plain", "Files of type .exe cannot be attached."),  # full width
+        ("evil.exe\u200b", b"plain", "Files of type .exe cannot be attached."),
+        # Programs by their first bytes, whatever they are called.
+        ("report.pdf", b"MZ\x90\x00\x03", "This file is a program"),
+        ("photo.jpg", b"\x7fELF\x02\x01", "This file is a program"),
+        ("notes.txt", b"\xcf\xfa\xed\xfe\x07", "This file is a program"),
+        ("app.zip", b"\xca\xfe\xba\xbe\x00", "This file is a program"),
+        ("readme.txt", b"#!/bin/sh\nrm -rf ~", "This file is a program"),
+        ("link.txt", b"L\x00\x00\x00\x01\x14\x02\x00\x00", "This file is a program"),
         ("empty.txt", b"", "The file is empty."),
         ("...", b"data", "The file has no usable name."),
     ],
