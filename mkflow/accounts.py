@@ -116,7 +116,8 @@ def set_password(user: User, password: str) -> None:
     for the browser that changed it)."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    if user.id is not None:  # a new user has no sessions (and "user_id = None" is IS NULL)
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def change_password(user: User, current: str, new: str) -> None:
