@@ -67,7 +67,7 @@ def freeze_startup_memory() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from mkflow import accounts, i18n, inputs, models  # noqa: F401  (models register the tables)
+    from mkflow import i18n, inputs, models, sessions  # noqa: F401  (models register the tables)
     from mkflow.compression import compress
     from mkflow.notice_kinds import kind_of, sentence
     from mkflow.web import set_security_headers, static_url, template_helpers
@@ -82,7 +82,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(accounts.load_session_user)
+    login_manager.user_loader(sessions.load_user)
 
     app.after_request(set_security_headers)
     app.after_request(compress)

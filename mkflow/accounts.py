@@ -1,7 +1,9 @@
 """Passwords, login checks with a lockout, and account settings. No HTTP here."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -11,8 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from mkflow import clock
 from mkflow.errors import DomainError
 from mkflow.extensions import db
-from mkflow.inputs import MAX_ID, parse_id, parse_int
-from mkflow.models import LoginFailure, User
+from mkflow.models import LoginFailure, LoginSession, User
 
 # An address may try more accounts than one account may be tried: an office shares one IP.
 ADDRESS_FACTOR = 4
@@ -38,8 +39,22 @@ class LoginPolicy:
         return cls(cfg["MKFLOW_LOGIN_MAX_FAILURES"], cfg["MKFLOW_LOGIN_LOCK_MINUTES"])
 
 
+def _hash_method() -> str:
+    return current_app.config["MKFLOW_PASSWORD_HASH"]
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["MKFLOW_PASSWORD_HASH"])
+    return generate_password_hash(password, method=_hash_method())
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash no password matches, made like real ones, to check when there is no account."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _method_of(password_hash: str) -> str:
+    return password_hash.split("$", 1)[0]  # e.g. "scrypt:32768:8:1"
 
 
 def normalize_email(email: str) -> str:
@@ -69,12 +84,20 @@ def authenticate(email: str, password: str, address: str, policy: LoginPolicy) -
             )
         )
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not check_password_hash(user.password_hash, password or ""):
+    # One hash check whether the account exists or not, so the time of the answer does not
+    # tell which emails have accounts.
+    dummy = _dummy_hash(_hash_method())
+    stored = user.password_hash if user is not None else dummy
+    if not check_password_hash(stored, password or "") or user is None:
         db.session.add(LoginFailure(email=email, address=address, at=now))
         raise LoginRefused(_l("Wrong email or password."))
     if not user.active:
         raise LoginRefused(_l("This account is deactivated. Ask an administrator."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    if _method_of(stored) != _method_of(dummy):
+        # Stored with another method (or other costs): store it as new passwords are, so
+        # that checking it costs what checking the dummy does.
+        user.password_hash = hash_password(password)
     return user
 
 
@@ -86,9 +109,12 @@ def validate_new_password(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and end every other session of this user."""
+    """Store a new password and end every session of this user (the view starts a new one
+    for the browser that changed it)."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
+    if user.id is not None:  # a new user has no sessions (and "user_id = None" is IS NULL)
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -96,15 +122,3 @@ def change_password(user: User, current: str, new: str) -> None:
         raise DomainError(_l("The current password is not right."))
     validate_new_password(new)
     set_password(user, new)
-
-
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: ids look like "<user id>.<session version>"."""
-    user_id, _, version = session_id.partition(".")
-    user_id, version = parse_id(user_id), parse_int(version, 0, MAX_ID)
-    if user_id is None or version is None:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
-        return None
-    return user

@@ -32,7 +32,7 @@ def notify(
         kind=kind,
         actor=actor,
         instance=instance,
-        task_id=task.id if task is not None else None,
+        task=task,  # the object, not its id: a new task gets its id at the flush
         comment=comment,
         at=at,
     )

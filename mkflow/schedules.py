@@ -4,7 +4,9 @@ A rule is a cron expression ("0 10 * * 1": every Monday at 10:00) or an RRULE
 ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;BYHOUR=10;BYMINUTE=0", with or without "RRULE:"), read
 in the company's time zone: 10:00 stays 10:00 on the wall clock across DST changes. An
 RRULE counts from the schedule's creation day (local midnight), so "every 2 weeks" keeps its
-rhythm; without BYHOUR/BYMINUTE it runs at 00:00. Stored moments are naive UTC.
+rhythm; without BYHOUR/BYMINUTE it runs at 00:00. An RRULE repeats daily, weekly, monthly
+or yearly, and a search for its slots walks at most a century (``mkflow.recurrence``), so a
+rule that never comes costs little. Stored moments are naive UTC.
 
 ``launch_due`` is run by the tick: each due schedule launches one item for the latest slot
 that has come (after downtime a missed schedule launches once, not once per missed slot).
@@ -21,13 +23,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadCronError, CroniterBadDateError, croniter
-from dateutil.rrule import rrule, rrulestr
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mkflow import clock
+from mkflow import clock, recurrence
 from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import begin_write, db
 from mkflow.inputs import parse_id, parse_int
@@ -96,7 +97,14 @@ def normalize_rule(text: str) -> str:
         if "DTSTART" in rule or ":" in rule:
             raise _bad_rule(text)
         try:
-            _rrule(rule, datetime(2000, 1, 1))
+            recurrence.bounded(rule, datetime(2000, 1, 1))
+        except recurrence.TooFrequent:
+            raise DomainError(
+                _l(
+                    "A schedule repeats daily, weekly, monthly or yearly: write FREQ=DAILY, "
+                    "WEEKLY, MONTHLY or YEARLY (with BYHOUR and BYMINUTE for the time)."
+                )
+            ) from None
         except (ValueError, TypeError, KeyError, IndexError):
             raise _bad_rule(text) from None
         return rule
@@ -107,13 +115,6 @@ def normalize_rule(text: str) -> str:
     return rule
 
 
-def _rrule(rule: str, start_local: datetime) -> rrule:
-    parsed = rrulestr(rule, dtstart=start_local)
-    if not isinstance(parsed, rrule):
-        raise ValueError(rule)
-    return parsed
-
-
 def _anchor_local(anchor: datetime | None, after: datetime, zone: ZoneInfo) -> datetime:
     """An RRULE's DTSTART: local midnight of the schedule's creation day."""
     local = _to_local(anchor or after, zone)
@@ -121,12 +122,10 @@ def _anchor_local(anchor: datetime | None, after: datetime, zone: ZoneInfo) -> d
 
 
 def _local_slots_after(rule: str, local_after: datetime, start_local: datetime) -> Iterator:
-    """Wall-clock slots strictly after ``local_after``, in order."""
+    """Wall-clock slots strictly after ``local_after``, in order: one walk of the calendar
+    (an RRULE's may raise recurrence.SearchTooLong)."""
     if is_rrule(rule):
-        recurrence = _rrule(rule, start_local)
-        current = local_after
-        while (current := recurrence.after(current, inc=False)) is not None:
-            yield current
+        yield from recurrence.bounded(rule, start_local).xafter(local_after, inc=False)
         return
     cron = croniter(rule, local_after)
     while True:
@@ -139,9 +138,9 @@ def _local_slots_after(rule: str, local_after: datetime, start_local: datetime) 
 def _local_slots_until(rule: str, local_at: datetime, start_local: datetime) -> Iterator:
     """Wall-clock slots at or before ``local_at``, latest first."""
     if is_rrule(rule):
-        recurrence = _rrule(rule, start_local)
+        found = recurrence.bounded(rule, start_local)
         current, inclusive = local_at, True
-        while (current := recurrence.before(current, inc=inclusive)) is not None:
+        while (current := found.before(current, inc=inclusive)) is not None:
             inclusive = False
             yield current
         return
@@ -168,17 +167,8 @@ def next_slot(
     clock of ``zone`` (default: the company's) and returned as naive UTC; None when the rule
     has no more slots. ``anchor`` (naive UTC, default ``after``) is when the schedule was made:
     an RRULE counts its intervals from that day."""
-    zone = _zone(zone)
-    start_local = _anchor_local(anchor, after, zone)
-    # An hour earlier: a wall-clock time repeated when the clocks go back is not skipped.
-    slots = _local_slots_after(rule, _to_local(after, zone) - timedelta(hours=1), start_local)
-    for n, local in enumerate(slots):
-        moment = _to_utc(local, zone)
-        if moment > after:
-            return moment
-        if n >= SEARCH_LIMIT:
-            break
-    return None
+    found = upcoming_slots(rule, after, zone, anchor=anchor, count=1)
+    return found[0] if found else None
 
 
 def latest_slot(
@@ -192,20 +182,36 @@ def latest_slot(
     zone = _zone(zone)
     start_local = _anchor_local(anchor, at, zone)
     slots = _local_slots_until(rule, _to_local(at, zone) + timedelta(hours=1), start_local)
-    for n, local in enumerate(slots):
-        moment = _to_utc(local, zone)
-        if moment <= at:
-            return moment
-        if n >= SEARCH_LIMIT:
-            break
+    try:
+        for n, local in enumerate(slots):
+            moment = _to_utc(local, zone)
+            if moment <= at:
+                return moment
+            if n >= SEARCH_LIMIT:
+                break
+    except recurrence.SearchTooLong:
+        pass
     return None
 
 
 def upcoming_slots(rule, after, zone=None, *, anchor=None, count: int = 5) -> list[datetime]:
-    """The next ``count`` slots after ``after`` (naive UTC)."""
-    slots = []
-    while len(slots) < count and (after := next_slot(rule, after, zone, anchor=anchor)):
-        slots.append(after)
+    """The next ``count`` slots after ``after`` (naive UTC), found in one walk."""
+    zone = _zone(zone)
+    start_local = _anchor_local(anchor, after, zone)
+    # An hour earlier: a wall-clock time repeated when the clocks go back is not skipped.
+    local_slots = _local_slots_after(rule, _to_local(after, zone) - timedelta(hours=1), start_local)
+    slots: list[datetime] = []
+    try:
+        for n, local in enumerate(local_slots):
+            moment = _to_utc(local, zone)
+            if moment > (slots[-1] if slots else after):
+                slots.append(moment)
+                if len(slots) == count:
+                    break
+            if n >= SEARCH_LIMIT + count:
+                break
+    except recurrence.SearchTooLong:
+        pass  # none within a century: never, for a schedule
     return slots
 
 
@@ -213,7 +219,10 @@ def check_rule(rule: str, now: datetime, zone=None, *, anchor=None) -> str:
     """``rule`` normalized, or a DomainError: not a rule, never comes, or more often than
     once an hour."""
     rule = normalize_rule(rule)
-    slots = upcoming_slots(rule, now, zone, anchor=anchor or now, count=24)
+    try:
+        slots = upcoming_slots(rule, now, zone, anchor=anchor or now, count=24)
+    except (ValueError, TypeError, KeyError, IndexError):  # dateutil finds some only walking
+        raise _bad_rule(rule) from None
     if not slots:
         raise DomainError(_l("This rule never comes again: choose another one."))
     if any(later - earlier < MIN_GAP for earlier, later in zip(slots, slots[1:], strict=False)):

@@ -18,3 +18,16 @@ def slugify(text: str) -> str:
 def initials(name: str) -> str:
     """ "Elena Morozova" -> "EM"; "?" for no name (avatars)."""
     return "".join(part[0] for part in name.split()[:2]).upper() or "?"
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…), @SUM…).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell that a spreadsheet opens as the text it is: a leading ' makes a would-be
+    formula text; numbers ("-3", "+1.5") stay numbers."""
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value

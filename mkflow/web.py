@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 from flask import Request, current_app, make_response, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -115,7 +116,18 @@ def set_security_headers(response):
     # lets in, so it is left out there.
     if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
         headers.setdefault("X-Frame-Options", "DENY")
+    if _private(request):
+        headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _private(req) -> bool:
+    """What a logged-in person is sent, and a share link's pages (their address is the key):
+    neither the browser (the back button after logging out, a shared computer) nor a cache
+    on the way may keep it. Static files stay cacheable; a view may set its own policy."""
+    if req.endpoint == "static":
+        return False
+    return req.blueprint == "share" or current_user.is_authenticated
 
 
 # Embedding: share links and, with ?embed=1, boards (and charts) may be shown in an iframe

@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from support import user
+from sqlalchemy import func, select
+from support import AuthActions, user
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from mkflow import clock
+from mkflow import accounts, clock
 from mkflow.extensions import db
+from mkflow.models import LoginSession
 
 
 def test_login_success_lands_on_my_work(client, auth, demo):
@@ -31,6 +34,43 @@ def test_unknown_email_gets_the_same_message(auth, demo):
     response = auth.login("nobody@demo.local")
     assert response.status_code == 401
     assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+def test_a_login_checks_one_password_hash_whether_the_account_exists_or_not(
+    app, auth, demo, monkeypatch
+):
+    """Otherwise the answer comes faster for unknown emails (no hash work), which tells
+    which emails have accounts. Counted, not timed."""
+    checked = []
+
+    def spy(stored, password):
+        checked.append(stored.split("$")[0])
+        return check_password_hash(stored, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", spy)
+    user("copywriter@demo.local").active = False
+    db.session.commit()
+    method = app.config["MKFLOW_PASSWORD_HASH"]
+    for email, password, status in [
+        ("nobody@demo.local", "demo", 401),
+        ("head@demo.local", "wrong", 401),
+        ("copywriter@demo.local", "demo", 401),  # deactivated
+        ("head@demo.local", "demo", 302),
+    ]:
+        checked.clear()
+        assert auth.login(email, password).status_code == status, email
+        assert checked == [method], email  # one check, of the configured kind
+
+
+def test_a_password_stored_another_way_is_stored_again_at_login(app, client, auth, demo):
+    """So that checking any password costs what the check for an unknown email does."""
+    head = user("head@demo.local")
+    head.password_hash = generate_password_hash("demo", method="pbkdf2:sha256:500")
+    db.session.commit()
+    assert auth.login("head@demo.local", "demo").status_code == 302
+    stored = user("head@demo.local").password_hash
+    assert stored.startswith(app.config["MKFLOW_PASSWORD_HASH"] + "$")
+    assert check_password_hash(stored, "demo")
 
 
 def test_empty_form_is_refused_with_messages(client, demo):
@@ -87,6 +127,37 @@ def test_logout_needs_post_and_ends_the_session(client, auth, demo):
     response = auth.logout()
     assert response.location == "/login"
     assert client.get("/me").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server_for_copied_cookies_too(app, client, auth, demo):
+    auth.login(remember="y")
+    copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    phone = app.test_client()  # the same person on another device
+    AuthActions(phone).login()
+    assert auth.logout().location == "/login"
+    for name, value in copied.items():  # someone who copied one of them before the logout
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        assert thief.get("/me").status_code == 302, name
+    assert phone.get("/me").status_code == 200  # the other device stays logged in
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
+
+
+def test_a_password_change_ends_every_other_session(app, client, auth, demo):
+    auth.login(remember="y")
+    phone = app.test_client()
+    AuthActions(phone).login(remember="y")
+    remembered = phone.get_cookie("remember_token").value
+    response = client.post(
+        "/account/password",
+        data={"current": "demo", "new": "a-new-password", "confirm": "a-new-password"},
+    )
+    assert response.status_code == 302
+    assert client.get("/me").status_code == 200  # who changed it stays logged in
+    assert phone.get("/me").status_code == 302
+    again = app.test_client()
+    again.set_cookie("remember_token", remembered)
+    assert again.get("/me").status_code == 302
 
 
 def test_remember_me_sets_a_lasting_httponly_cookie(client, auth, demo):

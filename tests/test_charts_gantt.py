@@ -13,7 +13,7 @@ from support import add_people, at_every_moment, new_project, new_task, user
 from mkflow import clock
 from mkflow.blueprints.projects.rows import prepare_rows
 from mkflow.charts import gantt as charts
-from mkflow.charts.timeline import to_json
+from mkflow.charts.output import to_json
 from mkflow.extensions import db
 from mkflow.models import Project, Task, TaskLink, TaskStatus
 from mkflow.projects import tasks as rules

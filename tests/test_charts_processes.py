@@ -1,18 +1,21 @@
 """Process timelines and the department portfolio: the bars built from an item's history, a
 template's active items and a department's projects, and the pages that show them."""
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 import pytest
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from support import add_people, launch_article, new_project, new_task, template, user
 
 from mkflow import clock
 from mkflow.charts import portfolio as portfolios
 from mkflow.charts import processes as timelines
+from mkflow.charts.output import to_json
 from mkflow.extensions import db
 from mkflow.formatting import Formatter
 from mkflow.models import Department, ProcessInstance, TaskStatus, Visibility
@@ -258,3 +261,67 @@ def test_the_portfolio_page(client, auth, campaign):
     as_user(auth, "sales@demo.local")  # sees none of Marketing's projects
     assert client.get(url).status_code == 404
     assert client.get("/departments/999999/portfolio").status_code == 404
+
+
+LINK = '<a href="https://evil.example">Brief</a>'
+
+
+def strings(value):
+    """Every string in a figure read back from the page."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def test_a_stage_name_reaches_the_timeline_as_text_not_a_link(client, auth, processes):
+    """plotly draws a little HTML: a manager's stage name must not become a link."""
+    launch_article("Spring article")
+    article = template("article")
+    article.current_version.stages[0].name = LINK
+    db.session.commit()
+    auth.login("head@demo.local")
+    page = text(client.get(f"/processes/{article.id}/timeline"))
+    found = re.search(r'id="template-timeline-figure">(.*?)</script>', page, re.S)
+    figure = json.loads(found.group(1))
+    drawn = list(strings(figure))
+    assert not [s for s in drawn if "<a" in s]
+    legend = [trace["name"] for trace in figure["data"] if trace["type"] == "bar"]
+    assert "&lt;a href=&#34;https://evil.example&#34;&gt;Brief&lt;/a&gt;" in legend
+
+
+def test_every_text_of_a_figure_is_escaped_where_it_leaves_the_server():
+    link = Markup("<b>%s</b>") % "bold"  # markup a builder means stays as it is
+    fig = {
+        "data": [
+            {
+                "type": "bar",
+                "name": LINK,
+                "y": [LINK],
+                "x": [1],
+                "text": [LINK],
+                "hovertext": [Markup("<br>").join([LINK, "line 2"])],
+                "customdata": ["/instances/1?a=1&b=2"],
+                "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
+            }
+        ],
+        "layout": {
+            "title": {"text": LINK},
+            "yaxis": {"ticktext": [link, LINK], "tickvals": [LINK], "categoryarray": [LINK]},
+            "annotations": [{"text": LINK}],
+            "shapes": [{"type": "line", "label": {"text": LINK}}],
+        },
+    }
+    out = json.loads(to_json(fig))
+    assert not [s for s in strings(out) if "<a" in s]
+    trace = out["data"][0]
+    assert trace["y"] == out["layout"]["yaxis"]["categoryarray"]  # categories still match
+    assert trace["hovertext"] == [str(escape(LINK)) + "<br>line 2"]
+    assert trace["customdata"] == ["/instances/1?a=1&b=2"]  # links are not drawn
+    assert trace["hovertemplate"] == fig["data"][0]["hovertemplate"]
+    assert out["layout"]["yaxis"]["ticktext"][0] == "<b>bold</b>"
+    go.Figure(out)  # still a figure plotly knows

@@ -20,6 +20,7 @@ from mkflow.analytics import charts, company, drill, people, processes, projects
 from mkflow.analytics.filters import Filters, Period, parse, percentile
 from mkflow.extensions import db
 from mkflow.models import Department
+from mkflow.text import spreadsheet_cell
 
 
 def department(slug: str) -> Department:
@@ -263,6 +264,31 @@ def csv_rows(client, url) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("https://evil.example","Open")', "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"],
+)
+def test_a_csv_cell_never_starts_a_formula_and_numbers_stay_numbers(client, auth, history, name):
+    template("article").name = name
+    db.session.commit()
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    [row] = csv_rows(client, f"/dashboard/cycle.csv?{query}")[1:]
+    assert row == ["'" + name, "2", "84.0", "92.4"]  # a spreadsheet shows the name as text
+    assert page_tables(client, f"/dashboard?{query}")["cycle-table"][0][0] == name.strip()
+
+
+def test_signed_numbers_in_a_csv_stay_numbers():
+    assert [spreadsheet_cell(v) for v in ("-3", "+1.5", "-12.5%", "0", "-", "-x")] == [
+        "-3",
+        "+1.5",
+        "-12.5%",
+        "0",
+        "'-",
+        "'-x",
+    ]
+
+
 def test_a_head_sees_the_department_and_each_csv_equals_its_table(client, auth, history):
     auth.login("head@demo.local")
     query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
@@ -408,7 +434,7 @@ def test_names_in_the_charts_are_text_not_markup(client, auth, history):
     auth.login("head@demo.local")
     query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
     page = client.get(f"/dashboard?{query}").get_data(as_text=True)
-    assert "&lt;a href=&quot;https:" in page  # escaped inside the figure's JSON
+    assert "&lt;a href=&#34;https:" in page  # escaped inside the figure's JSON
     assert "\\u003ca href" not in page  # never a link plotly would draw
 
 

@@ -39,6 +39,31 @@ def test_security_headers_on_every_page(client):
         assert headers["Referrer-Policy"] == "same-origin"
 
 
+def test_nothing_sent_to_a_logged_in_person_is_kept_by_a_browser_or_a_cache(
+    app, client, auth, demo
+):
+    """Every page without parameters in the URL map, as the company head; static files stay
+    cacheable."""
+    auth.login("ceo@demo.local")
+    pages = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    ]
+    assert "/me" in pages and "/dashboard" in pages and "/bell" in pages
+    pages.remove("/processes/colors.css")  # the same for everyone, revalidated (no-cache)
+    for url in [*pages, "/no-such-page", "/instances/999999"]:
+        response = client.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", url
+        response.close()
+    static = client.get("/static/js/mkflow.js")
+    assert "max-age=31536000" in static.headers["Cache-Control"]
+    assert "no-store" not in static.headers["Cache-Control"]
+    static.close()
+    auth.logout()
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+
+
 def test_pages_load_only_our_own_scripts(client):
     page = client.get("/login").get_data(as_text=True)
     scripts = [line.strip() for line in page.splitlines() if "<script" in line]

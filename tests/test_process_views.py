@@ -18,8 +18,9 @@ from mkflow.models import (
     Notification,
     ProcessInstance,
     Visibility,
+    Watcher,
 )
-from mkflow.workflow import engine
+from mkflow.workflow import activity, engine
 
 HTMX = {"HX-Request": "true"}
 ARTICLE_STAGES = ["brief", "copy", "copy_review", "design", "design_review", "ready", "published"]
@@ -900,6 +901,54 @@ def test_a_watching_department_lets_its_members_open_a_closed_item(client, auth,
     auth.logout()
     auth.login("sales@demo.local")
     assert client.get(f"/instances/{launched.id}").status_code == 200
+
+
+def test_only_the_managers_open_a_closed_item_to_an_outsider_by_a_watch(client, auth, processes):
+    """A watch opens a process item; someone who merely sees it may not open it to others."""
+    launched = launch_article()
+    close_department("marketing")
+    sales = db.session.scalar(select(Department).where(Department.slug == "sales"))
+    auth.login("marketer@demo.local")  # holds the item, does not manage the process
+    page = text(client.get(f"/instances/{launched.id}"))
+    options = page[page.index('id="watch-user"') :]
+    assert "Dmitry Volkov" in options and "Natalia Smirnova" not in options
+    assert "Sales</option>" not in options
+    person = client.post(
+        f"/instances/{launched.id}/watchers", data={"user_id": user("sales@demo.local").id}
+    )
+    assert person.status_code == 400
+    assert "Natalia Smirnova cannot open this, so cannot watch it." in text(person)
+    department = client.post(f"/instances/{launched.id}/watchers", data={"department_id": sales.id})
+    assert department.status_code == 400
+    assert "Not everyone in Sales can open this" in text(department)
+    assert db.session.scalar(select(func.count()).select_from(Watcher)) == 0
+    auth.logout()
+    auth.login("sales@demo.local")
+    assert client.get(f"/instances/{launched.id}").status_code == 404
+
+
+def test_only_a_manager_removes_someone_elses_watch_of_an_item(client, auth, processes):
+    launched = launch_article()
+    head = user("head@demo.local")
+    theirs = activity.add_watcher(launched, head, user=user("pr@demo.local"))
+    other = activity.add_watcher(launched, head, user=user("smm@demo.local"))
+    db.session.commit()
+    ids = (theirs.id, other.id)
+    auth.login("marketer@demo.local")
+    page = text(client.get(f"/instances/{launched.id}"))
+    assert "/delete" not in watchers_list(page)
+    refused = client.post(f"/instances/{launched.id}/watchers/{ids[1]}/delete")
+    assert refused.status_code == 403
+    assert "Only a manager may remove someone else&#39;s watch." in text(refused)
+    auth.logout()
+    auth.login("pr@demo.local")
+    watching = watchers_list(text(client.get(f"/instances/{launched.id}")))
+    assert f"/watchers/{ids[0]}/delete" in watching and f"/watchers/{ids[1]}/" not in watching
+    assert client.post(f"/instances/{launched.id}/watchers/{ids[0]}/delete").status_code == 302
+    auth.logout()
+    auth.login("head@demo.local")
+    assert client.post(f"/instances/{launched.id}/watchers/{ids[1]}/delete").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Watcher)) == 0
 
 
 # --- notifications ----------------------------------------------------------------------

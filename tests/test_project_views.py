@@ -33,6 +33,8 @@ from mkflow.models import (
 )
 from mkflow.projects import attachments, planning
 from mkflow.projects import tasks as task_rules
+from mkflow.projects.projects import add_member, remove_member
+from mkflow.workflow import activity
 
 HTMX = {"HX-Request": "true"}
 MON = date(2026, 3, 2)
@@ -1350,9 +1352,12 @@ def test_a_comment_notifies_the_mentioned_member(client, auth, team):
 
 
 def test_watchers_add_and_remove(client, auth, team):
-    _project, task = team
-    as_user(auth, "marketer@demo.local")
+    project, task = team
     pr = user("pr@demo.local")
+    add_people(project, "pr@demo.local", role="observer")
+    add_member(project, project.manager, department=department("sales"))
+    db.session.commit()
+    as_user(auth, "marketer@demo.local")
     response = client.post(f"/projects/tasks/{task.id}/watchers", data={"user_id": pr.id})
     assert response.status_code == 302 and response.location.endswith("#watchers")
     client.post(
@@ -1371,6 +1376,7 @@ def test_watchers_add_and_remove(client, auth, team):
     assert again.status_code == 400 and "Already watching." in text(again)
     neither = client.post(f"/projects/tasks/{task.id}/watchers", data={})
     assert neither.status_code == 400 and "Choose a person or a department." in text(neither)
+    as_user(auth, "head@demo.local")  # the project's manager
     response = client.post(f"/projects/tasks/{task.id}/watchers/{watchers[0].id}/delete")
     assert response.status_code == 302
     assert [w.id for w in db.session.scalars(select(Watcher))] == [watchers[1].id]
@@ -1378,6 +1384,69 @@ def test_watchers_add_and_remove(client, auth, team):
         client.post(f"/projects/tasks/{task.id}/watchers/{watchers[0].id}/delete").status_code
         == 404
     )
+
+
+def test_only_who_can_open_a_task_may_watch_it(client, auth, team):
+    """An outsider would read the task's title in notices about a page that is a 404 to them."""
+    _project, task = team
+    as_user(auth, "marketer@demo.local")
+    page = text(client.get(f"/projects/tasks/{task.id}"))
+    watch_options = page[page.index('id="watch-user"') :]
+    assert "Dmitry Volkov" in watch_options  # the copywriter is in the project
+    assert "Sergey Fedorov" not in watch_options and "Sales</option>" not in watch_options
+    outsider = client.post(
+        f"/projects/tasks/{task.id}/watchers", data={"user_id": user("pr@demo.local").id}
+    )
+    assert outsider.status_code == 400
+    assert "Sergey Fedorov cannot open this, so cannot watch it." in text(outsider)
+    department_refused = client.post(
+        f"/projects/tasks/{task.id}/watchers", data={"department_id": department("sales").id}
+    )
+    assert department_refused.status_code == 400
+    assert "Not everyone in Sales can open this" in text(department_refused)
+    assert count(Watcher) == 0
+    as_user(auth, "head@demo.local")  # not even the manager: the task is not theirs to open
+    assert (
+        client.post(
+            f"/projects/tasks/{task.id}/watchers", data={"user_id": user("pr@demo.local").id}
+        ).status_code
+        == 400
+    )
+    assert count(Watcher) == 0
+
+
+def test_only_a_manager_removes_someone_elses_watch(client, auth, team):
+    _project, task = team
+    copywriter, designer = user("copywriter@demo.local"), user("designer@demo.local")
+    theirs = activity.add_watcher(task, copywriter, user=copywriter)
+    other = activity.add_watcher(task, copywriter, user=designer)
+    db.session.commit()
+    ids = (theirs.id, other.id)
+    as_user(auth, "marketer@demo.local")
+    page = client.get(f"/projects/tasks/{task.id}").get_data(as_text=True)
+    assert f"/watchers/{ids[0]}/delete" not in page and f"/watchers/{ids[1]}/delete" not in page
+    refused = client.post(f"/projects/tasks/{task.id}/watchers/{ids[1]}/delete")
+    assert refused.status_code == 403
+    assert "Only a manager may remove someone else&#39;s watch." in text(refused)
+    as_user(auth, "copywriter@demo.local")
+    page = client.get(f"/projects/tasks/{task.id}").get_data(as_text=True)
+    assert f"/watchers/{ids[0]}/delete" in page and f"/watchers/{ids[1]}/delete" not in page
+    assert client.post(f"/projects/tasks/{task.id}/watchers/{ids[0]}/delete").status_code == 302
+    as_user(auth, "head@demo.local")
+    assert client.post(f"/projects/tasks/{task.id}/watchers/{ids[1]}/delete").status_code == 302
+    assert count(Watcher) == 0
+
+
+def test_a_watcher_taken_off_the_project_hears_nothing_more_of_its_tasks(team):
+    project, task = team
+    designer = user("designer@demo.local")
+    activity.add_watcher(task, designer, user=designer)
+    [membership] = [m for m in project.members if m.user_id == designer.id]
+    remove_member(project, project.manager, membership.id)
+    db.session.commit()
+    task_rules.move(db.session.get(Task, task.id), user("marketer@demo.local"), "start")
+    db.session.commit()
+    assert count(Notification, Notification.user_id == designer.id) == 0
 
 
 # --- attachments ----------------------------------------------------------------------------
@@ -1444,6 +1513,21 @@ def test_a_dangerous_name_is_stored_under_a_random_name_and_served_as_a_download
     [
         ("setup.exe", b"MZ\x90\x00", "Files of type .exe cannot be attached."),
         ("run.BAT", b"echo hi", "Files of type .bat cannot be attached."),
+        # Windows drops trailing dots and spaces and opens a stream's file by its own name.
+        ("evil.exe.", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.exe . .", b"plain", "Files of type .exe cannot be attached."),
+        ("Evil.ExE", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.exe:stream", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.exe::$DATA", b"plain", "Files of type .exe cannot be attached."),
+        ("evil.\uff45xe", b"plain", "Files of type .exe cannot be attached."),  # full width
+        ("evil.exe\u200b", b"plain", "Files of type .exe cannot be attached."),
+        # Programs by their first bytes, whatever they are called.
+        ("report.pdf", b"MZ\x90\x00\x03", "This file is a program"),
+        ("photo.jpg", b"\x7fELF\x02\x01", "This file is a program"),
+        ("notes.txt", b"\xcf\xfa\xed\xfe\x07", "This file is a program"),
+        ("app.zip", b"\xca\xfe\xba\xbe\x00", "This file is a program"),
+        ("readme.txt", b"#!/bin/sh\nrm -rf ~", "This file is a program"),
+        ("link.txt", b"L\x00\x00\x00\x01\x14\x02\x00\x00", "This file is a program"),
         ("empty.txt", b"", "The file is empty."),
         ("...", b"data", "The file has no usable name."),
     ],

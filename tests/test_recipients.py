@@ -5,11 +5,20 @@ from datetime import date
 
 import pytest
 from sqlalchemy import event
-from support import add_people, launch_article, new_project, new_task, user
+from support import add_people, launch_article, new_project, new_task, template, user
 
 from mkflow.extensions import db
-from mkflow.models import Department, Notification, Task
+from mkflow.models import (
+    Department,
+    Notification,
+    OutboxMessage,
+    ProcessInstance,
+    Responsible,
+    Task,
+    User,
+)
 from mkflow.projects import tasks as task_rules
+from mkflow.projects.projects import add_member
 from mkflow.workflow import activity, engine
 
 pytestmark = pytest.mark.usefixtures("processes")
@@ -52,6 +61,9 @@ def to_the_end(item):
 def task():
     project = new_project()
     add_people(project, "copywriter@demo.local", "designer@demo.local")
+    add_people(project, "pr@demo.local", role="observer")  # watchers must be able to open it
+    add_member(project, project.manager, department=department("sales"))
+    db.session.commit()
     return new_task(
         project, "Write the text", by="head@demo.local", assignee=user("copywriter@demo.local")
     )
@@ -225,3 +237,37 @@ def test_an_action_reads_as_many_statements_with_many_people_around_as_with_none
     quiet_count = selects_of_a_hand_off(quiet)
     assert selects_of_a_hand_off(busy) == quiet_count
     assert len(notes("pr@demo.local", "watched")) == 1
+
+
+def test_a_launch_tells_the_items_people_and_no_watcher_of_anything_else(client, auth, task):
+    """A new item has no id until the session flushes: its watchers were once looked up as
+    "instance_id IS NULL", which is every task watcher in the company."""
+    head = user("head@demo.local")
+    activity.add_watcher(task, head, user=user("pr@demo.local"))
+    activity.add_watcher(task, head, department=department("sales"))
+    other = launch_article("Other")
+    activity.add_watcher(other, head, user=user("smm@demo.local"))
+    # A closed department's process whose launcher holds the first stage: nothing asks the
+    # database before the watchers are looked up, so the new item has no id yet.
+    posts = template("social-post")
+    posts.department = department("legal")
+    posts.current_version.stages[0].responsible = Responsible.LAUNCHER
+    db.session.commit()
+    seen = set(db.session.scalars(db.select(Notification.id)))
+    queued = set(db.session.scalars(db.select(OutboxMessage.id)))
+
+    auth.login("lawyer@demo.local")
+    form = {"title": "Claim against a supplier", "field-idea": "Tell no one"}
+    assert client.post(f"/processes/{posts.id}/start", data=form).status_code == 302
+
+    item = db.session.scalar(
+        db.select(ProcessInstance).where(ProcessInstance.title == form["title"])
+    )
+    told = [
+        (db.session.get(User, note.user_id).email, note.kind)
+        for note in db.session.scalars(db.select(Notification).where(Notification.id.not_in(seen)))
+    ]
+    assert item.assignee == user("lawyer@demo.local")
+    assert told == []  # the item's people: its holder, who launched it, and no watchers
+    mailed = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.id.not_in(queued)))
+    assert list(mailed) == []  # nothing for the daily digest either

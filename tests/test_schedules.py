@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import _iterinfo as iterinfo
 from support import at_every_moment, template, user
 
 from mkflow import clock, schedules
@@ -13,6 +14,7 @@ from mkflow.errors import DomainError, PermissionDenied
 from mkflow.extensions import db
 from mkflow.models import Department, ProcessInstance
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
+from mkflow.recurrence import SEARCH_MONTHS
 from mkflow.schedules import LAST_DAY, Preset, latest_slot, next_slot, upcoming_slots
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -75,14 +77,48 @@ def test_bad_rules_are_refused(app, text):
         ("0 10 30 2 *", "never comes again"),  # 30 February
         ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2", "never comes again"),
         ("FREQ=DAILY;UNTIL=20200101T000000", "never comes again"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never comes again"),
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", "never comes again"),  # counted from a Monday
+        ("FREQ=WEEKLY;BYWEEKNO=60", "never comes again"),
         ("*/5 * * * *", "at most once an hour"),
-        ("FREQ=MINUTELY;INTERVAL=10", "at most once an hour"),
+        ("FREQ=DAILY;BYHOUR=9;BYMINUTE=0,30", "at most once an hour"),
+        ("FREQ=MINUTELY;INTERVAL=10", "repeats daily, weekly, monthly or yearly"),
+        ("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "repeats daily, weekly, monthly or yearly"),
+        ("FREQ=HOURLY;INTERVAL=2", "repeats daily, weekly, monthly or yearly"),
+        ("FREQ=YEARLY;BYDAY=60MO", "is not a schedule rule"),
+        ("FREQ=DAILY;BYEASTER=0", "is not a schedule rule"),
     ],
 )
 def test_rules_that_never_come_or_come_too_often_are_refused(app, text, words):
     with pytest.raises(DomainError) as refused:
         schedules.check_rule(text, utc(2026, 3, 2, 12), MOSCOW)
     assert words in str(refused.value.message)
+
+
+def test_checking_a_rule_that_never_comes_walks_a_bounded_stretch_of_calendar(app, monkeypatch):
+    """dateutil used to walk month by month to the year 9999 (6-11 s of a worker); counted
+    here by the months it moves to, not by a clock."""
+    months = []
+    rebuild = iterinfo.rebuild
+
+    def counted(self, year, month):
+        months.append((year, month))
+        return rebuild(self, year, month)
+
+    monkeypatch.setattr(iterinfo, "rebuild", counted)
+    with pytest.raises(DomainError, match="never comes again"):
+        schedules.check_rule("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", utc(2026, 3, 2, 12), MOSCOW)
+    assert 0 < len(months) <= SEARCH_MONTHS + 1
+    assert max(months)[0] <= 2026 + SEARCH_MONTHS // 12
+
+
+def test_a_rare_rule_that_comes_is_accepted_and_found(app):
+    rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;BYHOUR=10;BYMINUTE=0"  # leap Mondays
+    assert schedules.check_rule(rule, utc(2026, 3, 2, 12), MOSCOW) == rule
+    assert upcoming_slots(rule, utc(2026, 3, 2, 12), MOSCOW, count=2) == [
+        utc(2044, 2, 29, 7),
+        utc(2072, 2, 29, 7),
+    ]
 
 
 def test_every_monday_at_ten_in_the_company_zone():
@@ -538,6 +574,14 @@ def test_create_with_a_custom_rule(processes, client, auth):
     [
         ({"repeat": "custom", "rule": "every monday"}, "is not a schedule rule"),
         ({"repeat": "custom", "rule": "* * * * *"}, "at most once an hour"),
+        (
+            {"repeat": "custom", "rule": "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30"},
+            "A schedule repeats daily, weekly, monthly or yearly",
+        ),
+        (
+            {"repeat": "custom", "rule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"},
+            "This rule never comes again",
+        ),
         ({"time": "25:99"}, "Write the time as HH:MM"),
         ({"repeat": "yearly"}, "Choose how often"),
         ({"title_pattern": ""}, "Give the items a title"),

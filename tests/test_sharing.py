@@ -305,6 +305,7 @@ def test_a_dead_link_answers_a_plain_not_found(client, demo, case):
         token = token[::-1]
     response = client.get(f"/share/{token}")
     assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"  # its address is a token
     html = text(response)
     assert "Secret launch" not in html and project.name not in html
     assert_reveals_nothing(response)

@@ -5,14 +5,13 @@ the link to the items it counts (empty on a share link)."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from html import escape
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from mkflow.analytics import company, people, processes, projects
 from mkflow.analytics.filters import Filters
-from mkflow.charts.timeline import to_json
+from mkflow.charts.output import to_json
 
 PALETTE = ("#2454c5", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d")
 LATE, SOON, NEXT, LATER = "#c0392b", "#e67e22", "#f1c40f", "#8da4bf"
@@ -78,16 +77,15 @@ def bar(name: str, labels: list, values: list, colour, links: list, *, horizonta
     """One bar trace; a click on a bar opens its ``customdata`` link."""
     axis = "%{y}" if horizontal else "%{x}"
     value = "%{x}" if horizontal else "%{y}"
-    labels = [escape(str(label)) for label in labels]  # names are text, not plotly's HTML
     return {
         "type": "bar",
-        "name": escape(name),
+        "name": name,  # plain text, like the labels: charts.output escapes them
         "x": values if horizontal else labels,
         "y": labels if horizontal else values,
         "orientation": "h" if horizontal else "v",
         "marker": {"color": colour},
         "customdata": links,
-        "hovertemplate": f"{axis}: {value}<extra>{escape(name)}</extra>",
+        "hovertemplate": f"{axis}: {value}<extra>%{{fullData.name}}</extra>",
     }
 
 
@@ -348,13 +346,13 @@ def flow(ctx: Context) -> Chart:
     traces = [
         {
             "type": "scatter",
-            "name": escape(name),
+            "name": name,
             "x": days,
             "y": data.counts[key],
             "mode": "lines",
             "stackgroup": "flow",
             "line": {"width": 0.5, "color": PALETTE[n % len(PALETTE)]},
-            "hovertemplate": f"%{{x}}: %{{y}}<extra>{escape(name)}</extra>",
+            "hovertemplate": "%{x}: %{y}<extra>%{fullData.name}</extra>",
         }
         for n, (key, name) in reversed(list(enumerate(data.stages)))
     ]

@@ -8,9 +8,8 @@ database decide what the rows are.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from html import escape
 
-import plotly.io as pio
+from markupsafe import Markup
 
 ROW_HEIGHT = 26
 LATE_OUTLINE = "#c0392b"
@@ -127,15 +126,19 @@ def figure(
                 "y0": 0,
                 "y1": 1,
                 "line": {"color": TODAY_COLOUR, "width": 2, "dash": "dot"},
-                "label": {"text": escape(today_label), "textposition": "end"},
+                "label": {"text": today_label, "textposition": "end"},
             }
         ]
     return {"data": traces, "layout": layout}
 
 
 def _tick(span: Span) -> str:
-    name = escape(span.label)
-    return SUBTASK + name if span.depth else f"<b>{name}</b>"
+    """Texts are plain (``charts.output`` escapes them); only our own tags are Markup."""
+    return Markup(SUBTASK) + span.label if span.depth else Markup("<b>%s</b>") % span.label
+
+
+def _hover(span: Span) -> str:
+    return Markup("<br>").join(span.hover)
 
 
 def _bars(key: str, group: Group, rows: list[Span]) -> dict:
@@ -148,7 +151,7 @@ def _bars(key: str, group: Group, rows: list[Span]) -> dict:
         "base": [_iso(span.start) for span in rows],
         "x": [_milliseconds(span.start, span.end) for span in rows],
         "customdata": [span.url for span in rows],
-        "hovertext": ["<br>".join(escape(line) for line in span.hover) for span in rows],
+        "hovertext": [_hover(span) for span in rows],
         "hovertemplate": "%{hovertext}<extra></extra>",
         "marker": {
             "color": group.colour,
@@ -170,7 +173,7 @@ def _diamonds(spans: list[Span], label: str) -> dict:
         "y": [span.key for span in spans],
         "x": [_iso(span.diamond) for span in spans],
         "customdata": [span.url for span in spans],
-        "hovertext": ["<br>".join(escape(line) for line in span.hover) for span in spans],
+        "hovertext": [_hover(span) for span in spans],
         "hovertemplate": "%{hovertext}<extra></extra>",
         "marker": {"symbol": "diamond", "size": 14, "color": "#1f2933", "line": {"width": 0}},
     }
@@ -196,8 +199,3 @@ def _arrows(arrows: list[Arrow]) -> dict:
         "line": {"color": ARROW_COLOUR, "width": 1},
         "marker": {"symbol": "arrow", "angleref": "previous", "size": sizes, "color": ARROW_COLOUR},
     }
-
-
-def to_json(fig: dict) -> str:
-    """The figure for the page: ``</`` is escaped, as it goes inside a <script> element."""
-    return pio.to_json(fig, validate=False).replace("</", "<\\/")

@@ -28,7 +28,7 @@ from mkflow.models.projects import (
     TaskStatus,
 )
 from mkflow.models.scheduling import ProcessSchedule, Reminder, ScheduleRun
-from mkflow.models.security import LoginFailure
+from mkflow.models.security import LoginFailure, LoginSession
 from mkflow.models.sharing import ShareLink
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "Group",
     "InstanceState",
     "LoginFailure",
+    "LoginSession",
     "Notification",
     "PickRule",
     "ProcessInstance",

@@ -110,8 +110,11 @@ class User(UserMixin, db.Model):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+    # The token of the login session this object came with (mkflow.sessions); not stored.
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        return f"{self.id}.{self.session_version}.{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

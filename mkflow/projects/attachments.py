@@ -30,6 +30,19 @@ REFUSED_EXTENSIONS = frozenset(
 INLINE_TYPES = frozenset(
     {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
 )
+# The first bytes of programs, whatever the file is called: Windows (MZ), Linux (ELF),
+# macOS (Mach-O, also fat binaries and Java classes), scripts (#!), Windows shortcuts.
+PROGRAM_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+    b"L\x00\x00\x00\x01\x14\x02\x00",
+)
 MAX_NAME = 150
 CHUNK = 64 * 1024
 
@@ -50,10 +63,12 @@ def max_bytes() -> int:
 
 
 def clean_name(raw: str) -> str:
-    """The last path part, without control characters or leading dots, at most 150 chars."""
+    """The last path part, without control characters, leading dots or trailing dots and
+    spaces, at most 150 chars."""
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = re.sub(r'[<>:"|?*]+', "_", name).strip().lstrip(".").strip()
+    name = name.rstrip(". ")  # Windows drops them: "evil.exe." is saved as "evil.exe"
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
         name = (
@@ -62,6 +77,19 @@ def clean_name(raw: str) -> str:
             else name[:MAX_NAME]
         )
     return name
+
+
+def judged_extensions(raw: str) -> set[str]:
+    """The extensions a file would have on the recipient's machine: of the name as given,
+    compared without case, width variants, an NTFS stream (":stream") or trailing dots and
+    spaces (Windows drops them), and of the name as we store it."""
+    given = unicodedata.normalize("NFKC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    names = (given.partition(":")[0], clean_name(raw))
+    return {name.casefold().rstrip(". \t").rpartition(".")[2] for name in names if "." in name}
+
+
+def is_program(head: bytes) -> bool:
+    return head.startswith(PROGRAM_MAGIC)
 
 
 def content_type(filename: str) -> str:
@@ -76,15 +104,19 @@ def save(task: Task, actor: User, raw_name: str, stream: BinaryIO) -> Attachment
     name = clean_name(raw_name)
     if not name:
         raise DomainError(_l("The file has no usable name."))
-    extension = name.rpartition(".")[2].lower() if "." in name else ""
-    if extension in REFUSED_EXTENSIONS:
-        raise DomainError(_l("Files of type .%(ext)s cannot be attached.", ext=extension))
+    refused = sorted(judged_extensions(raw_name) & REFUSED_EXTENSIONS)
+    if refused:
+        raise DomainError(_l("Files of type .%(ext)s cannot be attached.", ext=refused[0]))
     stored_name = secrets.token_hex(16)
     target = folder() / stored_name
     limit, size = max_bytes(), 0
     try:
         with target.open("wb") as out:
             while chunk := stream.read(CHUNK):
+                if size == 0 and is_program(chunk):
+                    raise DomainError(
+                        _l("This file is a program, and programs cannot be attached.")
+                    )
                 size += len(chunk)
                 if size > limit:
                     raise DomainError(

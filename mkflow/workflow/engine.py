@@ -22,7 +22,6 @@ from mkflow.models import (
     Stage,
     StageKind,
     User,
-    Watcher,
 )
 from mkflow.notify import notify
 from mkflow.workdays import due_after
@@ -133,7 +132,7 @@ def _notify_around(instance, actor, kind, at, *, previous, launcher=None) -> Non
     handoff = holder is not None and holder is not previous and holder is not actor
     department = instance.template.department
     head_id = department.head_id if handoff and department is not None else None
-    heard = watching(Watcher.instance_id == instance.id)
+    heard = watching(instance)
     if head_id is not None:
         heard = or_(heard, (User.id == head_id) & User.hears_department_handoffs)
     skip = {person.id for person in (holder, launcher) if person is not None}

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from mkflow import accounts
+from mkflow import accounts, sessions
 from mkflow.blueprints.auth.forms import (
     LoginForm,
     MailPreferencesForm,
@@ -42,6 +42,7 @@ def login():
             db.session.commit()  # keep the failure record for the lockout
             form.form_errors.append(refused.message)
             return render_form("auth/login.html", form, status=refused.status)
+        sessions.start(user)
         login_user(user, remember=form.remember.data)
         if not user.locale and session.get("locale") in LOCALES:
             user.locale = session["locale"]  # mail and the calendar feed speak it too
@@ -52,7 +53,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session (POST only, so a link elsewhere cannot log anyone out)."""
+    """End the session (POST only, so a link elsewhere cannot log anyone out), on the server
+    too: a copy of this browser's session or remember-me cookie opens nothing any more."""
+    if current_user.is_authenticated:
+        sessions.end(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -108,8 +113,10 @@ def change_password():
             db.session.rollback()
             form.form_errors.append(error.message)
         else:
+            person = current_user._get_current_object()
+            sessions.start(person)  # the password change ended every session, this one too
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session id carries the new version
+            login_user(person)  # the session id carries the new version and token
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.settings"))
     return render_form("auth/password.html", form)

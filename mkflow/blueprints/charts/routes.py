@@ -15,7 +15,7 @@ from mkflow.blueprints.share import shared_view
 from mkflow.charts import gantt as gantt_charts
 from mkflow.charts import portfolio as portfolios
 from mkflow.charts import processes as timelines
-from mkflow.charts.timeline import to_json
+from mkflow.charts.output import to_json
 from mkflow.extensions import db
 from mkflow.formatting import formatter
 from mkflow.models import Department

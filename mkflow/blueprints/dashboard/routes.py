@@ -22,6 +22,7 @@ from mkflow.errors import NotFound
 from mkflow.extensions import db
 from mkflow.formatting import formatter
 from mkflow.models import Department, User
+from mkflow.text import spreadsheet_cell
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -114,8 +115,8 @@ def company():
 def _csv(chart: charts.Chart, f: dashboard_filters.Filters):
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(chart.headers)
-    writer.writerows(chart.rows)
+    for row in (chart.headers, *chart.rows):
+        writer.writerow([spreadsheet_cell(value) for value in row])
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     name = f"{chart.name}-{f.period.start.isoformat()}-{f.period.end.isoformat()}.csv"

@@ -121,6 +121,7 @@ def item_page(instance: ProcessInstance) -> str:
     """The full item page for the current user."""
     fields = instance.version.fields
     people = company.active_users()
+    watchers = activity.watchers(instance)
     return render_template(
         "instances/show.html",
         item=instance,
@@ -132,10 +133,16 @@ def item_page(instance: ProcessInstance) -> str:
         path=history.stage_path(instance),
         events=history.events(instance),
         comments=activity.comments(instance),
-        watchers=activity.watchers(instance),
+        watchers=watchers,
+        removable={w.id for w in watchers if activity.may_remove(current_user, w, instance)},
         people=people,
+        watch_people=[p for p in people if activity.may_watch(current_user, instance, user=p)],
         people_names={p.id: p.name for p in people},
         event_labels=EVENT_LABELS,
-        departments=company.departments(),
+        watch_departments=[
+            d
+            for d in company.departments()
+            if activity.may_watch(current_user, instance, department=d)
+        ],
         form=EmptyForm(),
     )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mkflow.blueprints.instances import responses
-from mkflow.errors import DomainError, NotFound
+from mkflow.errors import DomainError
 from mkflow.extensions import db
 from mkflow.forms import EmptyForm
 from mkflow.models import Department, ProcessInstance, TemplateVersion, User
@@ -151,7 +151,8 @@ def remove_watcher(instance_id, watcher_id):
     instance = instance_or_404(instance_id)
     try:
         activity.remove_watcher(instance, current_user, watcher_id)
-    except NotFound:
-        abort(404)
+    except DomainError as refused:
+        db.session.rollback()
+        return responses.refused(instance_id, refused)
     db.session.commit()
     return redirect(url_for("instances.show", instance_id=instance_id, _anchor="watchers"))

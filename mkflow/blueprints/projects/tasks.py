@@ -168,6 +168,7 @@ def _task_page(task: Task, error: str | None = None):
         )
     )
     predecessors, successors = domain.links(task)
+    watchers = activity.watchers(task)
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
     link_form = LinkForm(formdata=None)
     link_form.predecessor_id.choices = [
@@ -193,10 +194,15 @@ def _task_page(task: Task, error: str | None = None):
         files=attachments.of_task(task),
         max_mb=attachments.limit_text(),
         comments=activity.comments(task),
-        watchers=activity.watchers(task),
+        watchers=watchers,
+        removable={w.id for w in watchers if activity.may_remove(current_user, w, task)},
         history=_history(task),
-        people=company.active_users(),
-        departments=company.departments(),
+        watch_people=[
+            p for p in company.active_users() if activity.may_watch(current_user, task, user=p)
+        ],
+        watch_departments=[
+            d for d in company.departments() if activity.may_watch(current_user, task, department=d)
+        ],
         form=EmptyForm(),
         error=error,
     )
