@@ -100,3 +100,12 @@ def test_russian_plural_forms(client, auth, demo):
     page = client.get("/company", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "1 человек" in page  # Legal has one person
     assert "6 человек" in page  # Marketing has six
+
+
+def test_a_start_date_reads_as_a_date_not_as_a_command(client, auth, demo):
+    from support import new_project, new_task
+
+    task = new_task(new_project(), "Stand design")
+    auth.login()
+    page = client.get(f"/projects/tasks/{task.id}", headers={"Accept-Language": "ru"})
+    assert "<dt>Начало</dt>" in page.get_data(as_text=True)  # "Start" the date, not "Запустить"
