@@ -189,8 +189,14 @@ def static_url(filename: str) -> str:
 
 
 def posted_version() -> int | None:
-    """The version of the item the posted form was made from (optimistic locking)."""
-    return parse_int(request.form.get("version"), 0, MAX_ID)
+    """The version of the item the posted form was made from (optimistic locking); None when
+    the form sends none. A malformed version matches no version, so the change is refused as
+    stale rather than applied without the check."""
+    raw = request.form.get("version")
+    if not raw:
+        return None
+    version = parse_int(raw, 0, MAX_ID)
+    return -1 if version is None else version
 
 
 def render_form(template: str, form, status: int | None = None, **context):

@@ -148,13 +148,31 @@ def test_a_stage_action_with_a_malformed_version_or_person_is_refused_not_a_500(
 ):
     launched = launch_article()
     auth.login("head@demo.local")
-    for version in ["²", "99999999999999999999"]:
+    for person in ["abc", "²", "99999999999999999999"]:
         response = client.post(
             f"/instances/{launched.id}/reassign",
-            data={"version": version, "user_id": "abc", "comment": "Someone else"},
+            data={"version": launched.lock_version, "user_id": person, "comment": "Someone else"},
         )
         assert response.status_code == 400
         assert "Choose an active person." in text(response)
+    response = client.post(
+        f"/instances/{launched.id}/reassign",
+        data={"version": "²", "user_id": user("copywriter@demo.local").id, "comment": "Else"},
+    )
+    assert response.status_code == 409
+
+
+def test_a_malformed_version_is_refused_as_stale_not_applied_unchecked(client, auth, processes):
+    launched = launch_article()
+    auth.login("marketer@demo.local")
+    for version in ["²", "99999999999999999999", "-1"]:
+        response = client.post(
+            f"/instances/{launched.id}/act", data={"action": "complete", "version": version}
+        )
+        assert response.status_code == 409
+    db.session.expire_all()
+    stored = db.session.get(type(launched), launched.id)
+    assert (stored.stage_id, stored.lock_version) == (launched.stage_id, launched.lock_version)
 
 
 def test_a_stage_comment_has_a_stated_limit(client, auth, processes):
