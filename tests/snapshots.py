@@ -10,7 +10,7 @@ gets is the one it would have got (the Postgres sequences are moved past them)."
 
 from collections.abc import Callable
 
-from sqlalchemy import Table, bindparam, func, select, text
+from sqlalchemy import Table, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 
 from mkflow.extensions import db
@@ -98,39 +98,48 @@ def _merged(parts: list[Rows]) -> Rows:
     }
 
 
+def _serial(tables: list[Table]) -> list[tuple[str, str]]:
+    return [
+        (table.name, table.autoincrement_column.name)
+        for table in tables
+        if table.autoincrement_column is not None
+    ]
+
+
 def _move_sequences(tables: list[Table]) -> None:
     """The next id of each table after its largest one, as if the rows had been added one by
-    one (SQLite does this by itself)."""
-    for table in tables:
-        column = table.autoincrement_column
-        if column is None:
-            continue
-        largest = db.session.scalar(select(func.max(column)))
-        db.session.execute(
-            text("SELECT setval(pg_get_serial_sequence(:table, :column), :value)"),
-            {"table": f'"{table.name}"', "column": column.name, "value": largest},
-        )
+    one (SQLite does this by itself). One statement: every round trip counts in 900 tests."""
+    moves = ", ".join(
+        f"setval(pg_get_serial_sequence('\"{name}\"', '{column}'), "
+        f'(SELECT max("{column}") FROM "{name}"))'
+        for name, column in _serial(tables)
+    )
+    if moves:
+        db.session.execute(text(f"SELECT {moves}"))
 
 
 def empty_all_tables() -> None:
     """Every row deleted and the ids started at 1 again. DELETE, not TRUNCATE: on Postgres a
-    TRUNCATE of every table costs about half a second, deleting a test's rows milliseconds."""
+    TRUNCATE of every table costs about half a second, deleting a test's rows milliseconds.
+    On Postgres it all goes in one round trip."""
     tables = db.metadata.sorted_tables
     order = {table.name: i for i, table in enumerate(tables)}
+    statements = [  # a department's head, a template's version, a task's parent
+        f'UPDATE "{table.name}" SET "{column}" = NULL'
+        for table in tables
+        for column in later_references(table, order)
+    ]
+    statements += [f'DELETE FROM "{table.name}"' for table in reversed(tables)]
     with db.engine.begin() as conn:
-        for table in tables:  # a department's head, a template's version, a task's parent
-            for column in later_references(table, order):
-                conn.execute(table.update().values({column: None}))
-        for table in reversed(tables):
-            conn.execute(table.delete())
-        if db.engine.dialect.name == "postgresql":
-            serial = [t for t in tables if t.autoincrement_column is not None]
-            restarts = ", ".join(
-                f"setval(pg_get_serial_sequence('\"{t.name}\"', "
-                f"'{t.autoincrement_column.name}'), 1, false)"
-                for t in serial
-            )
-            conn.execute(text(f"SELECT {restarts}"))
+        if db.engine.dialect.name != "postgresql":
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+            return
+        restarts = ", ".join(
+            f"setval(pg_get_serial_sequence('\"{name}\"', '{column}'), 1, false)"
+            for name, column in _serial(tables)
+        )
+        conn.exec_driver_sql("; ".join([*statements, f"SELECT {restarts}"]))
 
 
 class Snapshots:
