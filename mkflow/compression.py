@@ -35,7 +35,7 @@ def _compress_static(response):
     if (
         response.status_code != 200
         or response.mimetype not in COMPRESSIBLE
-        or "gzip" not in request.accept_encodings
+        or not request.accept_encodings.quality("gzip")
     ):
         return response
     path = Path(current_app.static_folder) / request.view_args["filename"]
@@ -61,7 +61,7 @@ def _compress_page(response):
     if len(body) < SMALLEST:
         return response
     response.vary.add("Accept-Encoding")  # caches must keep both forms apart
-    if "gzip" not in request.accept_encodings or (
+    if not request.accept_encodings.quality("gzip") or (
         request.headers.get("Sec-Fetch-Site") not in OWN_REQUESTS
     ):
         return response

@@ -12,12 +12,15 @@ from datetime import datetime
 
 from dateutil.rrule import rrule, rrulestr
 
+from mkflow.inputs import parse_int
+
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 PARTS = frozenset(
     "FREQ INTERVAL COUNT UNTIL WKST BYSETPOS BYMONTH BYMONTHDAY BYYEARDAY BYWEEKNO BYDAY "
     "BYHOUR BYMINUTE BYSECOND".split()
 )
 SEARCH_MONTHS = 12 * 100
+MAX_INTERVAL = 1000  # more would pass the search's century at once
 
 
 class TooFrequent(ValueError):
@@ -60,6 +63,8 @@ def parts_of(rule: str) -> dict[str, str]:
         raise ValueError(rule)
     if parts["FREQ"] not in FREQUENCIES:
         raise TooFrequent(parts["FREQ"])
+    if "INTERVAL" in parts and parse_int(parts["INTERVAL"], 1, MAX_INTERVAL) is None:
+        raise ValueError(rule)  # INTERVAL=0 never moves on: a search would never end
     return parts
 
 

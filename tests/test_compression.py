@@ -87,3 +87,11 @@ def test_a_page_another_site_makes_the_browser_fetch_is_not_compressed(client, a
     own = client.get("/me", headers=GZIP | {"Sec-Fetch-Site": "same-origin"})
     typed = client.get("/me", headers=GZIP | {"Sec-Fetch-Site": "none"})
     assert own.headers["Content-Encoding"] == typed.headers["Content-Encoding"] == "gzip"
+
+
+def test_a_client_that_refuses_gzip_gets_the_page_plain(client, auth, demo):
+    auth.login("head@demo.local")
+    refused = client.get("/me", headers={"Accept-Encoding": "gzip;q=0, deflate"})
+    assert refused.status_code == 200 and "Content-Encoding" not in refused.headers
+    with client.get("/static/js/charts.js", headers={"Accept-Encoding": "gzip;q=0"}) as script:
+        assert "Content-Encoding" not in script.headers

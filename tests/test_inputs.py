@@ -336,3 +336,10 @@ def test_an_item_title_has_a_stated_limit(client, auth, processes):
     assert response.status_code == 422
     assert f"The title is too long (at most {TITLE_LIMIT} characters)." in text(response)
     assert db.session.scalar(db.select(db.func.count(ProcessInstance.id))) == 0
+
+
+def test_a_host_header_no_address_can_be_made_for_is_a_400_not_a_500(client):
+    for host in ["x" * 64, "a..b", "..."]:
+        response = client.get("/login", headers={"Host": host})
+        assert response.status_code == 400
+        assert response.get_data(as_text=True) == "400 Bad Request"

@@ -87,6 +87,11 @@ def test_bad_rules_are_refused(app, text):
         ("FREQ=HOURLY;INTERVAL=2", "repeats daily, weekly, monthly or yearly"),
         ("FREQ=YEARLY;BYDAY=60MO", "is not a schedule rule"),
         ("FREQ=DAILY;BYEASTER=0", "is not a schedule rule"),
+        # INTERVAL=0 never moves on: a search for the next time would never end.
+        ("FREQ=DAILY;INTERVAL=0", "is not a schedule rule"),
+        ("FREQ=DAILY;INTERVAL=0;BYHOUR=10", "is not a schedule rule"),
+        ("FREQ=WEEKLY;INTERVAL=²", "is not a schedule rule"),
+        ("FREQ=YEARLY;INTERVAL=99999999999999999999", "is not a schedule rule"),
     ],
 )
 def test_rules_that_never_come_or_come_too_often_are_refused(app, text, words):

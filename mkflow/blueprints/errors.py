@@ -1,11 +1,11 @@
 """Error pages in the user's language; CSRF failures get a page that says what to do."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 
 from mkflow.errors import DomainError
 from mkflow.extensions import db
@@ -53,6 +53,13 @@ def moved_on(error):
         _("This conflicts with another change"),
         _("Someone changed this item at the same moment. Reload the page to see it now."),
     )
+
+
+@bp.app_errorhandler(BadHost)
+def bad_host(error: BadHost):
+    """A Host header no URL can be built for (a label over 63 characters, an empty label):
+    the page's links could not be made either, so the answer is plain text."""
+    return Response(f"{error.code} {error.name}", error.code, mimetype="text/plain")
 
 
 @bp.app_errorhandler(HTTPException)
