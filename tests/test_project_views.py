@@ -1521,6 +1521,10 @@ def test_a_dangerous_name_is_stored_under_a_random_name_and_served_as_a_download
         ("evil.exe::$DATA", b"plain", "Files of type .exe cannot be attached."),
         ("evil.\uff45xe", b"plain", "Files of type .exe cannot be attached."),  # full width
         ("evil.exe\u200b", b"plain", "Files of type .exe cannot be attached."),
+        ("console.msc", b"<xml/>", "Files of type .msc cannot be attached."),
+        ("help.CHM", b"ITSF", "Files of type .chm cannot be attached."),
+        ("disk.iso", b"CD001", "Files of type .iso cannot be attached."),
+        ("site.url", b"[InternetShortcut]", "Files of type .url cannot be attached."),
         # Programs by their first bytes, whatever they are called.
         ("report.pdf", b"MZ\x90\x00\x03", "This file is a program"),
         ("photo.jpg", b"\x7fELF\x02\x01", "This file is a program"),

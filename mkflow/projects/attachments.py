@@ -24,7 +24,9 @@ from mkflow.projects import access
 
 # Programs a click would run on the recipient's machine.
 REFUSED_EXTENSIONS = frozenset(
-    "exe com bat cmd msi scr pif vbs vbe js jse wsf wsh ps1 hta cpl dll jar sh app lnk reg".split()
+    # Programs, scripts, shortcuts and disk images Windows runs or mounts on a double-click.
+    "exe com bat cmd msi msp scr pif vbs vbe js jse wsf wsh ps1 psm1 psd1 hta cpl dll jar sh "
+    "app lnk reg msc chm url appref-ms iso img vhd vhdx inf scf gadget application".split()
 )
 # Shown in the browser; anything else is downloaded as bytes.
 INLINE_TYPES = frozenset(
