@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mkflow import config as config_module
 from mkflow.extensions import babel, csrf, db, htmx, login_manager, migrate
+from mkflow.web import IdConverter, with_clean_parameters
 
 
 @event.listens_for(Engine, "connect")
@@ -28,8 +29,6 @@ def _tune_sqlite(dbapi_connection, _record):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from mkflow.web import IdConverter, with_clean_parameters
-
     app = Flask(__name__, instance_relative_config=True)
     # Before any route is added: every <int:...> reads ids one way.
     app.url_map.converters["int"] = IdConverter

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from mkflow import clock, seeding, seeding_processes, seeding_projects, timed
 from mkflow.extensions import db
+from mkflow.mail.outbox import LeaseTooShort
 
 seed = AppGroup("seed", help="Load data files from seeds/.")
 
@@ -68,7 +69,6 @@ def tick() -> None:
 def worker(once: bool) -> None:
     """Send queued mail and run the tick every minute, until stopped."""
     from mkflow import worker as worker_loop
-    from mkflow.mail.outbox import LeaseTooShort
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:

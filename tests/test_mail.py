@@ -122,6 +122,21 @@ def worker_process(database_url: str, smtp_port: int, log: Path) -> subprocess.P
         )
 
 
+def worker_holding_mail(n: int, database_url, smtp, inbox, tmp_path):
+    """Five hand-off mails and a worker process whose ``n``-th mail the server holds
+    unanswered: the worker, the event that releases the answer, and the worker's log."""
+    for number in range(5):
+        launch_article(f"Article {number}")
+    arrived, answer = inbox.hold(n)
+    log = tmp_path / "worker.log"
+    worker = worker_process(database_url, smtp.port, log)
+    if not arrived.wait(60):
+        worker.kill()
+        worker.wait()
+        pytest.fail(log.read_text())
+    return worker, answer, log
+
+
 def test_work_handed_on_is_mailed_in_the_recipients_language_with_working_links(
     processes, smtp, inbox, client, auth
 ):
@@ -324,17 +339,10 @@ def test_a_lease_shorter_than_a_batch_sends_each_mail_once(processes, app, smtp,
 def test_a_worker_killed_mid_batch_sends_at_most_the_mail_in_flight_again(
     processes, app, smtp, inbox, database_url, tmp_path
 ):
-    for n in range(5):
-        launch_article(f"Article {n}")
-    arrived, answer = inbox.hold(3)
-    log = tmp_path / "worker.log"
-    worker = worker_process(database_url, smtp.port, log)
-    try:
-        assert arrived.wait(60), log.read_text()  # the third mail is with the server
-    finally:
-        worker.kill()  # kill -9, before the server's answer and the worker's commit
-        worker.wait(timeout=30)
-        answer.set()
+    worker, answer, _log = worker_holding_mail(3, database_url, smtp, inbox, tmp_path)
+    worker.kill()  # kill -9 while the third mail waits for the server's answer
+    worker.wait(timeout=30)
+    answer.set()
 
     later = clock.now() + timedelta(seconds=app.config["MKFLOW_MAIL_LEASE_SECONDS"] + 60)
     assert send_all(later).counts.get(MailStatus.SENT, 0) >= 3
@@ -549,13 +557,8 @@ def test_the_worker_refuses_a_lease_shorter_than_one_send_can_take(app, smtp, in
 def test_sigterm_stops_the_worker_after_the_mail_it_is_sending(
     processes, app, smtp, inbox, database_url, tmp_path
 ):
-    for n in range(5):
-        launch_article(f"Article {n}")
-    arrived, answer = inbox.hold(2)
-    log = tmp_path / "worker.log"
-    worker = worker_process(database_url, smtp.port, log)
+    worker, answer, log = worker_holding_mail(2, database_url, smtp, inbox, tmp_path)
     try:
-        assert arrived.wait(60), log.read_text()
         worker.terminate()  # SIGTERM while the second mail waits for the server's answer
         answer.set()
         assert worker.wait(timeout=60) == 0, log.read_text()
