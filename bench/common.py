@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from mkflow import create_app, freeze_startup_memory  # noqa: E402
+from mkflow.application import create_app, freeze_startup_memory  # noqa: E402
 
 
 def sqlite_url(workdir: str, name: str = "mkflow-bench.db") -> str:

@@ -47,9 +47,9 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     timed,
 )
 
-from mkflow import clock, seeding, seeding_processes  # noqa: E402
-from mkflow.extensions import db  # noqa: E402
-from mkflow.models import (  # noqa: E402
+from mkflow.core import clock
+from mkflow.core.database import db  # noqa: E402
+from mkflow.models import (
     Department,
     Event,
     InstanceState,
@@ -61,6 +61,7 @@ from mkflow.models import (  # noqa: E402
     TaskStatus,
     User,
 )
+from mkflow.seeding import company_seeds, process_seeds  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_dash"
 ITEMS, TASKS, PROJECTS = 10_000, 20_000, 40
@@ -262,8 +263,8 @@ def seed(app) -> tuple[dict, float]:
     rng = random.Random(7)
     with app.app_context():
         flask_migrate.upgrade()
-        seeding.load_company("en")
-        seeding_processes.load_processes("en")
+        company_seeds.load_company("en")
+        process_seeds.load_processes("en")
         db.session.commit()
         now = clock.now()
         item_events = seed_items(rng, now)

@@ -38,7 +38,7 @@ from common import (  # noqa: E402
 )
 from projects import log_in, seed  # noqa: E402
 
-from mkflow.extensions import db  # noqa: E402
+from mkflow.core.database import db  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_gantt"
 BIG, SMALL = 500, 100

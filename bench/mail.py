@@ -41,8 +41,8 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     sqlite_url,
 )
 
-from mkflow import clock  # noqa: E402
-from mkflow.extensions import db  # noqa: E402
+from mkflow.core import clock  # noqa: E402
+from mkflow.core.database import db  # noqa: E402
 from mkflow.mail import outbox, transport  # noqa: E402
 from mkflow.models import MailStatus, OutboxMessage  # noqa: E402
 

@@ -54,21 +54,14 @@ from common import (  # noqa: E402
     timed,
 )
 
-from mkflow import clock, seeding  # noqa: E402
-from mkflow.extensions import db  # noqa: E402
-from mkflow.models import (  # noqa: E402
-    ChecklistItem,
-    Department,
-    Project,
-    Task,
-    TaskLink,
-    TaskStatus,
-    User,
-)
+from mkflow.core import clock
+from mkflow.core.database import db  # noqa: E402
+from mkflow.models import ChecklistItem, Department, Project, Task, TaskLink, TaskStatus, User
+from mkflow.projects import lifecycle as project_domain  # noqa: E402
 from mkflow.projects import listing  # noqa: E402
-from mkflow.projects import projects as project_domain  # noqa: E402
 from mkflow.projects import tasks as task_domain  # noqa: E402
-from mkflow.projects.schedule import Calendar, Link, LinkKind, Span, reschedule, roll_up  # noqa: E402
+from mkflow.projects.scheduling import Calendar, Link, LinkKind, Span, reschedule, roll_up  # noqa: E402
+from mkflow.seeding import company_seeds  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_projects"
 BIG, SMALL = 2000, 200  # tasks per project
@@ -394,7 +387,7 @@ def seed(app, sizes: tuple[int, int] = (BIG, SMALL)) -> tuple[Built, Built, floa
     started = time.perf_counter()
     with app.app_context():
         flask_migrate.upgrade()
-        seeding.load_company("en")
+        company_seeds.load_company("en")
         db.session.commit()
         with app.test_request_context():
             today = clock.company_today()

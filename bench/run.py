@@ -49,9 +49,9 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     timed,
 )
 
-from mkflow import clock, seeding, seeding_processes  # noqa: E402
-from mkflow.extensions import db  # noqa: E402
-from mkflow.models import (  # noqa: E402
+from mkflow.core import clock
+from mkflow.core.database import db  # noqa: E402
+from mkflow.models import (
     Event,
     FieldMode,
     FieldType,
@@ -63,6 +63,7 @@ from mkflow.models import (  # noqa: E402
     StageKind,
     User,
 )
+from mkflow.seeding import company_seeds, process_seeds  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench"
 TOTAL_ITEMS = 10_000
@@ -265,8 +266,8 @@ def seed(app) -> Seeded:
     rng = random.Random(42)
     with app.app_context():
         flask_migrate.upgrade()
-        seeding.load_company("en")
-        seeding_processes.load_processes("en")
+        company_seeds.load_company("en")
+        process_seeds.load_processes("en")
         db.session.commit()
         templates = db.session.scalars(select(ProcessTemplate).order_by(ProcessTemplate.id)).all()
         holders, now = Holders(), clock.now()

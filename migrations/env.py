@@ -8,7 +8,7 @@ from alembic import context
 from alembic.util import CommandError
 from flask import current_app
 
-from mkflow import sqlite_migrations
+from mkflow.core import sqlite_migrations
 
 config = context.config
 if not logging.getLogger().handlers:  # keep the host's logging (pytest, gunicorn) as it is

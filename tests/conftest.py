@@ -15,8 +15,10 @@ from sqlalchemy import text
 from support import SUITE_MOMENT, AuthActions, config_for
 from werkzeug.routing import Rule
 
-from mkflow import clock, create_app, seeding
-from mkflow.extensions import db
+from mkflow.application import create_app
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.seeding import company_seeds
 
 CSRF_FIELD = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -158,7 +160,7 @@ def runner(app):
 @pytest.fixture
 def demo(app, snapshots, clock_moment):
     """The demo company from seeds/, in English names."""
-    snapshots.restore(("demo", clock_moment), lambda: _seed(seeding.load_company))
+    snapshots.restore(("demo", clock_moment), lambda: _seed(company_seeds.load_company))
 
 
 @pytest.fixture
@@ -169,39 +171,39 @@ def auth(client) -> AuthActions:
 @pytest.fixture
 def processes(demo, snapshots, clock_moment):
     """The demo company plus the shipped process templates (no running items)."""
-    from mkflow import seeding_processes
+    from mkflow.seeding import process_seeds
 
-    snapshots.restore(("processes", clock_moment), lambda: _seed(seeding_processes.load_processes))
+    snapshots.restore(("processes", clock_moment), lambda: _seed(process_seeds.load_processes))
 
 
 @pytest.fixture
 def demo_items(processes, snapshots, clock_moment):
     """The demo running items too, as `make run` shows them (dated from the clock's now)."""
-    from mkflow import seeding_processes
+    from mkflow.seeding import process_seeds
 
     snapshots.restore(
-        ("demo_items", clock_moment), lambda: _seed(seeding_processes.load_demo_instances)
+        ("demo_items", clock_moment), lambda: _seed(process_seeds.load_demo_instances)
     )
 
 
 @pytest.fixture
 def project_templates(demo, snapshots, clock_moment):
     """The demo company plus the shipped project templates."""
-    from mkflow import seeding_projects
+    from mkflow.seeding import project_seeds
 
     snapshots.restore(
         ("project_templates", clock_moment),
-        lambda: _seed(seeding_projects.load_project_templates),
+        lambda: _seed(project_seeds.load_project_templates),
     )
 
 
 @pytest.fixture
 def demo_projects(project_templates, snapshots, clock_moment):
     """Demo projects made from the templates and moved along by their dates."""
-    from mkflow import seeding_projects
+    from mkflow.seeding import project_seeds
 
     snapshots.restore(
-        ("demo_projects", clock_moment), lambda: _seed(seeding_projects.load_demo_projects)
+        ("demo_projects", clock_moment), lambda: _seed(project_seeds.load_demo_projects)
     )
 
 

@@ -27,9 +27,9 @@ from datetime import date, datetime
 from sqlalchemy import insert, update
 from support import add_people, launch_article, new_project, new_task, user
 
-from mkflow.extensions import db
+from mkflow.core.database import db
 from mkflow.models import Event, Task, TaskStatus
-from mkflow.workflow import engine
+from mkflow.processes import engine
 
 START, END = date(2026, 3, 2), date(2026, 3, 15)
 NOW = datetime(2026, 3, 13, 12, 0)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Table, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 
-from mkflow.extensions import db
+from mkflow.core.database import db
 
 Rows = dict[str, list[dict]]
 

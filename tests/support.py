@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mkflow.extensions import db
+from mkflow.core.database import db
 from mkflow.models import User
 
 MOSCOW = ZoneInfo("Europe/Moscow")  # the company's zone in the tests (the default; no DST)
@@ -78,7 +78,7 @@ def template(slug: str):
 
 def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **overrides):
     """An article item with the demo marketer and copywriter in its roles."""
-    from mkflow.workflow import engine
+    from mkflow.processes import engine
 
     options = {
         "title": title,
@@ -97,7 +97,7 @@ def new_project(name: str = "Spring campaign", manager: str = "head@demo.local",
     """An empty project managed by ``manager`` (default start: Monday 2 March 2026)."""
     from datetime import date
 
-    from mkflow.projects.projects import ProjectData, create_project
+    from mkflow.projects.lifecycle import ProjectData, create_project
 
     options = {"name": name, "start_date": date(2026, 3, 2)} | data
     project = create_project(user(manager), ProjectData(**options))
@@ -106,7 +106,7 @@ def new_project(name: str = "Spring campaign", manager: str = "head@demo.local",
 
 
 def add_people(project, *emails: str, role: str = "member"):
-    from mkflow.projects.projects import add_member
+    from mkflow.projects.lifecycle import add_member
 
     for email in emails:
         add_member(project, project.manager, user=user(email), role=role)

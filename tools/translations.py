@@ -23,10 +23,31 @@ def run(*args: str) -> None:
 
 
 def main() -> None:
-    run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
-        "--sort-output", "--project", "mkflow", "-o", str(POT), ".")
-    run("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-        "--ignore-obsolete")
+    run(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "mkflow",
+        "-o",
+        str(POT),
+        ".",
+    )
+    run(
+        "update",
+        "-i",
+        str(POT),
+        "-d",
+        str(TRANSLATIONS),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )
     for locale in ("ru", "en"):
         path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
         with path.open("rb") as handle:

@@ -8,17 +8,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from mkflow.analytics.filters import Filters, seconds_between
-from mkflow.analytics.people import open_tasks
-from mkflow.analytics.processes import (
-    DECISIONS,
-    HOUR,
-    LEAVES,
-    finished,
-    item_conditions,
-)
-from mkflow.analytics.projects import slipped
-from mkflow.analytics.tasks import slipped_counts
-from mkflow.extensions import db
+from mkflow.analytics.process_figures import DECISIONS, HOUR, LEAVES, finished, item_conditions
+from mkflow.analytics.project_figures import slipped
+from mkflow.analytics.task_events import slipped_counts
+from mkflow.analytics.workload import open_tasks
+from mkflow.core.database import db
 from mkflow.models import (
     Event,
     InstanceState,
@@ -29,8 +23,8 @@ from mkflow.models import (
     Task,
     User,
 )
-from mkflow.projects.access import visible_projects_filter
-from mkflow.workflow.access import visible_templates_filter
+from mkflow.people.process_access import visible_templates_filter
+from mkflow.people.project_access import visible_projects_filter
 
 LIMIT = 500
 

@@ -11,12 +11,12 @@ from sqlalchemy import Float, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from mkflow import clock
-from mkflow.errors import NotFound
-from mkflow.extensions import db
-from mkflow.inputs import parse_id
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.errors import NotFound
+from mkflow.core.inputs import parse_id
 from mkflow.models import Department, ProcessTemplate, User
-from mkflow.workflow.access import sees_everything
+from mkflow.people.process_access import sees_everything
 
 DEFAULT_DAYS = 28
 NO_DASHBOARD = _l("There is no such dashboard.")

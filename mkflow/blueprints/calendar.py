@@ -15,8 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mkflow import calendar_feed, clock
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.sharing import calendar_feed
 
 bp = Blueprint("calendar", __name__)
 

@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadHost, HTTPException
 
-from mkflow.errors import DomainError
-from mkflow.extensions import db
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError
 from mkflow.projects import attachments
 
 bp = Blueprint("errors", __name__)

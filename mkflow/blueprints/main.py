@@ -5,15 +5,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from mkflow import clock, company, notify
-from mkflow.extensions import db
-from mkflow.forms import EmptyForm
-from mkflow.inputs import MAX_ID, parse_int
+from mkflow.activity import notify
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.formatting import user_today
+from mkflow.core.inputs import MAX_ID, parse_int
+from mkflow.people import company
+from mkflow.processes import board
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import MOVE_LABELS, STATUS_LABELS
-from mkflow.web import card_context, nav_counts
-from mkflow.workflow import board
+from mkflow.web.cards import card_context
+from mkflow.web.counters import nav_counts
+from mkflow.web.forms import EmptyForm
 
 bp = Blueprint("main", __name__)
 
@@ -34,7 +38,7 @@ def my_work():
         items=items,
         tasks=tasks,
         task_moves={t.id: project_tasks.allowed_moves(t, current_user) for t in tasks},
-        today=clock.user_today(),
+        today=user_today(),
         status_labels=STATUS_LABELS,
         move_labels=MOVE_LABELS,
         form=EmptyForm(),

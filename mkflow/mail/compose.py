@@ -10,8 +10,8 @@ from flask import current_app, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 
+from mkflow.activity.notice_kinds import kind_of, sentence
 from mkflow.models import Notification, OutboxMessage, User
-from mkflow.notice_kinds import kind_of, sentence
 
 
 @contextmanager
@@ -27,7 +27,7 @@ def as_recipient(user: User) -> Iterator[None]:
 
 def item_url(note: Notification) -> str:
     if note.instance_id:
-        return url_for("instances.show", instance_id=note.instance_id, _external=True)
+        return url_for("items.show", instance_id=note.instance_id, _external=True)
     if note.task_id:
         return url_for("projects.task", task_id=note.task_id, _external=True)
     return url_for("main.notifications", _external=True)

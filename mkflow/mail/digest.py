@@ -8,9 +8,9 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import exists, or_, select, update
 
-from mkflow import clock
-from mkflow.extensions import db
-from mkflow.formatting import formatter
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.formatting import formatter
 from mkflow.mail import compose
 from mkflow.models import (
     Department,
@@ -99,7 +99,7 @@ def head_report(user: User, day, now: datetime) -> HeadReport | None:
         .limit(OVERDUE_LISTED)
     ).all()
     for item_id, title, due in items:
-        url = url_for("instances.show", instance_id=item_id, _external=True)
+        url = url_for("items.show", instance_id=item_id, _external=True)
         report.overdue.append((title, when(due), url))
     tasks = db.session.execute(
         select(Task.id, Task.title, Task.due_date)

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from mkflow import clock
-from mkflow.extensions import db, on_postgres
+from mkflow.core import clock
+from mkflow.core.database import db, on_postgres
 from mkflow.mail import compose, preferences
 from mkflow.mail.transport import SEND_ERRORS
 from mkflow.models import Channel, MailStatus, OutboxMessage

@@ -5,9 +5,9 @@ from datetime import time
 
 from sqlalchemy import delete, select
 
-from mkflow.extensions import db
+from mkflow.activity.notice_kinds import KINDS, kind_of
+from mkflow.core.database import db
 from mkflow.models import Channel, Department, MailPreference, User
-from mkflow.notice_kinds import KINDS, kind_of
 
 
 def channels_of(user: User) -> dict[str, Channel]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mkflow.extensions import db
+from mkflow.core.database import db
 from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessInstance, Stage
 from mkflow.models.projects import Task

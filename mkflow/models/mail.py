@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mkflow import clock
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
 
 
 class MailStatus(enum.StrEnum):

@@ -7,9 +7,9 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mkflow import clock
-from mkflow.extensions import db
-from mkflow.text import initials
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.text import initials
 
 
 class Role(enum.StrEnum):
@@ -110,7 +110,7 @@ class User(UserMixin, db.Model):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    # The token of the login session this object came with (mkflow.sessions); not stored.
+    # The token of the login session this object came with (mkflow.people.sessions); not stored.
     session_token = None
 
     def get_id(self) -> str:

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mkflow import clock
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
 from mkflow.models.people import User
 from mkflow.models.processes import ProcessTemplate
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mkflow.extensions import db
+from mkflow.core.database import db
 from mkflow.models.people import User
 
 
@@ -19,7 +19,7 @@ class LoginFailure(db.Model):
 
 
 class LoginSession(db.Model):
-    """One logged-in browser (see ``mkflow.sessions``); deleting it logs that browser out."""
+    """One logged-in browser (see ``mkflow.people.sessions``); deleting it logs that browser out."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mkflow import clock
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
 from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessTemplate
 from mkflow.models.projects import Project

@@ -16,11 +16,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mkflow import clock
-from mkflow.errors import DomainError, NotFound
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError, NotFound
 from mkflow.models import Attachment, Task, User
-from mkflow.projects import access
+from mkflow.people import project_access
 
 # Programs a click would run on the recipient's machine.
 REFUSED_EXTENSIONS = frozenset(
@@ -101,7 +101,7 @@ def content_type(filename: str) -> str:
 
 def save(task: Task, actor: User, raw_name: str, stream: BinaryIO) -> Attachment:
     """Store the upload; refuse empty, oversized or executable files with a clear message."""
-    if not access.can_work(actor, task.project):
+    if not project_access.can_work(actor, task.project):
         raise DomainError(_l("Only the project's workgroup can attach files."))
     name = clean_name(raw_name)
     if not name:
@@ -169,7 +169,9 @@ def remove(task: Task, actor: User, attachment_id: int) -> Path:
     attachment = get(task, attachment_id)
     if task.project.archived_at is not None:  # an archived project is read-only
         raise DomainError(_l("The project is archived."))
-    if not (access.is_manager(actor, task.project) or attachment.uploaded_by_id == actor.id):
+    if not (
+        project_access.is_manager(actor, task.project) or attachment.uploaded_by_id == actor.id
+    ):
         raise DomainError(_l("Only the person who attached the file or the manager can remove it."))
     db.session.delete(attachment)
     db.session.flush()

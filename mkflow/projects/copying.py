@@ -10,9 +10,9 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mkflow import clock
-from mkflow.errors import DomainError, PermissionDenied
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError, PermissionDenied
 from mkflow.models import (
     ChecklistItem,
     Event,
@@ -24,9 +24,10 @@ from mkflow.models import (
     TaskStatus,
     User,
 )
-from mkflow.projects import access, planning
-from mkflow.projects.projects import ProjectData, create_project
-from mkflow.projects.schedule import Calendar
+from mkflow.people import project_access
+from mkflow.projects import planning
+from mkflow.projects.lifecycle import ProjectData, create_project
+from mkflow.projects.scheduling import Calendar
 
 MANAGER_DUTY = "manager"  # a template task held by whoever manages the new project
 
@@ -70,9 +71,9 @@ def copy_project(
     as_template: bool = False,
 ) -> Project:
     """A new project (or template) with everything ``source`` plans, starting on ``start_date``."""
-    if not (source.is_template or access.in_workgroup(actor, source)):
+    if not (source.is_template or project_access.in_workgroup(actor, source)):
         raise PermissionDenied(_l("Only the project's workgroup can copy it."))
-    if as_template and not access.is_manager(actor, source):
+    if as_template and not project_access.is_manager(actor, source):
         raise PermissionDenied(_l("Only the project manager can save it as a template."))
     target = create_project(
         actor,
@@ -122,7 +123,7 @@ def _copy_tasks(source: Project, target: Project, actor: User) -> None:
     )
     if not tasks:
         return
-    people = {u.id for u in access.member_choices(target)}
+    people = {u.id for u in project_access.member_choices(target)}
     by_duty = {m.duty: m.user_id for m in target.members if m.user_id is not None and m.duty}
     by_duty[MANAGER_DUTY] = target.manager_id
     now = clock.now()

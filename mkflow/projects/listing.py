@@ -24,20 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, selectinload
 
-from mkflow.extensions import db, on_postgres
-from mkflow.inputs import parse_id
-from mkflow.models import (
-    ChecklistItem,
-    Department,
-    Project,
-    Task,
-    TaskLink,
-    TaskStatus,
-    User,
-)
-from mkflow.projects.access import visible_projects_filter
+from mkflow.core.database import db, on_postgres
+from mkflow.core.inputs import parse_id
+from mkflow.core.text import initials
+from mkflow.models import ChecklistItem, Department, Project, Task, TaskLink, TaskStatus, User
+from mkflow.people.project_access import visible_projects_filter
 from mkflow.projects.status import COLUMNS, moves_for
-from mkflow.text import initials
 
 WORKING = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REOPENED)
 SORTS = ("tree", "title", "start", "due", "status", "assignee")

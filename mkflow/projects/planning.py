@@ -10,10 +10,10 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import bindparam, select, text, update
 
-from mkflow.extensions import db, on_postgres
+from mkflow.core.database import db, on_postgres
 from mkflow.models import Event, Project, Task, TaskLink, User
-from mkflow.projects import schedule
-from mkflow.projects.schedule import Calendar, Link, LinkKind, Span
+from mkflow.projects import scheduling
+from mkflow.projects.scheduling import Calendar, Link, LinkKind, Span
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Parents roll up and links move tasks; a parent that moved can push its own successors.
@@ -82,9 +82,9 @@ def replan(project: Project, changed: set[int], actor: User | None, at: datetime
     linked = {link.predecessor for link in links} | {link.successor for link in links}
     pending = set(changed)
     for _round in range(MAX_ROUNDS):
-        moved = schedule.reschedule(spans, links, cal, pending) if project.auto_schedule else {}
+        moved = scheduling.reschedule(spans, links, cal, pending) if project.auto_schedule else {}
         _apply(spans, moved)
-        rolled = schedule.roll_up(spans, parents)
+        rolled = scheduling.roll_up(spans, parents)
         _apply(spans, rolled)
         pending = set(rolled) & linked
         if not pending:
@@ -180,5 +180,5 @@ def _span_text(start: date | None, due: date | None) -> str:
 def broken_links(project_id: int) -> set[tuple[int, int]]:
     """(predecessor, successor) of every link the current dates break (manual mode flags)."""
     cal = company_calendar()
-    found = schedule.broken_links(tree_of(project_id)[0], links_of(project_id), cal)
+    found = scheduling.broken_links(tree_of(project_id)[0], links_of(project_id), cal)
     return {(link.predecessor, link.successor) for link in found}

@@ -10,18 +10,18 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from mkflow import clock
-from mkflow.errors import DomainError, NotFound, PermissionDenied
-from mkflow.extensions import db
-from mkflow.inputs import SHORT_TEXT_LIMIT, check_day, comment_text, one_line
+from mkflow.activity import discussion
+from mkflow.activity.notify import notify
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from mkflow.core.inputs import SHORT_TEXT_LIMIT, check_day, comment_text, one_line
+from mkflow.core.richtext import render
 from mkflow.models import ChecklistItem, Event, Project, Task, TaskLink, TaskStatus, User
-from mkflow.notify import notify
-from mkflow.projects import access, planning, schedule
-from mkflow.projects.schedule import Link, LinkKind
+from mkflow.people import project_access
+from mkflow.projects import planning, scheduling
+from mkflow.projects.scheduling import Link, LinkKind
 from mkflow.projects.status import OPEN, TRANSITIONS, Move, moves_for
-from mkflow.richtext import render
-from mkflow.workflow import activity
-from mkflow.workflow.engine import Conflict
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20000
@@ -57,7 +57,7 @@ def _next_position(column, *where) -> int:
 
 
 def _require_work(actor: User, project: Project) -> None:
-    if not access.can_work(actor, project):
+    if not project_access.can_work(actor, project):
         raise PermissionDenied(_l("Only the project's workgroup can change its tasks."))
 
 
@@ -75,7 +75,7 @@ def _clean(project: Project, data: TaskData, task: Task | None = None) -> TaskDa
         raise DomainError(_l("The title is too long (at most %(n)d characters).", n=MAX_TITLE))
     if len(data.description or "") > MAX_DESCRIPTION:
         raise DomainError(_l("The description is too long."))
-    people = {u.id for u in access.member_choices(project)}
+    people = {u.id for u in project_access.member_choices(project)}
     for person in (data.assignee, data.reviewer):
         if person is not None and person.id not in people:
             raise DomainError(_l("%(name)s is not in the project's workgroup.", name=person.name))
@@ -199,9 +199,9 @@ def update_task(
 def delete_task(task: Task, actor: User) -> None:
     """The manager or the task's author may delete it, with its subtasks."""
     project = task.project
-    if not (access.is_manager(actor, project) or task.author_id == actor.id):
+    if not (project_access.is_manager(actor, project) or task.author_id == actor.id):
         raise PermissionDenied(_l("Only the project manager or the task's author can delete it."))
-    if not access.can_work(actor, project):
+    if not project_access.can_work(actor, project):
         raise PermissionDenied(_l("The project is archived."))
     db.session.delete(task)
     planning.replan(project, set(), actor, clock.now())
@@ -215,7 +215,7 @@ def allowed_moves(task: Task, user: User, *, is_manager: bool | None = None) -> 
     if project.archived_at is not None or project.is_template:
         return ()
     if is_manager is None:
-        is_manager = access.is_manager(user, project)
+        is_manager = project_access.is_manager(user, project)
     return moves_for(
         task.status,
         is_assignee=task.assignee_id == user.id,
@@ -259,7 +259,7 @@ def move(
     except ValueError:
         raise DomainError(_l("Unknown action.")) from None
     _check_version(task, expected_version)
-    is_manager = access.is_manager(actor, task.project)
+    is_manager = project_access.is_manager(actor, task.project)
     if chosen not in allowed_moves(task, actor, is_manager=is_manager):
         raise PermissionDenied(_l("You cannot do this with the task now."))
     comment = comment_text(comment)
@@ -315,7 +315,7 @@ def _notify_move(task: Task, actor: User, chosen: Move, comment: str) -> None:
         notify(told, "task_done", actor=actor, task=task)
     # Its watchers (people and members of watching departments), in one query; whoever
     # was just told in person is not told twice.
-    for person in activity.watching_users(task):
+    for person in discussion.watching_users(task):
         if told is None or person.id != told.id:
             notify(person, "watched", actor=actor, task=task, comment=task.status.value)
 
@@ -393,7 +393,7 @@ def add_link(
         link.predecessor == predecessor.id and link.successor == successor.id for link in existing
     ):
         raise DomainError(_l("These tasks are already linked."))
-    cycle = schedule.would_create_cycle(
+    cycle = scheduling.would_create_cycle(
         existing, Link(predecessor.id, successor.id, link_kind, lag)
     )
     if cycle:

@@ -7,8 +7,8 @@ import pytest
 from support import config_for
 from werkzeug.serving import make_server
 
-from mkflow import create_app
-from mkflow.extensions import db
+from mkflow.application import create_app
+from mkflow.core.database import db
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

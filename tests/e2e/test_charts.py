@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from support import add_people, launch_article, log_in, new_project, new_task, template
 
-from mkflow import clock
-from mkflow.extensions import db
+from mkflow.core import clock
+from mkflow.core.database import db
 from mkflow.models import Department
-from mkflow.workflow import engine
+from mkflow.processes import engine
 
 BARS = ".chart-plot .barlayer .point path"
 

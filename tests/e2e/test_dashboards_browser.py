@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from support import log_in
 
-from mkflow.extensions import db
+from mkflow.core.database import db
 from mkflow.models import Department
 
 PERIOD = "from=2026-03-02&to=2026-03-15"

@@ -6,8 +6,8 @@ import re
 from playwright.sync_api import expect
 from support import launch_article, log_in, template, user
 
-from mkflow.extensions import db
-from mkflow.workflow import engine
+from mkflow.core.database import db
+from mkflow.processes import engine
 
 
 def test_the_unread_count_rises_while_the_board_is_open(page, processes, console_errors):

@@ -9,7 +9,7 @@ from babel.dates import format_date
 from playwright.sync_api import expect
 from support import add_people, log_in, new_project, new_task, user
 
-from mkflow.seeding import pick_locale, read_seed
+from mkflow.seeding.company_seeds import pick_locale, read_seed
 
 MONDAY = date(2030, 3, 4)  # far ahead: nothing in these projects is overdue
 

@@ -14,9 +14,11 @@ from support import add_people, config_for, log_in, new_project, new_task, user
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from mkflow import clock, create_app, sharing
-from mkflow.extensions import db
+from mkflow.application import create_app
+from mkflow.core import clock
+from mkflow.core.database import db
 from mkflow.models import Department, ShareLink, Task
+from mkflow.sharing import share_links
 
 GONE = "This link does not open anything"
 
@@ -70,7 +72,7 @@ def marketing_project():
 
 
 def share(project, until: date):
-    _, token = sharing.create(
+    _, token = share_links.create(
         user("marketer@demo.local"), project, "project_board", until, today=until, zone=UTC
     )
     db.session.commit()

@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mkflow.forms import EmailAddress, choice_id
 from mkflow.models import Role, Visibility
+from mkflow.web.forms import EmailAddress, choice_id
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),

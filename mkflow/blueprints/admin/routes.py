@@ -7,20 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from mkflow import company
-from mkflow.blueprints.admin.forms import (
-    NOBODY,
-    ROLE_LABELS,
-    DepartmentForm,
-    GroupForm,
-    UserForm,
-)
-from mkflow.errors import DomainError
-from mkflow.extensions import db
-from mkflow.forms import EmptyForm
+from mkflow.blueprints.admin.forms import NOBODY, ROLE_LABELS, DepartmentForm, GroupForm, UserForm
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError
 from mkflow.mail import outbox
 from mkflow.models import Department, Group, MailStatus, OutboxMessage, User, Visibility
-from mkflow.web import render_form
+from mkflow.people import company
+from mkflow.web.forms import EmptyForm
+from mkflow.web.http import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

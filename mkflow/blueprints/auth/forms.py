@@ -6,9 +6,9 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from mkflow.i18n import LOCALES
+from mkflow.activity.notice_kinds import KINDS
 from mkflow.models import Channel
-from mkflow.notice_kinds import KINDS
+from mkflow.web.i18n import LOCALES
 
 
 class LoginForm(FlaskForm):

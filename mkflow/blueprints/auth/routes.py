@@ -4,19 +4,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from mkflow import accounts, sessions
-from mkflow.blueprints.auth.forms import (
-    LoginForm,
-    MailPreferencesForm,
-    PasswordForm,
-    SettingsForm,
-)
-from mkflow.errors import DomainError
-from mkflow.extensions import db
-from mkflow.i18n import LOCALES
+from mkflow.blueprints.auth.forms import LoginForm, MailPreferencesForm, PasswordForm, SettingsForm
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError
 from mkflow.mail import preferences
 from mkflow.models import Channel
-from mkflow.web import render_form, safe_next
+from mkflow.people import accounts, sessions
+from mkflow.web.http import render_form, safe_next
+from mkflow.web.i18n import LOCALES
 
 bp = Blueprint("auth", __name__)
 

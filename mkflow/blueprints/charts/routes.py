@@ -6,21 +6,18 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from mkflow import clock
-from mkflow.blueprints.instances.routes import instance_or_404
-from mkflow.blueprints.processes.routes import visible_template_or_404
-from mkflow.blueprints.projects.routes import project_or_404
-from mkflow.blueprints.projects.rows import SENTINEL_ID, prepare_rows
-from mkflow.blueprints.share import shared_view
-from mkflow.charts import gantt as gantt_charts
-from mkflow.charts import portfolio as portfolios
-from mkflow.charts import processes as timelines
-from mkflow.charts.output import to_json
-from mkflow.extensions import db
-from mkflow.formatting import formatter
+from mkflow.analytics import gantt as gantt_charts
+from mkflow.analytics import item_timelines as timelines
+from mkflow.analytics import portfolio as portfolios
+from mkflow.analytics.figure_json import to_json
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.formatting import formatter, user_today
 from mkflow.models import Department
-from mkflow.projects import access
-from mkflow.web import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
+from mkflow.people import project_access
+from mkflow.web.http import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
+from mkflow.web.loaders import instance_or_404, project_or_404, visible_template_or_404
+from mkflow.web.task_rows import SENTINEL_ID, prepare_rows
 
 bp = Blueprint("charts", __name__)
 
@@ -47,7 +44,7 @@ def link_to(endpoint: str, arg: str):
 def gantt_response(project, *, shared: bool = False, **context):
     """The Gantt page, the same chart embedded (?embed=1: no navigation, framed by the
     intranet) or behind a share link (``shared``: no forms, no links into the app)."""
-    day, embed = clock.user_today(), embed_requested()
+    day, embed = user_today(), embed_requested()
     filters = gantt_charts.GanttFilters.from_args(request.args)
     gantt = gantt_charts.gantt_of(project, day, filters)
     status_labels = prepare_rows(gantt.rows, "gantt")["labels"]["status"]
@@ -81,13 +78,12 @@ def gantt(project_id):
     project = project_or_404(project_id)
     return gantt_response(
         project,
-        people=access.member_choices(project),
-        is_manager=access.is_manager(current_user, project),
-        can_work=access.can_work(current_user, project),
+        people=project_access.member_choices(project),
+        is_manager=project_access.is_manager(current_user, project),
+        can_work=project_access.can_work(current_user, project),
     )
 
 
-@shared_view("gantt")
 def shared_gantt(link):
     return gantt_response(link.project, shared=True, link=link, share_title=link.project.name)
 
@@ -118,8 +114,8 @@ def template_timeline(template_id):
     stages = timelines.stage_choices(template)
     stage = request.args.get("stage") or None
     stage = stage if stage in dict(stages) else None
-    items = timelines.active_items(template, now, clock.user_today(), stage)
-    item_url = link_to("instances.show", "instance_id")
+    items = timelines.active_items(template, now, user_today(), stage)
+    item_url = link_to("items.show", "instance_id")
     figure = timelines.template_figure(template, items, now, fmt, item_url, stages)
     return chart_response(
         "charts/template_timeline.html",
@@ -137,7 +133,7 @@ def template_timeline(template_id):
 def portfolio(department_id):
     """The department's live projects the user may see, with their milestones."""
     department = db.session.get(Department, department_id)
-    day = clock.user_today()
+    day = user_today()
     rows = portfolios.portfolio(department, current_user, day) if department else []
     if department is None or not portfolios.may_view(current_user, department, rows):
         abort(404)

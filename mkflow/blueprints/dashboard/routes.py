@@ -11,18 +11,19 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mkflow import clock, sharing
-from mkflow.analytics import charts, drill
+from mkflow.analytics import dashboard_figures, drill
 from mkflow.analytics import filters as dashboard_filters
-from mkflow.analytics.processes import templates
+from mkflow.analytics.item_timelines import OUTCOME_LABELS as EVENT_LABELS
+from mkflow.analytics.process_figures import templates
 from mkflow.blueprints.charts.routes import chart_response
-from mkflow.blueprints.share import share_panel, shared_view
-from mkflow.charts.processes import OUTCOME_LABELS as EVENT_LABELS
-from mkflow.errors import NotFound
-from mkflow.extensions import db
-from mkflow.formatting import formatter
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.errors import NotFound
+from mkflow.core.formatting import formatter, user_today
+from mkflow.core.text import spreadsheet_cell
 from mkflow.models import Department, User
-from mkflow.text import spreadsheet_cell
+from mkflow.sharing import share_links
+from mkflow.web.share_panel import share_panel
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -33,7 +34,7 @@ def require_login():
     """Dashboards are for logged-in users; a template's share link has its own page."""
 
 
-def _context(f: dashboard_filters.Filters, *, links: bool = True) -> charts.Context:
+def _context(f: dashboard_filters.Filters, *, links: bool = True) -> dashboard_figures.Context:
     def url(view: str, changes: dict) -> str:
         if not links:
             return ""
@@ -44,19 +45,19 @@ def _context(f: dashboard_filters.Filters, *, links: bool = True) -> charts.Cont
         plain = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
         return url_for(f"dashboard.{view}", **f.args(**plain))
 
-    return charts.Context(f, clock.now(), clock.user_today(), url)
+    return dashboard_figures.Context(f, clock.now(), user_today(), url)
 
 
 def _department_filters() -> dashboard_filters.Filters:
     return dashboard_filters.authorize(
-        current_user, dashboard_filters.parse(request.args, clock.user_today())
+        current_user, dashboard_filters.parse(request.args, user_today())
     )
 
 
 def _company_filters() -> dashboard_filters.Filters:
     if not dashboard_filters.sees_company(current_user):
         raise NotFound(dashboard_filters.NO_DASHBOARD)
-    f = dashboard_filters.parse(request.args, clock.user_today())
+    f = dashboard_filters.parse(request.args, user_today())
     return f.narrowed(department_id=None, template_id=None, person_id=None)
 
 
@@ -88,12 +89,12 @@ def index():
     ctx = _context(f)
     department = db.session.get(Department, f.department_id)
     shares = {}
-    if department is not None and sharing.can_share(current_user, department):
+    if department is not None and share_links.can_share(current_user, department):
         shares = share_panel(department)
     return chart_response(
         "dashboard/department.html",
         filters=f,
-        charts=[make(ctx) for make in charts.DEPARTMENT.values()],
+        charts=[make(ctx) for make in dashboard_figures.DEPARTMENT.values()],
         csv_view="dashboard.department_csv",
         **shares,
         **_choices(f),
@@ -107,12 +108,12 @@ def company():
     return chart_response(
         "dashboard/company.html",
         filters=f,
-        charts=[make(ctx) for make in charts.COMPANY.values()],
+        charts=[make(ctx) for make in dashboard_figures.COMPANY.values()],
         csv_view="dashboard.company_csv",
     )
 
 
-def _csv(chart: charts.Chart, f: dashboard_filters.Filters):
+def _csv(chart: dashboard_figures.Chart, f: dashboard_filters.Filters):
     out = io.StringIO()
     writer = csv.writer(out)
     for row in (chart.headers, *chart.rows):
@@ -126,18 +127,18 @@ def _csv(chart: charts.Chart, f: dashboard_filters.Filters):
 
 @bp.route("/<name>.csv")
 def department_csv(name):
-    if name not in charts.DEPARTMENT:
+    if name not in dashboard_figures.DEPARTMENT:
         abort(404)
     f = _department_filters()
-    return _csv(charts.DEPARTMENT[name](_context(f)), f)
+    return _csv(dashboard_figures.DEPARTMENT[name](_context(f)), f)
 
 
 @bp.route("/company/<name>.csv")
 def company_csv(name):
-    if name not in charts.COMPANY:
+    if name not in dashboard_figures.COMPANY:
         abort(404)
     f = _company_filters()
-    return _csv(charts.COMPANY[name](_context(f)), f)
+    return _csv(dashboard_figures.COMPANY[name](_context(f)), f)
 
 
 DRILLS = {
@@ -145,9 +146,7 @@ DRILLS = {
     "stage": lambda f, args: drill.stage_visits(f, args.get("stage", "")),
     "decisions": lambda f, args: drill.decisions(f, args.get("stage", "")),
     "slipped": lambda f, args: drill.slipped_tasks(f),
-    "work": lambda f, args: drill.open_work(
-        f.person_id, current_user, clock.now(), clock.user_today()
-    ),
+    "work": lambda f, args: drill.open_work(f.person_id, current_user, clock.now(), user_today()),
 }
 
 
@@ -198,34 +197,34 @@ def items():
     )
 
 
-@shared_view("department_dashboard")
 def shared_department(link):
     """A department's process and project figures, read-only; not its people's numbers."""
     department = link.department
-    f = dashboard_filters.parse({}, clock.user_today()).narrowed(department_id=department.id)
+    f = dashboard_filters.parse({}, user_today()).narrowed(department_id=department.id)
     ctx = _context(f, links=False)
     return chart_response(
         "dashboard/shared.html",
         filters=f,
-        charts=[charts.DEPARTMENT[name](ctx) for name in charts.SHARED_DEPARTMENT],
+        charts=[
+            dashboard_figures.DEPARTMENT[name](ctx) for name in dashboard_figures.SHARED_DEPARTMENT
+        ],
         link=link,
         share_title=_("Dashboard: %(name)s", name=department.name),
         shared=True,
     )
 
 
-@shared_view("process_dashboard")
 def shared_dashboard(link):
     """A process template's figures, read-only: the process part of the department view."""
     template = link.template
-    f = dashboard_filters.parse({}, clock.user_today()).narrowed(
+    f = dashboard_filters.parse({}, user_today()).narrowed(
         department_id=template.department_id, template_id=template.id
     )
     ctx = _context(f, links=False)
     return chart_response(
         "dashboard/shared.html",
         filters=f,
-        charts=[charts.DEPARTMENT[name](ctx) for name in charts.PROCESS_ONLY],
+        charts=[dashboard_figures.DEPARTMENT[name](ctx) for name in dashboard_figures.PROCESS_ONLY],
         link=link,
         share_title=_("Dashboard: %(name)s", name=template.name),
         shared=True,

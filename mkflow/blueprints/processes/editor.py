@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from mkflow import company
 from mkflow.blueprints.processes.forms import (
     MODE_LABELS,
     RESPONSIBLE_LABELS,
@@ -16,11 +15,9 @@ from mkflow.blueprints.processes.forms import (
     StageForm,
     TemplateForm,
 )
-from mkflow.blueprints.processes.routes import bp, visible_template_or_404
-from mkflow.blueprints.share import share_panel
-from mkflow.errors import DomainError
-from mkflow.extensions import db
-from mkflow.forms import EmptyForm
+from mkflow.blueprints.processes.routes import bp
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError
 from mkflow.models import (
     Department,
     DueUnit,
@@ -30,8 +27,12 @@ from mkflow.models import (
     Responsible,
     StageKind,
 )
-from mkflow.workflow import templates as editing
-from mkflow.workflow.access import can_manage_template
+from mkflow.people import company
+from mkflow.people.process_access import can_manage_template
+from mkflow.processes import templates as editing
+from mkflow.web.forms import EmptyForm
+from mkflow.web.loaders import visible_template_or_404
+from mkflow.web.share_panel import share_panel
 
 NONE = SelectChoice(0, "—")
 

@@ -9,8 +9,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from mkflow.forms import WholeNumberField, choice_id
 from mkflow.models import DueUnit, FieldMode, FieldType, PickRule, Responsible, StageKind
+from mkflow.web.forms import WholeNumberField, choice_id
 
 STAGE_KIND_LABELS = {
     StageKind.WORK: _l("Work"),

@@ -14,19 +14,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
-from mkflow import clock, company, sharing
-from mkflow.errors import DomainError
-from mkflow.extensions import db
-from mkflow.forms import EmptyForm
-from mkflow.inputs import EARLIEST_DAY, LATEST_DAY, parse_day
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError
+from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, parse_day
 from mkflow.models import ProcessTemplate
-from mkflow.web import card_context, render_board
-from mkflow.workflow import board as boards
-from mkflow.workflow import engine
-from mkflow.workflow.access import can_manage_template, can_view_template
-from mkflow.workflow.templates import COLOR, can_create_templates, problems_of
+from mkflow.people import company
+from mkflow.people.process_access import can_manage_template
+from mkflow.processes import board as boards
+from mkflow.processes import engine
+from mkflow.processes.templates import COLOR, can_create_templates, problems_of
+from mkflow.sharing import share_links
+from mkflow.web.cards import card_context
+from mkflow.web.forms import EmptyForm
+from mkflow.web.http import render_board
+from mkflow.web.loaders import visible_template_or_404
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -35,16 +38,6 @@ bp = Blueprint("processes", __name__, url_prefix="/processes")
 @login_required
 def require_login():
     pass
-
-
-def visible_template_or_404(template_id: int) -> ProcessTemplate:
-    # Its published version comes in the same query: the pages here read it.
-    template = db.session.get(
-        ProcessTemplate, template_id, options=[joinedload(ProcessTemplate.current_version)]
-    )
-    if template is None or not can_view_template(current_user, template):
-        abort(404)
-    return template
 
 
 @bp.route("")
@@ -162,7 +155,7 @@ def board(template_id):
     return render_board(
         "processes/board.html",
         "processes/_board.html",
-        lambda: sharing.template_stamp(template, now),
+        lambda: share_links.template_stamp(template, now),
         context,
     )
 

@@ -4,8 +4,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from mkflow.forms import DayField, WholeNumberField, optional_id
 from mkflow.models import MemberRole
+from mkflow.web.forms import DayField, WholeNumberField, optional_id
 
 ROLE_LABELS = {
     MemberRole.MANAGER: _l("Manager"),

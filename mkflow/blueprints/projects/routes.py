@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from mkflow import clock, company, sharing
 from mkflow.blueprints.projects.forms import (
     ROLE_LABELS,
     CopyForm,
@@ -13,17 +12,21 @@ from mkflow.blueprints.projects.forms import (
     MemberForm,
     ProjectForm,
 )
-from mkflow.blueprints.projects.rows import prepare_rows
-from mkflow.blueprints.share import share_panel
-from mkflow.errors import DomainError
-from mkflow.extensions import db
-from mkflow.forms import EmptyForm
-from mkflow.inputs import MAX_ID, parse_int
+from mkflow.core.database import db
+from mkflow.core.errors import DomainError
+from mkflow.core.formatting import user_today
+from mkflow.core.inputs import MAX_ID, parse_int
 from mkflow.models import Department, Project, User
-from mkflow.projects import access, copying, listing, planning
-from mkflow.projects import projects as domain
+from mkflow.people import company, project_access
+from mkflow.projects import copying, listing, planning
+from mkflow.projects import lifecycle as domain
 from mkflow.projects.status import EVENT_LABELS, MOVE_LABELS, STATUS_LABELS
-from mkflow.web import arg_id, posted_row, render_board, render_form
+from mkflow.sharing import share_links
+from mkflow.web.forms import EmptyForm
+from mkflow.web.http import arg_id, posted_row, render_board, render_form
+from mkflow.web.loaders import project_or_404
+from mkflow.web.share_panel import share_panel
+from mkflow.web.task_rows import prepare_rows
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -42,15 +45,8 @@ def labels():
         "move_labels": MOVE_LABELS,
         "role_labels": ROLE_LABELS,
         "task_event_labels": EVENT_LABELS,
-        "today": clock.user_today(),
+        "today": user_today(),
     }
-
-
-def project_or_404(project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
-    if project is None or not access.can_view(current_user, project):
-        abort(404)
-    return project
 
 
 @bp.route("")
@@ -59,7 +55,7 @@ def index():
     archived = request.args.get("archived") == "1"
     return render_template(
         "projects/index.html",
-        groups=listing.project_list(current_user, clock.user_today(), archived=archived),
+        groups=listing.project_list(current_user, user_today(), archived=archived),
         archived=archived,
     )
 
@@ -68,7 +64,7 @@ def index():
 def templates():
     return render_template(
         "projects/templates.html",
-        groups=listing.project_list(current_user, clock.user_today(), templates=True),
+        groups=listing.project_list(current_user, user_today(), templates=True),
     )
 
 
@@ -85,7 +81,7 @@ def _project_form(project: Project | None = None) -> ProjectForm:
     form.department_id.choices = _department_choices()
     form.manager_id.choices = people_choices(company.active_users())
     if project is None and not form.is_submitted():
-        form.start_date.data = clock.user_today()
+        form.start_date.data = user_today()
         form.department_id.data = current_user.department_id
         form.manager_id.data = current_user.id
     return form
@@ -128,7 +124,7 @@ def from_template():
     form.template_id.choices = [SelectChoice(t.id, t.name) for t in templates]
     if not form.is_submitted():
         form.template_id.data = arg_id("template")
-        form.start_date.data = clock.user_today()
+        form.start_date.data = user_today()
         picked = next((t for t in templates if t.id == form.template_id.data), None)
         form.name.data = picked.name if picked else ""
     if form.validate_on_submit():
@@ -150,11 +146,11 @@ def from_template():
 
 
 def _list_context(project: Project) -> dict:
-    is_manager = access.is_manager(current_user, project)
+    is_manager = project_access.is_manager(current_user, project)
     return {
         "project": project,
         "is_manager": is_manager,
-        "can_work": access.can_work(current_user, project),
+        "can_work": project_access.can_work(current_user, project),
         "form": EmptyForm(),
     }
 
@@ -168,8 +164,8 @@ def show(project_id):
     page = listing.task_page(
         project,
         current_user,
-        clock.user_today(),
-        is_manager=access.is_manager(current_user, project),
+        user_today(),
+        is_manager=project_access.is_manager(current_user, project),
         filters=filters,
         number=parse_int(request.args.get("page"), 1, MAX_ID) or 1,
     )
@@ -178,7 +174,7 @@ def show(project_id):
         "projects/show.html",
         page=page,
         filters=filters,
-        people=access.member_choices(project),
+        people=project_access.member_choices(project),
         broken={successor for _, successor in broken},
         **prepare_rows(page.rows, "list"),
         **_list_context(project),
@@ -193,7 +189,7 @@ def board(project_id):
     return render_board(
         "projects/board.html",
         "projects/_board.html",
-        lambda: sharing.project_stamp(project, clock.user_today()),
+        lambda: share_links.project_stamp(project, user_today()),
         lambda: {**board_columns_context(project), **_list_context(project)},
     )
 
@@ -203,8 +199,8 @@ def board_columns_context(project: Project) -> dict:
     columns = listing.board_columns(
         project,
         current_user,
-        clock.user_today(),
-        is_manager=access.is_manager(current_user, project),
+        user_today(),
+        is_manager=project_access.is_manager(current_user, project),
     )
     rows = [row for column in columns for row in column.rows]
     return {"columns": columns, **prepare_rows(rows, "board")}
@@ -214,7 +210,7 @@ def board_columns_context(project: Project) -> dict:
 def settings(project_id):
     """Name, department, manager, start date and scheduling mode; members; archive."""
     project = project_or_404(project_id)
-    if not access.is_manager(current_user, project):
+    if not project_access.is_manager(current_user, project):
         abort(403)
     form = _project_form(project)
     if form.validate_on_submit():

@@ -1,21 +1,26 @@
-"""What each kind of share link shows: a board as it is now, read-only, without links."""
+"""What each kind of share link shows (``SHARED_VIEWS``, one entry per kind of
+``sharing.share_links.KINDS``): a board as it is now, a Gantt chart or a dashboard, read-only,
+without links."""
 
-from mkflow import clock, sharing
-from mkflow.blueprints.share.routes import shared_view
+from collections.abc import Callable
+
+from mkflow.blueprints.charts.routes import shared_gantt
+from mkflow.blueprints.dashboard.routes import shared_dashboard, shared_department
+from mkflow.core import clock
+from mkflow.core.formatting import user_today
+from mkflow.processes import board as boards
 from mkflow.projects import listing
-from mkflow.web import card_context, render_board
-from mkflow.workflow import board as boards
+from mkflow.sharing import share_links
+from mkflow.web.cards import card_context
+from mkflow.web.http import render_board
+from mkflow.web.task_rows import prepare_rows
 
 
-@shared_view("project_board")
 def project_board(link):
-    # Here, not above: the projects blueprint imports this package for its settings page.
-    from mkflow.blueprints.projects.rows import prepare_rows
-
     project = link.project
 
     def context():
-        columns = listing.board_columns(project, None, clock.user_today(), is_manager=False)
+        columns = listing.board_columns(project, None, user_today(), is_manager=False)
         rows = [row for column in columns for row in column.rows]
         return {
             "project": project,
@@ -28,13 +33,12 @@ def project_board(link):
     return render_board(
         "projects/board.html",
         "projects/_board.html",
-        lambda: sharing.project_stamp(project, clock.user_today()),
+        lambda: share_links.project_stamp(project, user_today()),
         context,
         shared=True,
     )
 
 
-@shared_view("process_board")
 def process_board(link):
     template = link.template
     now = clock.now()
@@ -53,7 +57,17 @@ def process_board(link):
     return render_board(
         "processes/board.html",
         "processes/_board.html",
-        lambda: sharing.template_stamp(template, now),
+        lambda: share_links.template_stamp(template, now),
         context,
         shared=True,
     )
+
+
+# Every kind of link and the view that answers it: ``view(link) -> response``.
+SHARED_VIEWS: dict[str, Callable] = {
+    "project_board": project_board,
+    "process_board": process_board,
+    "gantt": shared_gantt,
+    "process_dashboard": shared_dashboard,
+    "department_dashboard": shared_department,
+}

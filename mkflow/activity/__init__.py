@@ -1,0 +1,2 @@
+"""What happens around process items and project tasks alike: comments, watchers,
+notifications and reminders."""

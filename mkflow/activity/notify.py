@@ -1,0 +1,53 @@
+"""Notifications: written by the domain, read on My work and the bell, and mailed.
+
+Each notification queues its mail in the outbox in the same transaction; the worker decides
+from the person's preferences whether it goes out now, in the daily digest or not at all.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.models import Notification, OutboxMessage, ProcessInstance, Task, User
+
+
+def notify(
+    user: User | None,
+    kind: str,
+    *,
+    actor: User | None,
+    instance: ProcessInstance | None = None,
+    task: Task | None = None,
+    comment: str = "",
+    at: datetime | None = None,
+) -> None:
+    """Tell ``user`` what happened, unless they did it themselves."""
+    if user is None or not user.active or (actor is not None and user.id == actor.id):
+        return
+    at = at or clock.now()
+    note = Notification(
+        user_id=user.id,
+        kind=kind,
+        actor=actor,
+        instance=instance,
+        task=task,  # the object, not its id: a new task gets its id at the flush
+        comment=comment,
+        at=at,
+    )
+    db.session.add(note)
+    db.session.add(OutboxMessage(user_id=user.id, notification=note, kind=kind, next_attempt_at=at))
+
+
+def recent(user: User, limit: int = 50) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user.id)
+    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )

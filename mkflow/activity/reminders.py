@@ -1,0 +1,144 @@
+"""Deadline reminders, sent by the tick: work due tomorrow and overdue work, once per item
+and day however often the tick runs, and overdue stages escalated to the department head
+where the process template asks for it.
+
+"Tomorrow" and "today" are the company's calendar days (``BABEL_DEFAULT_TIMEZONE``); stage
+due times are naive UTC, task due dates are calendar days.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from mkflow.activity.notify import notify
+from mkflow.core import clock
+from mkflow.core.database import begin_write, db
+from mkflow.models import (
+    Department,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Project,
+    Reminder,
+    Task,
+    TaskStatus,
+    User,
+)
+
+DUE_TOMORROW, OVERDUE, ESCALATED = "due_tomorrow", "overdue", "escalated"
+
+
+def send_due(now: datetime) -> int:
+    """Remind the holders of process items and the assignees of open tasks that are due
+    tomorrow or overdue, and escalate overdue stages; returns how many reminders went out.
+    ``now`` is naive UTC. The caller commits."""
+    today = clock.company_today(now)
+    begin_write()  # each reminder's claim is a savepoint inside the tick's transaction
+    sent = _already_sent(today)
+    count = 0
+    for instance, kind in _instances_due(now, today):
+        subject = f"instance:{instance.id}"
+        holder = instance.assignee
+        if holder is not None and _claim(kind, subject, today, sent):
+            notify(holder, kind, actor=None, instance=instance, at=now)
+            count += 1
+        head = _head_to_escalate_to(instance, kind)
+        if head is not None and _claim(ESCALATED, subject, today, sent):
+            notify(head, ESCALATED, actor=None, instance=instance, at=now)
+            count += 1
+    for task, kind in _tasks_due(today):
+        if _claim(kind, f"task:{task.id}", today, sent):
+            notify(task.assignee, kind, actor=None, task=task, at=now)
+            count += 1
+    db.session.flush()
+    return count
+
+
+def _already_sent(day: date) -> set[tuple[str, str]]:
+    """Reminders of the day already written (by an earlier tick): skipped without a try."""
+    rows = db.session.execute(select(Reminder.kind, Reminder.subject).where(Reminder.day == day))
+    return {(kind, subject) for kind, subject in rows}
+
+
+def _claim(kind: str, subject: str, day: date, sent: set[tuple[str, str]]) -> bool:
+    """Record the reminder; False when it was sent already, also by a tick running at the
+    same time (the unique key refuses the second row, inside a savepoint so that only this
+    row is undone)."""
+    if (kind, subject) in sent:
+        return False
+    sent.add((kind, subject))
+    try:
+        with db.session.begin_nested():
+            db.session.add(Reminder(kind=kind, subject=subject, day=day))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _day_starts_utc(day: date) -> tuple[datetime, datetime]:
+    """The company's calendar day ``day`` as a naive UTC interval [start, end)."""
+    zone = clock.company_zone()
+
+    def start_of(d: date) -> datetime:
+        return datetime.combine(d, time(), zone).astimezone(UTC).replace(tzinfo=None)
+
+    return start_of(day), start_of(day + timedelta(days=1))
+
+
+def _instances_due(now: datetime, today: date) -> list[tuple[ProcessInstance, str]]:
+    """Active items whose current stage is overdue or due tomorrow, in one query (with
+    their holder, template, department and its head)."""
+    start, end = _day_starts_utc(today + timedelta(days=1))
+    due = ProcessInstance.stage_due_at
+    query = (
+        select(ProcessInstance)
+        .options(
+            joinedload(ProcessInstance.template)
+            .joinedload(ProcessTemplate.department)
+            .joinedload(Department.head)
+        )
+        .where(
+            ProcessInstance.state == InstanceState.ACTIVE,
+            or_(due < now, and_(due >= start, due < end)),
+        )
+        .order_by(ProcessInstance.id)
+    )
+    return [
+        (instance, OVERDUE if instance.stage_due_at < now else DUE_TOMORROW)
+        for instance in db.session.scalars(query).unique()
+    ]
+
+
+def _head_to_escalate_to(instance: ProcessInstance, kind: str) -> User | None:
+    """The department head, for an overdue stage of a template that escalates; not when
+    they hold the item themselves (they have the reminder already)."""
+    template = instance.template
+    if kind != OVERDUE or not template.escalate_overdue or template.department is None:
+        return None
+    head = template.department.head
+    if head is None or head.id == instance.assignee_id:
+        return None
+    return head
+
+
+def _tasks_due(today: date) -> list[tuple[Task, str]]:
+    """Open tasks with an assignee, due tomorrow or before today, of live projects."""
+    tomorrow = today + timedelta(days=1)
+    query = (
+        select(Task)
+        .join(Project, Task.project_id == Project.id)
+        .where(
+            Task.status != TaskStatus.DONE,
+            Task.assignee_id.is_not(None),
+            or_(Task.due_date < today, Task.due_date == tomorrow),
+            Project.is_template == false(),
+            Project.archived_at.is_(None),
+        )
+        .order_by(Task.id)
+    )
+    return [
+        (task, OVERDUE if task.due_date < today else DUE_TOMORROW)
+        for task in db.session.scalars(query).unique()
+    ]

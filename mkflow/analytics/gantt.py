@@ -1,0 +1,167 @@
+"""A project's Gantt chart: its tasks as a tree of bars with their links, from two reads."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+
+from mkflow.analytics.timeline import Arrow, Group, Span, figure
+from mkflow.core.inputs import parse_id
+from mkflow.models import Project, TaskStatus
+from mkflow.projects import listing, planning
+from mkflow.projects.scheduling import LinkKind
+
+STATUS_COLOURS = {
+    TaskStatus.ASSIGNED: "#8da4bf",
+    TaskStatus.IN_PROGRESS: "#2f80ed",
+    TaskStatus.ON_REVIEW: "#f2a93b",
+    TaskStatus.REOPENED: "#9b51e0",
+    TaskStatus.DONE: "#27ae60",
+}
+# Zoom: the days the axis first shows, and its tick step (plotly "dtick": ms or "M1").
+ZOOMS = {
+    "week": (14, 24 * 3600 * 1000),
+    "month": (42, 7 * 24 * 3600 * 1000),
+    "quarter": (100, "M1"),
+}
+DEFAULT_ZOOM = "month"
+NOON = time(12)  # a milestone's diamond sits in the middle of its day
+
+
+@dataclass
+class GanttFilters:
+    assignee_id: int | None = None
+    status: str | None = None
+    zoom: str = DEFAULT_ZOOM
+
+    @classmethod
+    def from_args(cls, args) -> "GanttFilters":
+        assignee, status, zoom = args.get("assignee", ""), args.get("status", ""), args.get("zoom")
+        return cls(
+            assignee_id=parse_id(assignee),
+            status=status if status in set(TaskStatus) else None,
+            zoom=zoom if zoom in ZOOMS else DEFAULT_ZOOM,
+        )
+
+    def as_args(self, **changes) -> dict:
+        args = {"assignee": self.assignee_id, "status": self.status, "zoom": self.zoom}
+        args.update(changes)
+        return {k: v for k, v in args.items() if v and not (k == "zoom" and v == DEFAULT_ZOOM)}
+
+
+@dataclass
+class Gantt:
+    rows: list[listing.TaskRow]  # tree order, with depth; unscheduled ones too (for the table)
+    links: list[tuple[listing.TaskRow, listing.TaskRow, LinkKind, int]]
+    first: date | None  # the earliest start and latest due of the shown tasks
+    last: date | None
+
+
+def gantt_of(project: Project, today: date, filters: GanttFilters) -> Gantt:
+    """The tasks the filters let through, subtasks under their parents, and the links
+    between shown tasks."""
+    task_filters = listing.TaskFilters(assignee_id=filters.assignee_id, status=filters.status)
+    rows = listing.as_tree(listing.plain_rows(project, today, task_filters))
+    by_id = {row.id: row for row in rows}
+    links = [
+        (by_id[link.predecessor], by_id[link.successor], link.kind, link.lag)
+        for link in planning.links_of(project.id)
+        if link.predecessor in by_id and link.successor in by_id
+    ]
+    starts = [row.start_date or row.due_date for row in rows if row.start_date or row.due_date]
+    ends = [row.due_date or row.start_date for row in rows if row.start_date or row.due_date]
+    return Gantt(rows, links, min(starts, default=None), max(ends, default=None))
+
+
+def span_of(row: listing.TaskRow) -> tuple[date, date] | None:
+    """A task's first day and its due day; a task with one date lasts that day."""
+    start, due = row.start_date or row.due_date, row.due_date or row.start_date
+    if start is None:
+        return None
+    return start, max(start, due)
+
+
+# Where an arrow leaves its predecessor and enters its successor, per link kind:
+# finish-to-start leaves at the predecessor's end and enters at the successor's start.
+_ENDS = {
+    LinkKind.FS: ("end", "start"),
+    LinkKind.SS: ("start", "start"),
+    LinkKind.FF: ("end", "end"),
+    LinkKind.SF: ("start", "end"),
+}
+
+
+def gantt_figure(gantt: Gantt, today: date, zoom: str, status_text: dict[str, str]) -> dict:
+    """The plotly figure: a bar per scheduled task, coloured by status, late ones outlined,
+    milestones as diamonds on their due day, an arrow per link, a line at today."""
+    labels = {
+        "assignee": _("Assignee"),
+        "dates": _("Dates"),
+        "status": _("Status"),
+        "late": _("Overdue"),
+        "nobody": _("Unassigned"),
+    }
+    spans, edges = [], {}
+    for row in gantt.rows:
+        dates = span_of(row)
+        if dates is None:
+            continue
+        start, due = dates
+        end = due + timedelta(days=1)
+        hover = [
+            row.title,
+            f"{labels['assignee']}: {row.assignee_name or labels['nobody']}",
+            f"{labels['dates']}: {row.start_text or row.due_text} – {row.due_text}",
+            f"{labels['status']}: {status_text[row.status]}"
+            + (f" · {labels['late']}" if row.late else ""),
+        ]
+        key = str(row.id)
+        spans.append(
+            Span(
+                key=key,
+                label=row.title,
+                start=start,
+                end=end,
+                group=row.status,
+                hover=hover,
+                url=row.url,
+                depth=row.depth,
+                late=row.late,
+                diamond=datetime.combine(due, NOON) if row.milestone else None,
+            )
+        )
+        edges[row.id] = {"start": start, "end": end}
+    arrows = [
+        Arrow(
+            str(pred.id),
+            edges[pred.id][_ENDS[kind][0]],
+            str(succ.id),
+            edges[succ.id][_ENDS[kind][1]],
+        )
+        for pred, succ, kind, _lag in gantt.links
+        if pred.id in edges and succ.id in edges
+    ]
+    groups = {
+        status: Group(status_text[status], colour) for status, colour in STATUS_COLOURS.items()
+    }
+    return figure(
+        spans,
+        groups,
+        arrows=arrows,
+        today=today,
+        today_label=_("Today"),
+        milestone_label=_("Milestone"),
+        x_range=zoom_range(gantt, today, zoom),
+        tick_step=ZOOMS[zoom][1],
+    )
+
+
+def zoom_range(gantt: Gantt, today: date, zoom: str) -> tuple[date, date] | None:
+    """The window the axis opens on: around today while the project runs, else from its
+    first day (a finished or future project would otherwise open on an empty stretch)."""
+    if gantt.first is None:
+        return None
+    days = ZOOMS[zoom][0]
+    anchor = today if gantt.first <= today <= gantt.last else gantt.first
+    start = anchor - timedelta(days=days // 4 if anchor == today else 1)
+    return start, start + timedelta(days=days)

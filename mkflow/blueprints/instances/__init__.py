@@ -1,3 +1,0 @@
-from mkflow.blueprints.instances.routes import bp
-
-__all__ = ["bp"]

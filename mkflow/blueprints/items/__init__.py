@@ -1,0 +1,3 @@
+from mkflow.blueprints.items.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,150 @@
+"""How an action answers: htmx gets the changed board columns or My work row (out-of-band)
+plus a message; a plain form post gets a redirect, or the item page with the refusal."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mkflow.activity import discussion
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.models import Event, ProcessInstance
+from mkflow.people import company
+from mkflow.processes import board as boards
+from mkflow.processes import engine, history
+from mkflow.processes import fields as field_rules
+from mkflow.processes.rules import EVENT_LABELS
+from mkflow.web.cards import card_context
+from mkflow.web.forms import EmptyForm
+
+
+def describe(event: Event, instance: ProcessInstance) -> str:
+    """One sentence on what happened and who has the work now."""
+    if not instance.is_active:
+        return _(
+            "“%(title)s” is finished: %(stage)s.", title=instance.title, stage=instance.stage.name
+        )
+    who = instance.assignee.name if instance.assignee else _("nobody yet")
+    if event.kind == "rejected":
+        return _(
+            "Returned for rework: “%(title)s” is back with %(name)s at “%(stage)s”.",
+            title=instance.title,
+            name=who,
+            stage=instance.stage.name,
+        )
+    return _(
+        "Done: “%(title)s” is now with %(name)s at “%(stage)s”.",
+        title=instance.title,
+        name=who,
+        stage=instance.stage.name,
+    )
+
+
+def describe_manager_action(action: str, instance_id: int) -> str:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if action == "cancel":
+        return _("“%(title)s” is cancelled.", title=instance.title)
+    who = instance.assignee.name if instance.assignee else _("nobody yet")
+    return _(
+        "“%(title)s” is now with %(name)s at “%(stage)s”.",
+        title=instance.title,
+        name=who,
+        stage=instance.stage.name,
+    )
+
+
+def _back(instance: ProcessInstance) -> str:
+    """Where a plain (no JavaScript) post returns: the page the action came from."""
+    origin = request.form.get("from")
+    if origin == "board":
+        return url_for("processes.board", template_id=instance.template_id)
+    if origin == "me":
+        return url_for("main.my_work")
+    return url_for("items.show", instance_id=instance.id)
+
+
+def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
+    """Out-of-band pieces for the page the action came from."""
+    now = clock.now()
+    context = {"message": message, "category": category, "now": now}
+    if request.form.get("from") == "board":
+        filters = boards.BoardFilters.from_args(request.form)
+        template = instance.template
+        card = None
+        if changed is None:  # refused: show the whole board as it is now
+            columns = boards.build_board(template, current_user, filters, now)
+            shown = list(boards.cards_of(columns))
+        else:
+            columns = boards.column_heads(template, current_user, filters, now, changed)
+            card = boards.card_on_board(instance.id, current_user, filters, now)
+            shown = [card] if card else []
+        return render_template(
+            "processes/_board_update.html",
+            columns=columns,
+            card=card,
+            moved_id=instance.id if changed is not None else None,
+            template=template,
+            filters=filters,
+            **context,
+            **card_context(now, shown),
+        )
+    mine = instance.is_active and instance.assignee_id == current_user.id
+    item = boards.card(instance.id, current_user) if mine else None
+    return render_template(
+        "main/_work_update.html",
+        item_id=instance.id,
+        item=item,
+        **context,
+        **card_context(now, [item] if item else []),
+    )
+
+
+def acted(instance_id: int, event: Event, source_key: str):
+    instance = db.session.get(ProcessInstance, instance_id)
+    message = describe(event, instance)
+    if request.htmx:
+        return _fragments(instance, message, "success", {source_key, instance.stage.key})
+    flash(message, "success")
+    return redirect(_back(instance))
+
+
+def refused(instance_id: int, error):
+    """The action was refused: say why, and show the item as it is now."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or error.status == 404:
+        abort(404)
+    if request.htmx:
+        return _fragments(instance, str(error.message), "error", None), error.status
+    flash(str(error.message), "error")
+    return item_page(instance), error.status
+
+
+def item_page(instance: ProcessInstance) -> str:
+    """The full item page for the current user."""
+    fields = instance.version.fields
+    people = company.active_users()
+    watchers = discussion.watchers(instance)
+    return render_template(
+        "items/show.html",
+        item=instance,
+        now=clock.now(),
+        actions=engine.available_actions(instance, current_user),
+        manager_actions=engine.available_manager_actions(instance, current_user),
+        editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],
+        visible=field_rules.visible_at(instance.stage, fields),
+        path=history.stage_path(instance),
+        events=history.events(instance),
+        comments=discussion.comments(instance),
+        watchers=watchers,
+        removable={w.id for w in watchers if discussion.may_remove(current_user, w, instance)},
+        people=people,
+        watch_people=[p for p in people if discussion.may_watch(current_user, instance, user=p)],
+        people_names={p.id: p.name for p in people},
+        event_labels=EVENT_LABELS,
+        watch_departments=[
+            d
+            for d in company.departments()
+            if discussion.may_watch(current_user, instance, department=d)
+        ],
+        form=EmptyForm(),
+    )

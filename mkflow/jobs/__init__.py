@@ -1,0 +1,1 @@
+"""Work that runs outside a request: the tick, the worker and the command line."""

@@ -1,0 +1,83 @@
+"""Command-line tools: `flask --app app seed demo`."""
+
+import logging
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.jobs import tick, worker
+from mkflow.mail.outbox import LeaseTooShort
+from mkflow.seeding import company_seeds, process_seeds, project_seeds
+
+seed = AppGroup("seed", help="Load data files from seeds/.")
+
+
+@seed.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load into a database with no users.")
+@click.option(
+    "--locale",
+    type=click.Choice(["ru", "en"]),
+    default="ru",
+    show_default=True,
+    help="Language of the demo names.",
+)
+def seed_demo(if_empty: bool, locale: str) -> None:
+    """Load the demo company; running it again adds only what is missing."""
+    if if_empty and not company_seeds.database_is_empty():
+        click.echo("The database already has data; the demo was not loaded again.")
+    else:
+        report = company_seeds.load_company(locale)
+        report.merge(process_seeds.load_processes(locale))
+        report.merge(process_seeds.load_demo_instances(locale))
+        report.merge(project_seeds.load_project_templates(locale))
+        report.merge(project_seeds.load_demo_projects(locale))
+        db.session.commit()
+        created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
+        click.echo(f"Demo company loaded: {created}.")
+    click.echo(f'Demo accounts (password "{company_seeds.DEMO_PASSWORD}"):')
+    for email, title in company_seeds.demo_accounts(locale):
+        click.echo(f"  {email:<26} {title}")
+
+
+@seed.command("processes")
+@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+def seed_processes(locale: str) -> None:
+    """Load the shipped process templates (for a company without the demo data)."""
+    report = process_seeds.load_processes(locale)
+    db.session.commit()
+    click.echo(f"Process templates added: {report.created.get('process templates', 0)}.")
+
+
+@seed.command("projects")
+@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+def seed_projects(locale: str) -> None:
+    """Load the shipped project templates (for a company without the demo data)."""
+    report = project_seeds.load_project_templates(locale)
+    db.session.commit()
+    click.echo(f"Project templates added: {report.created.get('project templates', 0)}.")
+
+
+@click.command("tick")
+def tick_once() -> None:
+    """Run the time-driven work once: publication dates, schedules, reminders, digests."""
+    click.echo(f"Tick: {tick.tick(clock.now())}.")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send one batch of mail and tick once, then stop.")
+def run_worker(once: bool) -> None:
+    """Send queued mail and run the tick every minute, until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        worker.run(once=once)
+    except LeaseTooShort as problem:  # a setting that would let a mail go out twice
+        raise click.ClickException(str(problem)) from None
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(tick_once)
+    app.cli.add_command(run_worker)

@@ -1,0 +1,62 @@
+"""An item's past: its events and the path of stages it took, rework loops included."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from mkflow.core.database import db
+from mkflow.models import Event, InstanceState, ProcessInstance
+
+ENTERING = {"launched", "completed", "approved", "rejected", "published", "moved_back"}
+
+
+def events(instance: ProcessInstance) -> list[Event]:
+    query = select(Event).where(Event.instance_id == instance.id)
+    return list(db.session.scalars(query.order_by(Event.at, Event.id)))
+
+
+@dataclass
+class PathStep:
+    key: str
+    name: str
+    kind: str
+    state: str  # done | current | upcoming | skipped
+    visits: int
+    seconds: int
+
+
+def stage_path(instance: ProcessInstance, history: list[Event] | None = None) -> list[PathStep]:
+    history = events(instance) if history is None else history
+    visits: dict[str, int] = {}
+    seconds: dict[str, int] = {}
+    for event in history:
+        if event.kind in ENTERING and event.to_stage is not None:
+            visits[event.to_stage.key] = visits.get(event.to_stage.key, 0) + 1
+        if event.from_stage is not None and event.seconds_in_stage:
+            key = event.from_stage.key
+            seconds[key] = seconds.get(key, 0) + event.seconds_in_stage
+    stages = instance.version.stages
+    current = stages.index(instance.stage)
+    steps = []
+    for index, stage in enumerate(stages):
+        if instance.state == InstanceState.CANCELLED and index > current:
+            state = "skipped"
+        elif index < current or (
+            index == current and not instance.is_active and instance.state == InstanceState.DONE
+        ):
+            state = "done"
+        elif index == current:
+            state = "current"
+        else:
+            state = "upcoming"
+        steps.append(
+            PathStep(
+                stage.key,
+                stage.name,
+                stage.kind,
+                state,
+                visits.get(stage.key, 0),
+                seconds.get(stage.key, 0),
+            )
+        )
+    return steps

@@ -1,0 +1,21 @@
+"""What every template may call: the navigation's counters, dates in the person's zone."""
+
+from flask_babel import format_date
+from flask_login import current_user
+
+from mkflow.core.formatting import formatter
+from mkflow.processes import board
+from mkflow.processes.rules import ACTION_LABELS
+from mkflow.web.counters import nav_counts
+
+
+def template_helpers() -> dict:
+    """Functions templates call: counters for the navigation, dates in the user's zone."""
+    return {
+        "nav_counts": lambda: nav_counts(current_user),
+        "when": lambda moment: formatter().when(moment),
+        "duration": lambda delta: formatter().duration(delta),
+        "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        "is_overdue": board.is_overdue,
+        "action_labels": ACTION_LABELS,
+    }

@@ -1,1 +1,0 @@
-"""The process engine: template rules, editing, assignment, actions, boards. No HTTP here."""

@@ -1,0 +1,520 @@
+"""The dashboards on a small hand-built history (tests/dashboard_scenario.py): each figure
+equals the value worked out by hand; permissions per role; CSV equals the table; filters
+change the numbers; a process dashboard behind a share link."""
+
+import csv
+import io
+import re
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
+from sqlalchemy import select
+from support import template, user
+
+from mkflow.analytics import (
+    dashboard_figures,
+    department_figures,
+    drill,
+    process_figures,
+    project_figures,
+    workload,
+)
+from mkflow.analytics.filters import Filters, Period, parse, percentile
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.core.text import spreadsheet_cell
+from mkflow.models import Department
+from mkflow.sharing import share_links
+
+
+def department(slug: str) -> Department:
+    return db.session.scalar(select(Department).where(Department.slug == slug))
+
+
+_BUILT: dict[str, tuple[type, int]] = {}  # the history's items, project and tasks by name
+
+
+@pytest.fixture
+def history(processes, snapshots, clock_moment):
+    """The hand-built history, built once per run and copied back for each test."""
+
+    def build_it():
+        _BUILT.update({name: (type(row), row.id) for name, row in build().items()})
+
+    snapshots.restore(("dashboard history", clock_moment), build_it)
+    return {name: db.session.get(model, id_) for name, (model, id_) in _BUILT.items()}
+
+
+@pytest.fixture
+def marketing(history) -> Filters:
+    return Filters(Period(START, END), department_id=department("marketing").id)
+
+
+def approx(value, digits=3):
+    return round(value, digits)
+
+
+# --- figures worked out by hand ----------------------------------------------------------
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([72.0, 96.0], 50) == 84.0
+    assert approx(percentile([72.0, 96.0], 85)) == 92.4
+    assert percentile([5.0, 1.0, 3.0], 50) == 3.0
+    assert percentile([], 50) is None
+
+
+def test_throughput_counts_items_finished_per_week(marketing):
+    data = process_figures.throughput(marketing)
+    article = template("article").id
+    assert data.weeks == [date(2026, 3, 2), date(2026, 3, 9)]
+    assert dict(data.counts[article]) == {date(2026, 3, 2): 1, date(2026, 3, 9): 1}
+
+
+def test_days_are_counted_in_the_company_s_time_zone(marketing):
+    east = replace(marketing, period=replace(marketing.period, offset=timedelta(hours=12)))
+    assert east.period.lo == datetime(2026, 3, 1, 12, 0)  # local midnight, stored as UTC
+    article = template("article").id
+    by_week = process_figures.throughput(east).counts[article]
+    assert sum(by_week.values()) == sum(
+        process_figures.throughput(marketing).counts[article].values()
+    )
+    # T2, done at 15:00 UTC on 12 March and due that day, is done on the 13th twelve hours east.
+    (utc,) = department_figures.summaries(marketing, NOW, TODAY)
+    (local,) = department_figures.summaries(east, NOW, TODAY)
+    assert (utc.now.on_time, local.now.on_time) == (3, 2)
+
+
+def test_cycle_time_runs_from_launch_to_the_final_stage(marketing):
+    cycle = process_figures.cycle_times(marketing)[template("article").id]
+    # A: 96 h, B: 72 h; D finished before the period, C is still running.
+    assert cycle.count == 2
+    assert cycle.median_hours == 84.0
+    assert approx(cycle.p85_hours) == 92.4
+
+
+def test_time_per_stage_and_the_bottleneck(marketing):
+    found = {s.key: s for s in process_figures.stage_times(marketing)}
+    expected = {  # key: (visits, mean hours, total hours)
+        "brief": (3, 4 / 3, 4),  # A 2, B 1, C 1
+        "copy": (4, 13.5, 54),  # A 24 + 24 (rework), B 4, C 2
+        "copy_review": (4, 1.5, 6),  # A 2 (rejected) + 2, B 1, C 1
+        "design": (3, 24, 72),  # A 24, B 24 + 24; C is still there
+        "design_review": (3, 4 / 3, 4),  # A 2, B 1 (rejected) + 1
+        "ready": (2, 16, 32),  # A, B: 17:00 to 09:00
+    }
+    assert set(found) == set(expected)
+    for key, (visits, mean, total) in expected.items():
+        stage = found[key]
+        assert (stage.visits, approx(stage.mean_hours), approx(stage.total_hours)) == (
+            visits,
+            approx(mean),
+            approx(total),
+        ), key
+    assert max(found.values(), key=lambda s: s.mean_hours).key == "design"
+
+
+def test_first_pass_rate_per_approval_stage(marketing):
+    found = {s.key: s for s in process_figures.first_pass(marketing)}
+    # Text approval: A (sent back once), B, C -> 2 of 3; layout: A, B (sent back) -> 1 of 2.
+    assert (found["copy_review"].decided, found["copy_review"].rejected) == (3, 1)
+    assert approx(found["copy_review"].rate, 2) == 66.67
+    assert (found["design_review"].decided, found["design_review"].rejected) == (2, 1)
+    assert found["design_review"].rate == 50.0
+
+
+def test_on_time_rate_throughput_and_trend_of_the_department(marketing):
+    (summary,) = department_figures.summaries(marketing, NOW, TODAY)
+    # Active now: item C and the open tasks T4, T5, T6, M; overdue: C (due 12 Mar 13:00), T4.
+    assert (summary.active, summary.overdue) == (5, 2)
+    # Finished: A, B and the tasks T1, T2, T3. With a deadline or due date: A (on time),
+    # B (a day late), T1 (a day early), T2 (the same day): 3 of 4.
+    assert (summary.now.finished, summary.now.due, summary.now.on_time) == (5, 4, 3)
+    assert summary.now.on_time_rate == 75.0
+    assert summary.now.median_hours == 84.0
+    # The two weeks before: D alone, 24 h, no deadline.
+    assert (summary.before.finished, summary.before.median_hours) == (1, 24.0)
+    assert summary.before.on_time_rate is None
+
+
+def test_workload_and_finished_work_per_person(marketing):
+    found = {p.name: p for p in workload.people(marketing, NOW, TODAY)}
+    designer = found[user("designer@demo.local").name]
+    # C (due Thu 12 Mar, overdue on Fri 13), T4 due 10 Mar (overdue), T5 due 18 Mar
+    # (next week), T6 without a date.
+    assert (designer.items, designer.tasks, designer.overdue) == (1, 3, 2)
+    assert (designer.due_this_week, designer.due_next_week, designer.due_later) == (0, 1, 1)
+    assert designer.load == 3 and not designer.overloaded
+    # Design done: A on 5 Mar (last week), B on 10 and 11 Mar (this week).
+    assert (designer.done_this_week, designer.done_last_week) == (2, 1)
+    copywriter = found[user("copywriter@demo.local").name]
+    # Copy of A twice (last week), of B and C (this week); tasks T1 (last week), T2, T3.
+    assert (copywriter.done_this_week, copywriter.done_last_week) == (4, 3)
+    marketer = found[user("marketer@demo.local").name]
+    # A: brief, rejection, approval, approval, publication (last week); B: brief, approval,
+    # rejection, approval, publication; C: brief, approval (this week).
+    assert (marketer.done_this_week, marketer.done_last_week) == (7, 5)
+    assert marketer.active == 0
+
+
+def test_projects_progress_overdue_slipped_and_milestones(marketing):
+    (row,) = project_figures.projects(marketing, TODAY)
+    assert (row.total, row.done, row.overdue, row.slipped) == (7, 3, 1, 1)
+    (milestone,) = project_figures.milestones(marketing, TODAY)
+    assert (milestone.title, milestone.due) == ("M", date(2026, 3, 20))
+    (slipped,) = drill.slipped_tasks(marketing)
+    assert (slipped.title, slipped.cells[0]) == ("T5", 2)
+
+
+def test_cumulative_flow_counts_items_at_each_stage_per_day(marketing):
+    flow = process_figures.cumulative_flow(marketing, template("article").id)
+    assert flow.days[0] == START and flow.days[-1] == END and len(flow.days) == 14
+    day = {d: n for n, d in enumerate(flow.days)}
+    at = {key: values for key, values in flow.counts.items()}
+    assert at["published"][day[START]] == 1  # D
+    assert at["copy"][day[date(2026, 3, 3)]] == 1  # A, sent back for rework at 13:00
+    assert at["published"][day[date(2026, 3, 6)]] == 2
+    assert at["design"][day[date(2026, 3, 10)]] == 2  # B and C
+    assert at["published"][day[END]] == 3 and at["design"][day[END]] == 1
+    assert sum(values[day[END]] for values in at.values()) == 4  # every item once
+
+
+def test_the_drill_down_lists_exactly_the_counted_items(marketing):
+    week = marketing.narrowed(Period(date(2026, 3, 9), date(2026, 3, 15)))
+    assert [r.title for r in drill.finished_items(week)] == ["B"]
+    assert sorted(r.title for r in drill.finished_items(marketing)) == ["A", "B"]
+    visits = drill.stage_visits(marketing, "design")
+    assert sorted(r.title for r in visits) == ["A", "B", "B"]
+    decided = {r.title: r.cells for r in drill.decisions(marketing, "copy_review")}
+    assert decided == {"A": [1, 1], "B": [0, 1], "C": [0, 1]}
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def test_filters_change_the_numbers(marketing):
+    first_week = marketing.narrowed(Period(START, date(2026, 3, 8)))
+    cycle = process_figures.cycle_times(first_week)[template("article").id]
+    assert (cycle.count, cycle.median_hours) == (1, 96.0)
+    (summary,) = department_figures.summaries(first_week, NOW, TODAY)
+    assert (summary.now.finished, summary.now.on_time_rate) == (2, 100.0)  # A and T1
+    other = marketing.narrowed(template_id=template("newsletter").id)
+    assert process_figures.cycle_times(other) == {} and process_figures.stage_times(other) == []
+    copywriter = marketing.narrowed(person_id=user("copywriter@demo.local").id)
+    assert [p.name for p in workload.people(copywriter, NOW, TODAY)] == [
+        user("copywriter@demo.local").name
+    ]
+    (row,) = project_figures.projects(copywriter, TODAY)
+    assert (row.total, row.done) == (3, 3)
+
+
+def test_parse_reads_the_url_and_defaults_to_four_weeks(app):
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"  # an hour ahead of UTC in March
+    f = parse({"from": "2026-03-02", "to": "2026-03-15", "department": "3", "person": "x"}, TODAY)
+    assert (f.period.start, f.period.end, f.department_id, f.person_id) == (START, END, 3, None)
+    assert f.period.lo == datetime(2026, 3, 1, 23, 0)  # midnight in Berlin, stored as UTC
+    for broken in ("0001-01-01", "9999-12-31", "2026-13-01"):
+        assert parse({"from": broken, "to": broken}, TODAY).period.end == TODAY
+    f = parse({}, TODAY)
+    assert (f.period.end, f.period.days) == (TODAY, 28)
+    assert Period(START, END).previous() == Period(date(2026, 2, 16), date(2026, 3, 1))
+
+
+# --- pages, permissions, CSV ---------------------------------------------------------------
+
+
+class Tables(HTMLParser):
+    """The text of each table's body rows, by table id."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables, self._id, self._row, self._cell, self._in_body = {}, None, None, None, False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._id = dict(attrs).get("id")
+            self.tables[self._id] = []
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[self._id].append(self._row)
+            self._row = None
+        elif tag == "tbody":
+            self._in_body = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def page_tables(client, url) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return Tables(response.get_data(as_text=True)).tables
+
+
+def csv_rows(client, url) -> list[list[str]]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("https://evil.example","Open")', "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"],
+)
+def test_a_csv_cell_never_starts_a_formula_and_numbers_stay_numbers(client, auth, history, name):
+    template("article").name = name
+    db.session.commit()
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    [row] = csv_rows(client, f"/dashboard/cycle.csv?{query}")[1:]
+    assert row == ["'" + name, "2", "84.0", "92.4"]  # a spreadsheet shows the name as text
+    assert page_tables(client, f"/dashboard?{query}")["cycle-table"][0][0] == name.strip()
+
+
+def test_signed_numbers_in_a_csv_stay_numbers():
+    assert [spreadsheet_cell(v) for v in ("-3", "+1.5", "-12.5%", "0", "-", "-x")] == [
+        "-3",
+        "+1.5",
+        "-12.5%",
+        "0",
+        "'-",
+        "'-x",
+    ]
+
+
+def test_a_head_sees_the_department_and_each_csv_equals_its_table(client, auth, history):
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    tables = page_tables(client, f"/dashboard?{query}")
+    for name in dashboard_figures.DEPARTMENT:  # every chart of the page
+        rows = csv_rows(client, f"/dashboard/{name}.csv?{query}")
+        assert rows[1:] == tables[f"{name}-table"], name
+    assert tables["cycle-table"] == [["Article publication", "2", "84.0", "92.4"]]
+    assert ["Article publication", "Text approval", "3", "1", "66.7"] in tables["first_pass-table"]
+    assert tables["throughput-table"] == [
+        ["2026-03-02", "Article publication", "1"],
+        ["2026-03-09", "Article publication", "1"],
+    ]
+    # The bars' figures are in the page, each bar linking to its items.
+    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert page.count('class="chart-plot"') >= 6
+    assert "show=finished" in page
+
+
+def test_filters_in_the_url_change_the_page(client, auth, history):
+    auth.login("head@demo.local")
+    whole = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-15")
+    first = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-08")
+    assert whole["cycle-table"][0][1:3] == ["2", "84.0"]
+    assert first["cycle-table"][0][1:3] == ["1", "96.0"]
+    newsletter = template("newsletter").id
+    other = page_tables(client, f"/dashboard?from=2026-03-02&to=2026-03-15&template={newsletter}")
+    assert other["cycle-table"] == []
+
+
+def test_a_member_sees_only_their_own_numbers(client, auth, history):
+    auth.login("copywriter@demo.local")
+    tables = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-15")
+    assert [row[0] for row in tables["people-table"]] == [user("copywriter@demo.local").name]
+    other = user("designer@demo.local").id
+    assert client.get(f"/dashboard?person={other}").status_code == 404
+    assert client.get(f"/dashboard/items?show=work&person={other}").status_code == 404
+    assert client.get("/dashboard/company").status_code == 404
+    assert client.get(f"/dashboard?department={department('sales').id}").status_code == 404
+
+
+def test_heads_see_their_department_only(client, auth, history):
+    auth.login("sales.head@demo.local")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Dashboard: Sales" in page
+    assert client.get(f"/dashboard?department={department('marketing').id}").status_code == 404
+    assert client.get("/dashboard/company").status_code == 404
+    assert client.get("/dashboard/company/departments.csv").status_code == 404
+
+
+@pytest.mark.parametrize("email", ["ceo@demo.local", "admin@demo.local"])
+def test_the_company_head_and_administrators_see_every_department(client, auth, history, email):
+    auth.login(email)
+    query = "from=2026-03-02&to=2026-03-15"
+    tables = page_tables(client, f"/dashboard/company?{query}")
+    rows = {row[0]: row for row in tables["departments-table"]}
+    assert set(rows) == {d.name for d in db.session.scalars(select(Department))}
+    assert rows["Marketing"] == [
+        # Active and overdue now (the page's now: C, T4, T5 and M are past due), finished
+        # in the period and before, the change.
+        *("Marketing", "5", "4", "5", "1", "+4"),
+        *("75.0", "", ""),  # on time now and before (nothing was due before)
+        *("84.0", "24.0", "+60.0"),  # median cycle time
+    ]
+    assert csv_rows(client, f"/dashboard/company/departments.csv?{query}")[1:] == list(
+        tables["departments-table"]
+    )
+    marketing = department("marketing").id
+    page = client.get(f"/dashboard/company?{query}").get_data(as_text=True)
+    assert f"/dashboard?from=2026-03-02&amp;to=2026-03-15&amp;department={marketing}" in page
+    assert client.get(f"/dashboard?department={marketing}").status_code == 200
+
+
+def test_anonymous_visitors_log_in_first(client):
+    assert client.get("/dashboard").status_code == 302
+    assert client.get("/dashboard/company").status_code == 302
+
+
+def test_the_drill_down_page_lists_the_items_of_a_bar(client, auth, history):
+    auth.login("head@demo.local")
+    article = template("article").id
+    response = client.get(
+        f"/dashboard/items?show=finished&template={article}&from=2026-03-09&to=2026-03-15"
+    )
+    titles = re.findall(r'<a href="/instances/\d+">([^<]+)</a>', response.get_data(as_text=True))
+    assert titles == ["B"]
+    designer = user("designer@demo.local").id
+    work = client.get(f"/dashboard/items?show=work&person={designer}").get_data(as_text=True)
+    assert re.findall(r'<a href="[^"]*/(?:instances|tasks)/\d+">([^<]+)</a>', work) == [
+        "T4",
+        "C",
+        "T5",
+        "T6",
+    ]
+
+
+def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history):
+    article = template("article")
+    link, token = share_links.create(
+        user("head@demo.local"),
+        article,
+        "process_dashboard",
+        clock.company_today() + timedelta(days=7),
+        today=clock.company_today(),
+        zone=ZoneInfo("UTC"),
+    )
+    db.session.commit()
+    response = client.get(f"/share/{token}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Dashboard: Article publication" in html
+    assert 'id="cycle-table"' in html and 'class="chart-plot"' in html
+    assert "/instances/" not in html and "/dashboard" not in html and "<form" not in html
+    assert "process_dashboard" in share_links.kinds_for(article)
+
+
+def test_every_figure_is_a_valid_plotly_figure(marketing):
+    import plotly.graph_objects as go
+
+    from mkflow.analytics import dashboard_figures
+
+    ctx = dashboard_figures.Context(marketing, NOW, TODAY, lambda view, changes: f"/{view}")
+    for name, make in (dashboard_figures.DEPARTMENT | dashboard_figures.COMPANY).items():
+        chart = make(
+            ctx.__class__(
+                marketing if name != "departments" else marketing.narrowed(department_id=None),
+                NOW,
+                TODAY,
+                ctx.url,
+            )
+        )
+        if chart.figure is not None:
+            go.Figure(chart.figure)  # raises on anything plotly does not know
+        assert all(len(row) == len(chart.headers) for row in chart.rows), name
+
+
+def test_names_in_the_charts_are_text_not_markup(client, auth, history):
+    from mkflow.models import ProcessTemplate
+
+    article = db.session.scalar(select(ProcessTemplate).where(ProcessTemplate.slug == "article"))
+    article.name = '<a href="https://evil.example">Click</a>'
+    db.session.commit()
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert "&lt;a href=&#34;https:" in page  # escaped inside the figure's JSON
+    assert "\\u003ca href" not in page  # never a link plotly would draw
+
+
+def test_a_person_s_summary_counts_the_work_they_hold_now(marketing):
+    for email in ("marketer@demo.local", "designer@demo.local", "copywriter@demo.local"):
+        mine = replace(marketing, person_id=user(email).id)
+        (summary,) = department_figures.summaries(mine, NOW, TODAY)
+        (person,) = workload.people(mine, NOW, TODAY)
+        assert (summary.active, summary.overdue) == (person.active, person.overdue), email
+
+
+def test_a_department_head_shares_the_dashboard_without_its_people(client, auth, history):
+    from mkflow.core.errors import PermissionDenied
+
+    marketing = department("marketing")
+    assert share_links.can_share(user("head@demo.local"), marketing)
+    assert share_links.can_share(user("admin@demo.local"), marketing)
+    for outsider in ("marketer@demo.local", "sales.head@demo.local"):
+        assert not share_links.can_share(user(outsider), marketing)
+    with pytest.raises(PermissionDenied):
+        share_links.create(
+            user("marketer@demo.local"),
+            marketing,
+            "department_dashboard",
+            clock.company_today(),
+            today=clock.company_today(),
+            zone=ZoneInfo("UTC"),
+        )
+
+    auth.login("head@demo.local")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert f'action="/departments/{marketing.id}/share"' in page
+    until = (clock.company_today() + timedelta(days=7)).isoformat()
+    created = client.post(
+        f"/departments/{marketing.id}/share",
+        data={"kind": "department_dashboard", "expires_on": until},
+    )
+    assert created.status_code == 200
+    url = re.search(r'value="(http://localhost/share/[^"]+)"', created.get_data(as_text=True))
+    path = url.group(1).removeprefix("http://localhost")
+    auth.logout()
+
+    shared = client.get(path)
+    assert shared.status_code == 200
+    html = shared.get_data(as_text=True)
+    assert "Dashboard: Marketing" in html and 'id="throughput-table"' in html
+    assert 'id="projects-table"' in html
+    assert 'id="people-table"' not in html and "@demo.local" not in html
+    assert "<form" not in html and not re.search(r'href="/(?!static/|share/)', html)
+
+    auth.login("sales.head@demo.local")
+    assert client.post(f"/departments/{marketing.id}/share", data={}).status_code == 404
+    link = db.session.scalar(select(share_links.ShareLink))
+    assert client.post(f"/share-links/{link.id}/revoke").status_code == 404
+    auth.logout()
+    auth.login("head@demo.local")
+    assert client.post(f"/share-links/{link.id}/revoke").status_code == 302
+    assert client.get(path).status_code == 404
+
+
+def test_people_without_open_work_get_their_table_but_no_empty_chart(marketing):
+    from mkflow.analytics import dashboard_figures
+
+    legal = marketing.narrowed(department_id=department("legal").id)
+    chart = dashboard_figures.people_chart(
+        dashboard_figures.Context(legal, NOW, TODAY, lambda view, changes: "")
+    )
+    assert chart.rows and all(row[1] == row[2] == "0" for row in chart.rows)  # as shown
+    assert chart.figure is None
+    busy = dashboard_figures.people_chart(
+        dashboard_figures.Context(marketing, NOW, TODAY, lambda view, changes: "")
+    )
+    assert busy.figure is not None

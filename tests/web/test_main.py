@@ -1,0 +1,206 @@
+"""Pages every user sees, the health check, headers and static files."""
+
+from pathlib import Path
+
+import pytest
+
+from mkflow.application import create_app
+from mkflow.core.database import db
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/none.db",
+        }
+    )
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+    with broken.app_context():
+        db.engine.dispose()
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/login", "/healthz", "/no-such-page"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_nothing_sent_to_a_logged_in_person_is_kept_by_a_browser_or_a_cache(
+    app, client, auth, demo
+):
+    """Every page without parameters in the URL map, as the company head; static files stay
+    cacheable."""
+    auth.login("ceo@demo.local")
+    pages = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    ]
+    assert "/me" in pages and "/dashboard" in pages and "/bell" in pages
+    pages.remove("/processes/colors.css")  # the same for everyone, revalidated (no-cache)
+    for url in [*pages, "/no-such-page", "/instances/999999"]:
+        response = client.get(url)
+        assert response.headers.get("Cache-Control") == "no-store", url
+        response.close()
+    static = client.get("/static/js/mkflow.js")
+    assert "max-age=31536000" in static.headers["Cache-Control"]
+    assert "no-store" not in static.headers["Cache-Control"]
+    static.close()
+    auth.logout()
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+
+
+def test_pages_load_only_our_own_scripts(client):
+    page = client.get("/login").get_data(as_text=True)
+    scripts = [line.strip() for line in page.splitlines() if "<script" in line]
+    assert len(scripts) == 2
+    assert scripts[0].startswith('<script src="/static/vendor/htmx-2.0.8/htmx.min.js?v=')
+    assert scripts[1].startswith('<script src="/static/js/mkflow.js?v=')
+    assert "<style" not in page and " style=" not in page
+
+
+def test_vendored_htmx_is_cached_for_long_and_licensed(client, app):
+    response = client.get("/static/vendor/htmx-2.0.8/htmx.min.js?v=1")
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert b"htmx" in response.data[:2000]
+    license_file = Path(app.static_folder) / "vendor/htmx-2.0.8/LICENSE"
+    assert "Zero-Clause BSD" in license_file.read_text()
+    response.close()
+
+
+def test_my_work_without_work_says_so(client, auth, demo):
+    auth.login("copywriter@demo.local")
+    page = client.get("/me").get_data(as_text=True)
+    assert "Nothing is waiting for you right now." in page
+    assert "No notifications." in page
+
+
+def test_navigation_shows_admin_only_to_administrators(client, auth, demo):
+    auth.login("head@demo.local")
+    assert 'href="/admin/users"' not in client.get("/me").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin@demo.local")
+    assert 'href="/admin/users"' in client.get("/me").get_data(as_text=True)
+
+
+def test_company_directory_lists_departments_heads_and_groups(client, auth, demo):
+    auth.login("sales@demo.local")
+    page = client.get("/company").get_data(as_text=True)
+    for text in (
+        "Management",
+        "Marketing",
+        "Sales",
+        "Production",
+        "Accounting",
+        "HR",
+        "Legal",
+        "Elena Morozova",
+        "Designers",
+        "Anna Novikova",
+    ):
+        assert text in page
+
+
+@pytest.mark.parametrize("accept, title", [("en", "Page not found"), ("ru", "Страница не найдена")])
+def test_404_page_in_both_languages(client, accept, title):
+    response = client.get("/no-such-page", headers={"Accept-Language": accept})
+    assert response.status_code == 404
+    assert title in response.get_data(as_text=True)
+
+
+def test_403_page_in_russian(client, auth, demo):
+    auth.login("marketer@demo.local")
+    client.post("/language", data={"locale": "ru"})
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert "Доступ запрещён" in response.get_data(as_text=True)
+
+
+def test_500_page_in_both_languages(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    for accept, text in (("en", "Something went wrong"), ("ru", "Что-то пошло не так")):
+        response = client.get("/boom", headers={"Accept-Language": accept})
+        assert response.status_code == 500
+        assert text in response.get_data(as_text=True)
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") >= 5000
+
+
+def test_a_clash_on_save_is_a_409_page_not_a_500(app, client, auth, demo):
+    from sqlalchemy.exc import IntegrityError
+
+    @app.route("/clash")
+    def clash():
+        raise IntegrityError("INSERT", {}, Exception("duplicate"))
+
+    response = client.get("/clash")
+    assert response.status_code == 409
+    assert "Reload the page and try again." in response.get_data(as_text=True)
+
+
+def test_secret_key_is_generated_once_and_kept_in_instance(tmp_path, monkeypatch):
+    from mkflow.core.config import load_secret_key
+
+    monkeypatch.delenv("MKFLOW_SECRET_KEY", raising=False)
+    first = load_secret_key(str(tmp_path))
+    assert len(first) == 64 and load_secret_key(str(tmp_path)) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("MKFLOW_SECRET_KEY", "from-env")
+    assert load_secret_key(str(tmp_path)) == "from-env"
+
+
+def test_a_row_changed_under_a_write_is_a_409_page_not_a_500(app, client, demo):
+    from sqlalchemy import update
+    from support import new_project, new_task
+
+    from mkflow.models import Task
+
+    task_id = new_task(new_project(), "Brief").id
+    table = Task.__table__
+
+    @app.route("/race")
+    def race():
+        row = db.session.get(Task, task_id)
+        with db.engine.begin() as other:  # someone else saves the task first
+            other.execute(
+                update(table)
+                .where(table.c.id == task_id)
+                .values(lock_version=table.c.lock_version + 1, title="Theirs")
+            )
+        row.title = "Mine"
+        db.session.commit()
+        return "saved"
+
+    response = client.get("/race")
+    assert response.status_code == 409
+    assert "Reload the page to see it now." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).title == "Theirs"

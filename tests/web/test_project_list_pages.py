@@ -1,0 +1,269 @@
+"""Big projects on the board and the task list: the Done column shows the latest done tasks
+and links to all of them, the list comes a page at a time in tree order with filters and
+sorting kept, and neither page asks more of the database as the project grows.
+
+The page size is made small here (5 rows) so a dozen tasks make three pages."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+from support import new_project, new_task
+
+from mkflow.core.database import db
+from mkflow.models import ChecklistItem, Task, TaskStatus
+from mkflow.projects import listing
+
+HTMX = {"HX-Request": "true"}
+ROW = re.compile(r'<tr id="task-(\d+)"')
+CARD = re.compile(r'<li class="card-item[^"]*" id="task-(\d+)"')
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 5)
+
+
+def finish(tasks, start=datetime(2026, 3, 2, 9, 0)):
+    """Mark ``tasks`` done, each a minute after the one before."""
+    for n, task in enumerate(tasks):
+        task.status = TaskStatus.DONE
+        task.status_changed_at = start + timedelta(minutes=n)
+    db.session.commit()
+
+
+def done_column(body: str) -> str:
+    return body[body.index('id="col-done"') :]
+
+
+def test_done_column_shows_the_latest_done_tasks_and_links_to_all(demo, client, auth):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n}") for n in range(1, listing.DONE_ON_BOARD + 4)]
+    finish(tasks)  # Step 1 is the oldest done, the last one the latest
+    auth.login()
+    body = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    column = done_column(body)
+    shown = [int(i) for i in CARD.findall(column)]
+    latest = [t.id for t in reversed(tasks)][: listing.DONE_ON_BOARD]
+    assert shown == latest  # latest first, the three oldest left out
+    assert f'<span class="count" title="Tasks">{len(tasks)}</span>' in column
+    link = f'href="/projects/{project.id}?status=done">All done tasks ({len(tasks)})</a>'
+    assert link in column
+    listed = client.get(f"/projects/{project.id}?status=done").get_data(as_text=True)
+    assert {int(i) for i in ROW.findall(listed)} == {t.id for t in tasks}
+
+
+def test_an_open_column_shows_its_most_urgent_tasks_and_links_to_all(
+    demo, client, auth, monkeypatch
+):
+    from datetime import date
+
+    monkeypatch.setattr(listing, "BOARD_COLUMN_LIMIT", 3)
+    project = new_project()
+    due = [date(2026, 3, d) for d in (20, 5, 12, 3, 30)]
+    tasks = [new_task(project, f"Step {n}", due_date=d) for n, d in enumerate(due, start=1)]
+    auth.login()
+    body = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    column = body[body.index('id="col-assigned"') : body.index('id="col-in_progress"')]
+    soonest = [t.id for t in sorted(tasks, key=lambda t: t.due_date)][:3]
+    assert [int(i) for i in CARD.findall(column)] == soonest
+    assert '<span class="count" title="Tasks">5</span>' in column
+    assert f'href="/projects/{project.id}?status=assigned">All tasks in this status (5)' in column
+
+
+def test_a_short_done_column_shows_everything_without_a_link(demo, client, auth):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n}") for n in range(1, 4)]
+    finish(tasks[:2])
+    auth.login()
+    column = done_column(client.get(f"/projects/{project.id}/board").get_data(as_text=True))
+    assert [int(i) for i in CARD.findall(column)] == [tasks[1].id, tasks[0].id]
+    assert "All done tasks" not in column
+    assert '<span class="count" title="Tasks">2</span>' in column
+
+
+def test_a_move_on_the_board_answers_with_the_limited_done_column(demo, client, auth):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n}") for n in range(1, listing.DONE_ON_BOARD + 3)]
+    finish(tasks[:-1])
+    last = tasks[-1]
+    last.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+    auth.login()
+    response = client.post(
+        f"/projects/tasks/{last.id}/move",
+        data={"move": "accept", "version": str(last.lock_version), "from": "board"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    column = done_column(response.get_data(as_text=True))
+    shown = [int(i) for i in CARD.findall(column)]
+    assert shown[0] == last.id and len(shown) == listing.DONE_ON_BOARD
+    assert f"All done tasks ({len(tasks)})" in column
+
+
+def test_each_row_carries_its_own_move_form(demo, client, auth):
+    """Rows share one rendered form per set of moves; each must still post its own task."""
+    project = new_project()
+    first, second = new_task(project, "Brief"), new_task(project, "Copy")
+    second.title = "Copy, revised"  # a second version
+    db.session.commit()
+    auth.login()
+    for url in (f"/projects/{project.id}", f"/projects/{project.id}/board"):
+        body = client.get(url).get_data(as_text=True)
+        for task in (first, second):
+            row = body[body.index(f'id="task-{task.id}"') :]
+            form = row[row.index("<form") : row.index("</form>")]
+            assert f'action="/projects/tasks/{task.id}/move"' in form
+            assert f'name="version" value="{task.lock_version}"' in form
+    response = client.post(
+        f"/projects/tasks/{second.id}/move",
+        data={"move": "start", "version": str(second.lock_version), "from": "list"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, second.id).status == TaskStatus.IN_PROGRESS
+    assert db.session.get(Task, first.id).status == TaskStatus.ASSIGNED
+
+
+def make_tree(project):
+    """Twelve tasks: four top-level ones, each with two subtasks. Tree order: A, A.1, A.2,
+    B, B.1, B.2, ..."""
+    order = []
+    for letter in "ABCD":
+        top = new_task(project, f"Task {letter}")
+        order.append(top)
+        for n in (1, 2):
+            order.append(new_task(project, f"Task {letter}.{n}", parent_id=top.id))
+    return order
+
+
+def test_the_list_comes_a_page_at_a_time_in_tree_order(demo, client, auth, small_pages):
+    project = new_project()
+    order = [t.id for t in make_tree(project)]
+    auth.login()
+    first = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(first)] == order[:5]
+    assert "Tasks 1–5 of 12" in first
+    assert f'href="/projects/{project.id}?page=2"' in first
+    assert f'href="/projects/{project.id}?page=3"' in first
+    second = client.get(f"/projects/{project.id}?page=2").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(second)] == order[5:10]  # B.2 continues B's tree
+    assert "Tasks 6–10 of 12" in second
+    assert f'<a href="/projects/{project.id}" rel="prev">' in second  # the first page
+    beyond = client.get(f"/projects/{project.id}?page=99").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(beyond)] == order[10:]
+
+
+def test_a_short_list_has_no_page_links(demo, client, auth, small_pages):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n}") for n in range(1, 4)]
+    auth.login()
+    body = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(body)] == [t.id for t in tasks]
+    assert 'class="pages"' not in body and "page=" not in body
+
+
+def test_pages_keep_the_filters_and_the_sort(demo, client, auth, small_pages):
+    project = new_project()
+    tasks = make_tree(project)
+    finish([t for t in tasks if t.title.endswith(".2")])  # four done, eight open
+    auth.login()
+    base = f"/projects/{project.id}"
+    body = client.get(f"{base}?status=assigned&sort=title").get_data(as_text=True)
+    titles = sorted((t.title.lower(), t.id) for t in tasks if not t.title.endswith(".2"))
+    assert [int(i) for i in ROW.findall(body)] == [i for _, i in titles[:5]]
+    assert "Tasks 1–5 of 8" in body
+    next_page = f'href="{base}?status=assigned&amp;sort=title&amp;page=2"'
+    assert next_page in body
+    body = client.get(f"{base}?status=assigned&sort=title&page=2").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(body)] == [i for _, i in titles[5:]]
+    # Another sort starts again at the first page; the filter stays.
+    assert f'href="{base}?status=assigned&amp;sort=due"' in body
+
+
+class Statements:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *_args):
+        self.count += 1
+
+
+def statements_for(client, url: str) -> int:
+    counter = Statements()
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return counter.count
+
+
+def test_the_list_and_the_board_ask_the_same_whatever_the_size(demo, client, auth, small_pages):
+    project = new_project()
+    make_tree(project)
+    auth.login()
+    pages = (
+        f"/projects/{project.id}",
+        f"/projects/{project.id}?page=2",
+        f"/projects/{project.id}/board",
+    )
+    small = [statements_for(client, url) for url in pages]
+    tasks = make_tree(project) + make_tree(project)
+    finish(tasks[:30])  # more done tasks than the board shows
+    assert [statements_for(client, url) for url in pages] == small
+
+
+def test_a_move_from_the_list_returns_to_the_same_page(demo, client, auth, small_pages):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n:02d}") for n in range(1, 13)]
+    auth.login()
+    url = f"/projects/{project.id}?sort=title&page=2"
+    body = client.get(url).get_data(as_text=True)
+    assert f'name="next" value="{url.replace("&", "&amp;")}"' in body
+    task = tasks[6]  # "Step 07", on page two when sorted by title
+    response = client.post(
+        f"/projects/tasks/{task.id}/move",
+        data={"move": "start", "version": "1", "from": "list", "next": url},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == url
+    evil = client.post(
+        f"/projects/tasks/{task.id}/move",
+        data={"move": "submit", "version": "2", "from": "list", "next": "//evil.example/"},
+    )
+    assert evil.headers["Location"] == f"/projects/{project.id}"
+
+
+def test_rows_show_their_subtask_checklist_and_waiting_counters(demo, client, auth):
+    from support import user
+
+    from mkflow.projects import tasks as task_rules
+
+    project = new_project()
+    parent = new_task(project, "Landing page")
+    done_child = new_task(project, "Copy", parent_id=parent.id)
+    new_task(project, "Layout", parent_id=parent.id)
+    finish([db.session.get(Task, done_child.id)])
+    blocker, waiting = new_task(project, "Brief"), new_task(project, "Banner")
+    manager = user("head@demo.local")
+    task_rules.add_link(db.session.get(Task, waiting.id), manager, blocker.id, "fs")
+    for text in ("Logo", "Colours", "Fonts"):
+        task_rules.add_check(db.session.get(Task, parent.id), manager, text)
+    db.session.scalars(db.select(ChecklistItem).order_by(ChecklistItem.id)).first().done = True
+    db.session.commit()
+    auth.login()
+
+    def row(body, task, end):
+        start = body.index(f'id="task-{task.id}"')
+        return body[start : body.index(end, start)]
+
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "1/2" in row(page, parent, "</tr>") and "☑ 1/3" in row(page, parent, "</tr>")
+    assert "waiting" in row(page, waiting, "</tr>")
+    assert "waiting" not in row(page, blocker, "</tr>")
+    board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    assert "1/2" in row(board, parent, "</li>")
+    assert "waiting" in row(board, waiting, "</li>")
+    assert "waiting" not in row(board, blocker, "</li>")
