@@ -58,7 +58,8 @@ test: $(VENV)/.dev-installed translations chromium
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check mkflow tests tools migrations
+	$(BIN)/ruff check mkflow tests tools migrations bench
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/run.py --db both
