@@ -1,0 +1,25 @@
+"""Enums that carry their visible names, so a value is labelled the same on every page."""
+
+import enum
+
+
+class LabelledEnum(enum.StrEnum):
+    """A str-valued enum whose members are written ``NAME = "value", _l("Label")``.
+
+    The stored value stays the plain string; ``member.label`` is its lazy, translated name.
+    A subclass that needs a second wording (an event's "Approved" in a table as well as its
+    "approved" in a history line) takes it as a third item under a name of its own.
+    """
+
+    label: str  # lazy: translated when shown
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls, members=None) -> list[tuple[str, str]]:
+        """(value, label) pairs for a WTForms select, in declaration order."""
+        return [(member.value, member.label) for member in (cls if members is None else members)]
