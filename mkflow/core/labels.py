@@ -2,6 +2,8 @@
 
 import enum
 
+from wtforms.fields.choices import SelectChoice
+
 
 class LabelledEnum(enum.StrEnum):
     """A str-valued enum whose members are written ``NAME = "value", _l("Label")``.
@@ -20,6 +22,7 @@ class LabelledEnum(enum.StrEnum):
         return member
 
     @classmethod
-    def choices(cls, members=None) -> list[tuple[str, str]]:
-        """(value, label) pairs for a WTForms select, in declaration order."""
-        return [(member.value, member.label) for member in (cls if members is None else members)]
+    def choices(cls, members=None) -> list[SelectChoice]:
+        """The options of a WTForms select, in declaration order."""
+        members = cls if members is None else members
+        return [SelectChoice(member.value, member.label) for member in members]

@@ -46,7 +46,8 @@ def test_every_member_has_a_label_in_english_and_in_russian(app, member):
 def test_a_labelled_member_is_still_its_stored_text():
     assert StageKind("approval") is StageKind.APPROVAL
     assert StageKind.APPROVAL == "approval" and f"{StageKind.APPROVAL}" == "approval"
-    assert StageKind.choices()[0] == ("work", StageKind.WORK.label)
+    first = StageKind.choices()[0]
+    assert (first.value, first.label) == ("work", StageKind.WORK.label)
 
 
 def test_a_stage_kind_has_one_name(app):

@@ -77,9 +77,7 @@ def _stage_form(stage, version, people, groups) -> StageForm:
 
 
 def _stage_choices(form, stage, version, people, groups) -> None:
-    form.responsible.choices = [SelectChoice("", "—")] + [
-        SelectChoice(value, label) for value, label in Responsible.choices()
-    ]
+    form.responsible.choices = [SelectChoice("", "—"), *Responsible.choices()]
     form.user_id.choices = [NONE] + [SelectChoice(u.id, u.name) for u in people]
     form.group_id.choices = [NONE] + [SelectChoice(g.id, g.name) for g in groups]
     earlier = version.stages[: version.stages.index(stage)]
