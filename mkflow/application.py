@@ -28,8 +28,10 @@ from mkflow.core import config as config_module
 from mkflow.core import inputs
 from mkflow.core.database import db, migrate
 from mkflow.jobs.cli import register_commands
+from mkflow.models import MemberRole, TaskStatus
 from mkflow.people import sessions
 from mkflow.processes import fields
+from mkflow.projects.status import Move
 from mkflow.web import i18n
 from mkflow.web.compression import compress
 from mkflow.web.extensions import babel, csrf, htmx, login_manager
@@ -113,6 +115,10 @@ def _init_extensions(app: Flask) -> None:
         has_endpoint=lambda endpoint: endpoint in app.view_functions,
         notice_sentence=sentence,
         notice_kind=kind_of,
+        # Enums a template names a member of, or labels a stored text by.
+        MemberRole=MemberRole,
+        Move=Move,
+        TaskStatus=TaskStatus,
     )
 
 

@@ -15,6 +15,7 @@ from mkflow.analytics.workload import open_tasks
 from mkflow.core.database import db
 from mkflow.models import (
     Event,
+    EventKind,
     InstanceState,
     ProcessInstance,
     ProcessTemplate,
@@ -99,8 +100,8 @@ def decisions(f: Filters, key: str) -> list[Row]:
             ProcessInstance.id,
             ProcessInstance.title,
             func.max(stage.name),
-            func.sum(case((Event.kind == "rejected", 1), else_=0)),
-            func.sum(case((Event.kind == "approved", 1), else_=0)),
+            func.sum(case((Event.kind == EventKind.REJECTED, 1), else_=0)),
+            func.sum(case((Event.kind == EventKind.APPROVED, 1), else_=0)),
         )
         .select_from(Event)
         .join(ProcessInstance, Event.instance_id == ProcessInstance.id)

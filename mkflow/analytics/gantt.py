@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 
 from mkflow.analytics.timeline import Arrow, Group, Span, figure
 from mkflow.core.inputs import parse_id
-from mkflow.models import Project, TaskStatus
+from mkflow.models import LinkKind, Project, TaskStatus
 from mkflow.projects import listing, planning
-from mkflow.projects.scheduling import LinkKind
 
 STATUS_COLOURS = {
     TaskStatus.ASSIGNED: "#8da4bf",

@@ -6,13 +6,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mkflow.analytics.timeline import Group, Span, figure
 from mkflow.core.database import db
 from mkflow.core.formatting import Formatter
-from mkflow.models import Event, InstanceState, ProcessInstance, ProcessTemplate, Stage, StageKind
+from mkflow.models import (
+    Event,
+    EventKind,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Stage,
+    StageKind,
+)
 from mkflow.processes.board import is_overdue
 from mkflow.processes.history import ENTERING, events
 
@@ -28,23 +35,6 @@ DEADLINE_COLOUR = "#1f2933"
 # The colours of a template's stages, in stage order (a board's columns, left to right).
 STAGE_PALETTE = ["#8da4bf", "#2f80ed", "#f2a93b", "#9b51e0", "#16a085", "#e67e22", "#27ae60"]
 
-KIND_LABELS = {
-    StageKind.WORK: _l("Work"),
-    StageKind.APPROVAL: _l("Approval"),
-    StageKind.WAIT: _l("Waiting for the date"),
-    StageKind.FINAL: _l("Finished"),
-}
-OUTCOME_LABELS = {
-    "": _l("Still there"),
-    "completed": _l("Completed"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "published": _l("Published"),
-    "moved_back": _l("Moved back"),
-    "cancelled": _l("Cancelled"),
-    "finished": _l("Finished"),
-}
-
 
 @dataclass
 class Visit:
@@ -53,16 +43,25 @@ class Visit:
 
     stage_key: str
     name: str
-    kind: str
+    kind: StageKind
     number: int  # 1 the first time at this stage, 2 after the first rework, ...
     start: datetime
     end: datetime | None  # None while the item is still there
     holders: list[str] = field(default_factory=list)  # who held it, reassignments included
-    outcome: str = ""  # the event that ended it (see OUTCOME_LABELS); "" while current
+    outcome: EventKind | None = None  # the event that ended it; None while current or final
 
     @property
     def sent_back(self) -> bool:
-        return self.outcome in ("rejected", "moved_back")
+        return self.outcome in (EventKind.REJECTED, EventKind.MOVED_BACK)
+
+    @property
+    def outcome_label(self) -> str:
+        """How the stay ended, for a table cell."""
+        if self.kind == StageKind.FINAL:
+            return _("Finished")
+        if self.outcome is None:
+            return _("Still there")
+        return str(self.outcome.outcome)
 
 
 def visits(instance: ProcessInstance, history: list[Event] | None = None) -> list[Visit]:
@@ -81,13 +80,17 @@ def visits(instance: ProcessInstance, history: list[Event] | None = None) -> lis
             if event.assignee is not None:
                 visit.holders.append(event.assignee.name)
             if stage.kind == StageKind.FINAL:
-                visit.end, visit.outcome = event.at, "finished"
+                visit.end = event.at
             result.append(visit)
-        elif current is not None and event.kind == "reassigned" and event.assignee is not None:
+        elif (
+            current is not None
+            and event.kind == EventKind.REASSIGNED
+            and event.assignee is not None
+        ):
             if event.assignee.name not in current.holders:
                 current.holders.append(event.assignee.name)
-        elif current is not None and event.kind == "cancelled":
-            current.end, current.outcome = event.at, "cancelled"
+        elif current is not None and event.kind == EventKind.CANCELLED:
+            current.end, current.outcome = event.at, EventKind.CANCELLED
     return result
 
 
@@ -119,8 +122,7 @@ def item_figure(instance: ProcessInstance, stays: list[Visit], now: datetime, fm
             f"{labels['held']}: {', '.join(visit.holders) or '—'}",
             f"{labels['from']}: {fmt.when(visit.start)}",
             f"{labels['to']}: {fmt.when(visit.end) if visit.end else _('now')}",
-            f"{labels['time']}: {fmt.duration(end - visit.start)}"
-            + f" · {OUTCOME_LABELS[visit.outcome]}",
+            f"{labels['time']}: {fmt.duration(end - visit.start)}" + f" · {visit.outcome_label}",
         ]
         final = visit.kind == StageKind.FINAL
         spans.append(
@@ -135,14 +137,14 @@ def item_figure(instance: ProcessInstance, stays: list[Visit], now: datetime, fm
                 diamond=local(visit.start, fmt) if final else None,
             )
         )
-    groups = {kind: Group(str(label), KIND_COLOURS[kind]) for kind, label in KIND_LABELS.items()}
+    groups = {kind: Group(str(kind.label), colour) for kind, colour in KIND_COLOURS.items()}
     groups[SENT_BACK] = Group(_("Sent back"), SENT_BACK_COLOUR)
     fig = figure(
         spans,
         groups,
         today=local(now, fmt) if instance.is_active else None,
         today_label=_("Now"),
-        milestone_label="",  # the final stage's bar is in the legend as "Finished"
+        milestone_label="",  # the final stage's bar is in the legend under its kind
     )
     if instance.deadline:
         _deadline_line(fig, datetime.combine(instance.deadline + timedelta(days=1), time()))

@@ -15,12 +15,21 @@ from sqlalchemy.orm import aliased
 
 from mkflow.analytics.filters import Filters, as_day, monday, percentile, seconds_between
 from mkflow.core.database import db, on_postgres
-from mkflow.models import Event, InstanceState, ProcessInstance, ProcessTemplate, Stage, StageKind
+from mkflow.models import (
+    Event,
+    EventKind,
+    InstanceState,
+    ProcessInstance,
+    ProcessTemplate,
+    Stage,
+    StageKind,
+)
+from mkflow.processes.history import ENTERING
 
 # Events that bring an item into a stage, and those that take it out of one.
-ENTERS = ("launched", "completed", "approved", "rejected", "published", "moved_back")
-LEAVES = ("completed", "approved", "rejected", "published", "moved_back", "cancelled")
-DECISIONS = ("approved", "rejected")
+ENTERS = tuple(ENTERING)
+LEAVES = (*(ENTERING - {EventKind.LAUNCHED}), EventKind.CANCELLED)
+DECISIONS = (EventKind.APPROVED, EventKind.REJECTED)
 HOUR = 3600.0
 
 
@@ -204,7 +213,7 @@ def first_pass(f: Filters) -> list[FirstPass]:
             stage.key.label("key"),
             func.max(stage.name).label("name"),
             func.min(stage.position).label("position"),
-            func.max(case((Event.kind == "rejected", 1), else_=0)).label("rejected"),
+            func.max(case((Event.kind == EventKind.REJECTED, 1), else_=0)).label("rejected"),
         )
         .select_from(Event)
         .join(ProcessInstance, Event.instance_id == ProcessInstance.id)

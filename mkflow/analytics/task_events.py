@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from mkflow.analytics.filters import Period
-from mkflow.models import Event, TaskStatus
+from mkflow.models import Event, EventKind, TaskStatus
 
 
 def done_tasks(period: Period):
@@ -29,7 +29,7 @@ def slipped_counts(period: Period):
             func.count().label("moves"),
             func.max(Event.at).label("last"),
         )
-        .where(Event.kind == "rescheduled", Event.at >= period.lo, Event.at < period.hi)
+        .where(Event.kind == EventKind.RESCHEDULED, Event.at >= period.lo, Event.at < period.hi)
         .group_by(Event.task_id)
         .subquery()
     )

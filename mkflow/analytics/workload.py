@@ -14,9 +14,18 @@ from sqlalchemy import case, func, select
 from mkflow.analytics.filters import Filters, Period, monday
 from mkflow.analytics.task_events import done_tasks
 from mkflow.core.database import db
-from mkflow.models import Event, InstanceState, ProcessInstance, Project, Task, TaskStatus, User
+from mkflow.models import (
+    Event,
+    EventKind,
+    InstanceState,
+    ProcessInstance,
+    Project,
+    Task,
+    TaskStatus,
+    User,
+)
 
-STAGE_WORK = ("completed", "approved", "rejected", "published")
+STAGE_WORK = (EventKind.COMPLETED, EventKind.APPROVED, EventKind.REJECTED, EventKind.PUBLISHED)
 # Open work due by the end of next week (overdue included) above this is an overload.
 OVERLOAD = 10
 

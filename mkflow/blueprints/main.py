@@ -14,7 +14,6 @@ from mkflow.people import company
 from mkflow.processes import board
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
-from mkflow.projects.status import MOVE_LABELS, STATUS_LABELS
 from mkflow.web.cards import card_context
 from mkflow.web.counters import nav_counts
 from mkflow.web.forms import EmptyForm
@@ -39,8 +38,6 @@ def my_work():
         tasks=tasks,
         task_moves={t.id: project_tasks.allowed_moves(t, current_user) for t in tasks},
         today=user_today(),
-        status_labels=STATUS_LABELS,
-        move_labels=MOVE_LABELS,
         form=EmptyForm(),
         notifications=notify.recent(current_user, limit=10),
         now=now,

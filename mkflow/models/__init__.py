@@ -1,6 +1,6 @@
 """Database models; import from here so Alembic sees every table."""
 
-from mkflow.models.activity import Comment, Event, Notification, Watcher
+from mkflow.models.activity import Comment, Event, EventKind, Notification, Watcher
 from mkflow.models.mail import Channel, MailPreference, MailStatus, OutboxMessage
 from mkflow.models.people import Department, Group, Role, User, Visibility, group_members
 from mkflow.models.processes import (
@@ -20,6 +20,7 @@ from mkflow.models.processes import (
 from mkflow.models.projects import (
     Attachment,
     ChecklistItem,
+    LinkKind,
     MemberRole,
     Project,
     ProjectMember,
@@ -51,6 +52,8 @@ __all__ = [
     "Department",
     "DueUnit",
     "Event",
+    "EventKind",
+    "LinkKind",
     "FieldDef",
     "FieldMode",
     "FieldType",

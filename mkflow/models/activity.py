@@ -3,13 +3,56 @@ watchers, notifications. Each row belongs to an instance or to a task."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core.database import db
+from mkflow.core.labels import LabelledEnum
 from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessInstance, Stage
-from mkflow.models.projects import Task
+from mkflow.models.projects import Task, TaskStatus
+
+
+class EventKind(LabelledEnum):
+    """What an event records. ``label`` is its line in a history ("Anna approved");
+    ``outcome`` names how an item's stay at a stage ended, in a table ("Approved")."""
+
+    outcome: str | None
+
+    def __new__(cls, value: str, label: str, outcome: str | None = None):
+        member = str.__new__(cls, value)
+        member._value_, member.label, member.outcome = value, label, outcome
+        return member
+
+    # A process item's events.
+    LAUNCHED = "launched", _l("started the item")
+    COMPLETED = "completed", _l("completed the stage"), _l("Completed")
+    APPROVED = "approved", _l("approved"), _l("Approved")
+    REJECTED = "rejected", _l("returned it for rework"), _l("Rejected")
+    PUBLISHED = "published", _l("published"), _l("Published")
+    REASSIGNED = "reassigned", _l("reassigned")
+    MOVED_BACK = "moved_back", _l("moved it back"), _l("Moved back")
+    CANCELLED = "cancelled", _l("cancelled the item"), _l("Cancelled")
+    FIELDS = "fields", _l("changed fields")
+    # A task's events; a move's event is named by the move ("start", "accept").
+    CREATED = "created", _l("created the task")
+    EDITED = "edited", _l("changed")
+    START = "start", _l("started")
+    OVERRIDE = "override", _l("started before its dependencies were done")
+    SUBMIT = "submit", _l("submitted for review")
+    ACCEPT = "accept", _l("accepted")
+    REOPEN = "reopen", _l("reopened")
+    RESCHEDULED = "rescheduled", _l("moved the dates")
+    LINKED = "linked", _l("added a dependency on")
+    UNLINKED = "unlinked", _l("removed the dependency on")
+
+
+def _text_enum(cls, length: int):
+    """An enum stored as the plain text it always was (no constraint, same length)."""
+    return db.Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Event(db.Model):
@@ -29,12 +72,12 @@ class Event(db.Model):
         ForeignKey("task.id", ondelete="CASCADE"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[EventKind] = mapped_column(_text_enum(EventKind, 30))
     from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
     to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
     # Task events record statuses instead of stages.
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str | None] = mapped_column(String(20))
+    from_status: Mapped[TaskStatus | None] = mapped_column(_text_enum(TaskStatus, 20))
+    to_status: Mapped[TaskStatus | None] = mapped_column(_text_enum(TaskStatus, 20))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     seconds_in_stage: Mapped[int | None]

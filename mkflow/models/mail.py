@@ -1,29 +1,42 @@
 """Mail that must not be lost: the outbox written with the change that caused it, and what
 each person wants to receive by mail."""
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.core.labels import LabelledEnum
 
 
-class MailStatus(enum.StrEnum):
-    PENDING = "pending"  # waiting for a worker (again, after a failed try)
-    SENT = "sent"
-    LOGGED = "logged"  # no SMTP server is configured: written to the log instead
-    SKIPPED = "skipped"  # its person does not want this kind by mail, or has no address
-    DIGEST = "digest"  # its notification waits for the person's daily digest
-    FAILED = "failed"  # gave up after the configured number of tries
+def _text_enum(cls, length: int):
+    """An enum stored as the plain text it always was (no constraint, same length)."""
+    return db.Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
-class Channel(enum.StrEnum):
-    OFF = "off"
-    IMMEDIATE = "immediate"
-    DIGEST = "digest"
+class MailStatus(LabelledEnum):
+    # waiting for a worker (again, after a failed try)
+    PENDING = "pending", _l("Waiting to be sent")
+    SENT = "sent", _l("Sent")
+    # no SMTP server is configured: written to the log instead
+    LOGGED = "logged", _l("Written to the log")
+    # its person does not want this kind by mail, or has no address
+    SKIPPED = "skipped", _l("Not wanted by mail")
+    # its notification waits for the person's daily digest
+    DIGEST = "digest", _l("Held for the daily digest")
+    # gave up after the configured number of tries
+    FAILED = "failed", _l("Failed")
+
+
+class Channel(LabelledEnum):
+    OFF = "off", _l("No mail")
+    IMMEDIATE = "immediate", _l("Right away")
+    DIGEST = "digest", _l("In the daily digest")
 
 
 class OutboxMessage(db.Model):
@@ -47,7 +60,9 @@ class OutboxMessage(db.Model):
     text_body: Mapped[str] = mapped_column(Text, default="")
     html_body: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(30))  # a notification kind, "digest", ...
-    status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
+    status: Mapped[MailStatus] = mapped_column(
+        _text_enum(MailStatus, 10), default=MailStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
@@ -68,4 +83,4 @@ class MailPreference(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
-    channel: Mapped[str] = mapped_column(String(10), default=Channel.IMMEDIATE)
+    channel: Mapped[Channel] = mapped_column(_text_enum(Channel, 10), default=Channel.IMMEDIATE)

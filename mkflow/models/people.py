@@ -1,26 +1,29 @@
 """People and company structure: users, departments, groups."""
 
-import enum
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.core.labels import LabelledEnum
 from mkflow.core.text import initials
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    HEAD = "head"
-    MEMBER = "member"
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    HEAD = "head", _l("Department head")
+    MEMBER = "member", _l("Member")
 
 
-class Visibility(enum.StrEnum):
-    COMPANY = "company"  # everyone sees the department's processes
-    DEPARTMENT = "department"  # only its members (and administrators, the company head)
+class Visibility(LabelledEnum):
+    # everyone sees the department's processes
+    COMPANY = "company", _l("The whole company")
+    # only its members (and administrators, the company head)
+    DEPARTMENT = "department", _l("Only this department")
 
 
 group_members = Table(

@@ -3,11 +3,13 @@
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.core.labels import LabelledEnum
 from mkflow.models.people import Department, Group, User
 
 
@@ -17,47 +19,51 @@ def _enum(cls):
     )
 
 
-class StageKind(enum.StrEnum):
-    WORK = "work"
-    APPROVAL = "approval"
-    WAIT = "wait"  # waits until the instance's publication date
-    FINAL = "final"
+class StageKind(LabelledEnum):
+    """One name per kind, in the editor, on the item's page and on the charts."""
+
+    WORK = "work", _l("Work")
+    APPROVAL = "approval", _l("Approval")
+    # waits until the instance's publication date
+    WAIT = "wait", _l("Wait until the publication date")
+    FINAL = "final", _l("Final stage")
 
 
-class Responsible(enum.StrEnum):
-    USER = "user"
-    GROUP = "group"
-    LAUNCHER = "launcher"
-    ROLE = "role"  # a person named at launch, e.g. "copywriter for this article"
+class Responsible(LabelledEnum):
+    USER = "user", _l("A named person")
+    GROUP = "group", _l("A group")
+    LAUNCHER = "launcher", _l("Whoever started the process")
+    # a person named at launch, e.g. "copywriter for this article"
+    ROLE = "role", _l("A role filled in at start")
 
 
-class PickRule(enum.StrEnum):
-    FIRST = "first"
-    LEAST_LOADED = "least_loaded"
-    ROUND_ROBIN = "round_robin"
+class PickRule(LabelledEnum):
+    FIRST = "first", _l("Always the first")
+    LEAST_LOADED = "least_loaded", _l("The least loaded")
+    ROUND_ROBIN = "round_robin", _l("In turn (round robin)")
 
 
-class DueUnit(enum.StrEnum):
-    DAYS = "days"  # working days
-    HOURS = "hours"
+class DueUnit(LabelledEnum):
+    DAYS = "days", _l("working days")
+    HOURS = "hours", _l("hours")
 
 
-class FieldType(enum.StrEnum):
-    TEXT = "text"
-    LONGTEXT = "longtext"
-    NUMBER = "number"
-    DATE = "date"
-    URL = "url"
-    USER = "user"
-    CHECKBOX = "checkbox"
-    CHOICE = "choice"
+class FieldType(LabelledEnum):
+    TEXT = "text", _l("Text")
+    LONGTEXT = "longtext", _l("Long text")
+    NUMBER = "number", _l("Number")
+    DATE = "date", _l("Date")
+    URL = "url", _l("Link")
+    USER = "user", _l("Person")
+    CHECKBOX = "checkbox", _l("Checkbox")
+    CHOICE = "choice", _l("Single choice")
 
 
-class FieldMode(enum.StrEnum):
-    HIDDEN = "hidden"
-    SHOW = "show"
-    EDIT = "edit"
-    REQUIRE = "require"
+class FieldMode(LabelledEnum):
+    HIDDEN = "hidden", _l("Hidden")
+    SHOW = "show", _l("Shown")
+    EDIT = "edit", _l("Editable")
+    REQUIRE = "require", _l("Required")
 
 
 class InstanceState(enum.StrEnum):

@@ -4,35 +4,45 @@ A project template is a project with ``is_template`` set: saving as a template, 
 from a template and duplicating are one copy operation.
 """
 
-import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.core.labels import LabelledEnum
 from mkflow.models.people import Department, User
 
 
-def _enum(cls):
+def _enum(cls, length: int = 20):
     return db.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
     )
 
 
-class MemberRole(enum.StrEnum):
-    MANAGER = "manager"
-    MEMBER = "member"
-    OBSERVER = "observer"
+class MemberRole(LabelledEnum):
+    MANAGER = "manager", _l("Manager")
+    MEMBER = "member", _l("Member")
+    OBSERVER = "observer", _l("Observer")
 
 
-class TaskStatus(enum.StrEnum):
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    ON_REVIEW = "on_review"
-    REOPENED = "reopened"
-    DONE = "done"
+class TaskStatus(LabelledEnum):
+    ASSIGNED = "assigned", _l("Assigned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    ON_REVIEW = "on_review", _l("On review")
+    REOPENED = "reopened", _l("Reopened")
+    DONE = "done", _l("Done")
+
+
+class LinkKind(LabelledEnum):
+    """How a dependency ties the successor's dates to the predecessor's."""
+
+    FS = "fs", _l("Finish to start")
+    SS = "ss", _l("Start to start")
+    FF = "ff", _l("Finish to finish")
+    SF = "sf", _l("Start to finish")
 
 
 class Project(db.Model):
@@ -135,7 +145,7 @@ class TaskLink(db.Model):
     )
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     successor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(2), default="fs")  # fs, ss, ff, sf
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, length=2), default=LinkKind.FS)
     lag: Mapped[int] = mapped_column(default=0)  # working days, may be negative
 
     predecessor: Mapped[Task] = relationship(foreign_keys=[predecessor_id])

@@ -18,6 +18,7 @@ from mkflow.core.inputs import TITLE_LIMIT, check_day, comment_text, one_line, p
 from mkflow.core.workdays import due_after
 from mkflow.models import (
     Event,
+    EventKind,
     InstanceState,
     ProcessInstance,
     ProcessTemplate,
@@ -72,7 +73,7 @@ def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
     return holder if holder and holder.active else None
 
 
-def _enter(instance, stage, *, actor, kind, at, comment="", assignee=None) -> Event:
+def _enter(instance, stage, *, actor, kind: EventKind, at, comment="", assignee=None) -> Event:
     """Move ``instance`` into ``stage`` and record it."""
     seconds = None
     if instance.stage_entered_at is not None:
@@ -192,7 +193,7 @@ def launch(
     )
     db.session.add(instance)
     first = version.stages[0]
-    _enter(instance, first, actor=actor, kind="launched", at=at)
+    _enter(instance, first, actor=actor, kind=EventKind.LAUNCHED, at=at)
     notify(instance.assignee, holder_kind(first), actor=actor, instance=instance, at=at)
     db.session.flush()
     return instance
@@ -248,7 +249,7 @@ def _store_values(instance: ProcessInstance, actor: User, submitted: dict, at) -
             Event(
                 instance_id=instance.id,
                 actor=actor,
-                kind="fields",
+                kind=EventKind.FIELDS,
                 from_stage=instance.stage,
                 to_stage=instance.stage,
                 comment=", ".join(changed),
@@ -307,7 +308,7 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
             instance,
             target,
             actor=actor,
-            kind="rejected",
+            kind=EventKind.REJECTED,
             at=at,
             comment=comment,
             assignee=_previous_holder(instance, target),
@@ -317,9 +318,9 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
         )
     else:
         kind = {
-            Action.COMPLETE: "completed",
-            Action.APPROVE: "approved",
-            Action.PUBLISH: "published",
+            Action.COMPLETE: EventKind.COMPLETED,
+            Action.APPROVE: EventKind.APPROVED,
+            Action.PUBLISH: EventKind.PUBLISHED,
         }[Action(action)]
         submitter = (
             _previous_holder(instance, _previous_stage(instance))
@@ -372,7 +373,7 @@ def reassign(
     event = Event(
         instance_id=instance.id,
         actor=actor,
-        kind="reassigned",
+        kind=EventKind.REASSIGNED,
         from_stage=instance.stage,
         to_stage=instance.stage,
         assignee=person,
@@ -399,7 +400,7 @@ def move_back(
         instance,
         target,
         actor=actor,
-        kind="moved_back",
+        kind=EventKind.MOVED_BACK,
         at=at,
         comment=comment,
         assignee=_previous_holder(instance, target),
@@ -428,7 +429,7 @@ def cancel(instance, actor, *, comment: str, expected_version, at: datetime | No
     event = Event(
         instance_id=instance.id,
         actor=actor,
-        kind="cancelled",
+        kind=EventKind.CANCELLED,
         from_stage=instance.stage,
         to_stage=instance.stage,
         comment=comment,
@@ -456,7 +457,7 @@ def tick(today: date, at: datetime | None = None) -> list[ProcessInstance]:
     ).all()
     for instance in due:
         target = _next_stage(instance)
-        _enter(instance, target, actor=None, kind="published", at=at)
+        _enter(instance, target, actor=None, kind=EventKind.PUBLISHED, at=at)
         notify(instance.assignee, holder_kind(target), actor=None, instance=instance, at=at)
     db.session.flush()
     return list(due)

@@ -5,9 +5,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from mkflow.core.database import db
-from mkflow.models import Event, InstanceState, ProcessInstance
+from mkflow.models import Event, EventKind, InstanceState, ProcessInstance
 
-ENTERING = {"launched", "completed", "approved", "rejected", "published", "moved_back"}
+# The events that bring an item into a stage.
+ENTERING = frozenset(
+    {
+        EventKind.LAUNCHED,
+        EventKind.COMPLETED,
+        EventKind.APPROVED,
+        EventKind.REJECTED,
+        EventKind.PUBLISHED,
+        EventKind.MOVED_BACK,
+    }
+)
 
 
 def events(instance: ProcessInstance) -> list[Event]:

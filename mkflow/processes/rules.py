@@ -8,14 +8,21 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from mkflow.core.labels import LabelledEnum
 from mkflow.models.processes import Responsible, StageKind
 
 
-class Action(enum.StrEnum):
-    COMPLETE = "complete"  # work: hand the item to the next stage
-    APPROVE = "approve"
-    REJECT = "reject"  # back to an earlier stage, with a comment
-    PUBLISH = "publish"  # wait-until-date: go on now
+class Action(LabelledEnum):
+    """What the holder of an item does; the label is its button. What it leaves in the
+    item's history is an EventKind ("approve" here, "approved" there)."""
+
+    # work: hand the item to the next stage
+    COMPLETE = "complete", _l("Complete and hand off")
+    APPROVE = "approve", _l("Approve")
+    # back to an earlier stage, with a comment
+    REJECT = "reject", _l("Reject")
+    # wait-until-date: go on now
+    PUBLISH = "publish", _l("Publish now")
 
 
 class ManagerAction(enum.StrEnum):
@@ -29,25 +36,6 @@ STAGE_ACTIONS = {
     StageKind.APPROVAL: (Action.APPROVE, Action.REJECT),
     StageKind.WAIT: (Action.PUBLISH,),
     StageKind.FINAL: (),
-}
-
-ACTION_LABELS = {
-    Action.COMPLETE: _l("Complete and hand off"),
-    Action.APPROVE: _l("Approve"),
-    Action.REJECT: _l("Reject"),
-    Action.PUBLISH: _l("Publish now"),
-}
-
-EVENT_LABELS = {
-    "launched": _l("started the item"),
-    "completed": _l("completed the stage"),
-    "approved": _l("approved"),
-    "rejected": _l("returned it for rework"),
-    "published": _l("published"),
-    "reassigned": _l("reassigned"),
-    "moved_back": _l("moved it back"),
-    "cancelled": _l("cancelled the item"),
-    "fields": _l("changed fields"),
 }
 
 

@@ -16,6 +16,7 @@ from mkflow.core.errors import DomainError, PermissionDenied
 from mkflow.models import (
     ChecklistItem,
     Event,
+    EventKind,
     MemberRole,
     Project,
     ProjectMember,
@@ -163,7 +164,7 @@ def _copy_tasks(source: Project, target: Project, actor: User) -> None:
             {
                 "task_id": copy.id,
                 "actor_id": actor.id,
-                "kind": "created",
+                "kind": EventKind.CREATED,
                 "to_status": TaskStatus.ASSIGNED.value,
                 "comment": str(origin),
                 "at": now,

@@ -13,6 +13,7 @@ from mkflow.core.inputs import check_day
 from mkflow.models import (
     Department,
     Event,
+    EventKind,
     MemberRole,
     Project,
     ProjectMember,
@@ -140,7 +141,13 @@ def _hand_back_tasks(project: Project, actor: User, person: User) -> None:
         if task.reviewer_id == person.id:
             task.reviewer = project.manager
         db.session.add(
-            Event(task_id=task.id, actor=actor, kind="edited", comment=str(note), at=clock.now())
+            Event(
+                task_id=task.id,
+                actor=actor,
+                kind=EventKind.EDITED,
+                comment=str(note),
+                at=clock.now(),
+            )
         )
 
 

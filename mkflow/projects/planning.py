@@ -11,9 +11,9 @@ from flask import current_app
 from sqlalchemy import bindparam, select, text, update
 
 from mkflow.core.database import db, on_postgres
-from mkflow.models import Event, Project, Task, TaskLink, User
+from mkflow.models import Event, EventKind, LinkKind, Project, Task, TaskLink, User
 from mkflow.projects import scheduling
-from mkflow.projects.scheduling import Calendar, Link, LinkKind, Span
+from mkflow.projects.scheduling import Calendar, Link, Span
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Parents roll up and links move tasks; a parent that moved can push its own successors.
@@ -138,7 +138,7 @@ def _store_rows(updates: list[Moved], comments: list[str], actor_id, at: datetim
             {
                 "task_id": m.id,
                 "actor_id": actor_id,
-                "kind": "rescheduled",
+                "kind": EventKind.RESCHEDULED,
                 "comment": comment,
                 "at": at,
             }
@@ -157,7 +157,7 @@ UPDATE_FROM_ARRAYS = text(
 )
 EVENTS_FROM_ARRAYS = text(
     "INSERT INTO event (task_id, actor_id, kind, comment, at)"
-    " SELECT m.id, CAST(:actor AS integer), 'rescheduled', m.comment, :at"
+    " SELECT m.id, CAST(:actor AS integer), :kind, m.comment, :at"
     " FROM unnest(CAST(:ids AS integer[]), CAST(:comments AS text[])) AS m(id, comment)"
 )
 
@@ -169,7 +169,14 @@ def _store_arrays(updates: list[Moved], comments: list[str], actor_id, at: datet
         {"ids": ids, "starts": [m.start for m in updates], "dues": [m.due for m in updates]},
     )
     db.session.execute(
-        EVENTS_FROM_ARRAYS, {"ids": ids, "comments": comments, "actor": actor_id, "at": at}
+        EVENTS_FROM_ARRAYS,
+        {
+            "ids": ids,
+            "comments": comments,
+            "actor": actor_id,
+            "kind": EventKind.RESCHEDULED.value,
+            "at": at,
+        },
     )
 
 

@@ -21,18 +21,12 @@ keeping its length in working days and starting it on a working day; it never mo
 backward. A parent's dates are the span of its subtasks (``roll_up``).
 """
 
-import enum
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-
-class LinkKind(enum.StrEnum):
-    FS = "fs"
-    SS = "ss"
-    FF = "ff"
-    SF = "sf"
+from mkflow.models.projects import LinkKind
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,13 @@ The assignee starts and submits; the reviewer accepts or reopens (with a comment
 the project manager may do anything, including reopening a finished task.
 """
 
-import enum
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from mkflow.core.labels import LabelledEnum
 from mkflow.models.projects import TaskStatus
 
-STATUS_LABELS = {
-    TaskStatus.ASSIGNED: _l("Assigned"),
-    TaskStatus.IN_PROGRESS: _l("In progress"),
-    TaskStatus.ON_REVIEW: _l("On review"),
-    TaskStatus.REOPENED: _l("Reopened"),
-    TaskStatus.DONE: _l("Done"),
-}
 # Board columns, left to right.
 COLUMNS = (
     TaskStatus.ASSIGNED,
@@ -30,11 +23,14 @@ COLUMNS = (
 OPEN = frozenset(COLUMNS) - {TaskStatus.DONE}
 
 
-class Move(enum.StrEnum):
-    START = "start"
-    SUBMIT = "submit"
-    ACCEPT = "accept"
-    REOPEN = "reopen"
+class Move(LabelledEnum):
+    """A step of a task between statuses; the label is its button. Its event in the task's
+    history is the EventKind of the same value ("start" here, "started" there)."""
+
+    START = "start", _l("Start")
+    SUBMIT = "submit", _l("Submit for review")
+    ACCEPT = "accept", _l("Accept")
+    REOPEN = "reopen", _l("Reopen")
 
 
 @dataclass(frozen=True)
@@ -66,13 +62,6 @@ TRANSITIONS = {
     ),
 }
 
-MOVE_LABELS = {
-    Move.START: _l("Start"),
-    Move.SUBMIT: _l("Submit for review"),
-    Move.ACCEPT: _l("Accept"),
-    Move.REOPEN: _l("Reopen"),
-}
-
 
 def moves_for(
     status: TaskStatus, *, is_assignee: bool, is_reviewer: bool, is_manager: bool
@@ -88,17 +77,3 @@ def moves_for(
                 continue
             allowed.append(transition.move)
     return tuple(allowed)
-
-
-EVENT_LABELS = {
-    "created": _l("created the task"),
-    "edited": _l("changed"),
-    "start": _l("started"),
-    "override": _l("started before its dependencies were done"),
-    "submit": _l("submitted for review"),
-    "accept": _l("accepted"),
-    "reopen": _l("reopened"),
-    "rescheduled": _l("moved the dates"),
-    "linked": _l("added a dependency on"),
-    "unlinked": _l("removed the dependency on"),
-}

@@ -17,10 +17,20 @@ from mkflow.core.database import db
 from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from mkflow.core.inputs import SHORT_TEXT_LIMIT, check_day, comment_text, one_line
 from mkflow.core.richtext import render
-from mkflow.models import ChecklistItem, Event, Project, Task, TaskLink, TaskStatus, User
+from mkflow.models import (
+    ChecklistItem,
+    Event,
+    EventKind,
+    LinkKind,
+    Project,
+    Task,
+    TaskLink,
+    TaskStatus,
+    User,
+)
 from mkflow.people import project_access
 from mkflow.projects import planning, scheduling
-from mkflow.projects.scheduling import Link, LinkKind
+from mkflow.projects.scheduling import Link
 from mkflow.projects.status import OPEN, TRANSITIONS, Move, moves_for
 
 MAX_TITLE = 200
@@ -43,7 +53,7 @@ class TaskData:
     parent_id: int | None = None
 
 
-def _event(task: Task, actor: User | None, kind: str, comment: str = "", **details) -> Event:
+def _event(task: Task, actor: User | None, kind: EventKind, comment: str = "", **details) -> Event:
     """One line of the task's history; ``details`` may give the statuses and the time."""
     event = Event(task_id=task.id, actor=actor, kind=kind, comment=comment, **details)
     event.at = event.at or clock.now()
@@ -150,7 +160,7 @@ def create_task(project: Project, actor: User, data: TaskData) -> tuple[Task, li
     )
     db.session.add(task)
     db.session.flush()
-    _event(task, actor, "created", to_status=TaskStatus.ASSIGNED.value)
+    _event(task, actor, EventKind.CREATED, to_status=TaskStatus.ASSIGNED)
     if project.is_template is False:
         notify(task.assignee, "task_assigned", actor=actor, task=task)
     moved = planning.replan(project, {task.id}, actor, clock.now())
@@ -187,7 +197,7 @@ def update_task(
         task.description_html = render(task.description)
     if not changed:
         return []
-    _event(task, actor, "edited", ", ".join(changed))
+    _event(task, actor, EventKind.EDITED, ", ".join(changed))
     if new_assignee and not project.is_template:
         notify(task.assignee, "task_assigned", actor=actor, task=task)
     if dates_changed or "parent" in changed:
@@ -231,7 +241,7 @@ def open_predecessors(task: Task) -> list[Task]:
         .join(TaskLink, TaskLink.predecessor_id == Task.id)
         .where(
             TaskLink.successor_id == task.id,
-            TaskLink.kind == LinkKind.FS.value,
+            TaskLink.kind == LinkKind.FS,
             Task.status != TaskStatus.DONE,
         )
         .order_by(Task.id)
@@ -291,10 +301,10 @@ def move(
     event = _event(
         task,
         actor,
-        "override" if overridden else chosen.value,
+        EventKind.OVERRIDE if overridden else EventKind(chosen.value),
         comment,
-        from_status=source.value,
-        to_status=target.value,
+        from_status=source,
+        to_status=target,
         at=task.status_changed_at,
     )
     _notify_move(task, actor, chosen, comment)
@@ -406,11 +416,11 @@ def add_link(
         project_id=project.id,
         predecessor_id=predecessor.id,
         successor_id=successor.id,
-        kind=link_kind.value,
+        kind=link_kind,
         lag=lag,
     )
     db.session.add(link)
-    _event(successor, actor, "linked", predecessor.title)
+    _event(successor, actor, EventKind.LINKED, predecessor.title)
     moved = planning.replan(project, {predecessor.id}, actor, clock.now())
     return link, moved
 
@@ -420,7 +430,7 @@ def remove_link(task: Task, actor: User, link_id: int) -> None:
     link = db.session.get(TaskLink, link_id)
     if link is None or task.id not in (link.predecessor_id, link.successor_id):
         raise NotFound(_l("There is no such link."))
-    _event(link.successor, actor, "unlinked", link.predecessor.title)
+    _event(link.successor, actor, EventKind.UNLINKED, link.predecessor.title)
     db.session.delete(link)
     db.session.flush()
 

@@ -8,7 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from mkflow.core.formatting import formatter
 from mkflow.processes.board import is_overdue
-from mkflow.processes.rules import ACTION_LABELS
+from mkflow.processes.rules import Action
 from mkflow.web.card_markup import CardMarkup
 
 
@@ -17,7 +17,7 @@ def card_context(now, cards=(), *, shared: bool = False) -> dict:
     filled in one Python pass: a board prints hundreds and template calls add up. Cards
     of a share link (``shared``) link nowhere and carry no form."""
     labels = SimpleNamespace(
-        actions={action: str(label) for action, label in ACTION_LABELS.items()},
+        actions={action: str(action.label) for action in Action},
         reject=_("Reject"),
         fix=_("What needs fixing?"),
         send_back=_("Send back for rework"),

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from mkflow.core.formatting import formatter
-from mkflow.projects.status import STATUS_LABELS
+from mkflow.models import TaskStatus
 from mkflow.web.forms import EmptyForm
 
 # Stand-ins for a row's id and version in the rendered snippets; no real id is this large.
@@ -49,7 +49,7 @@ def _moves_form(moves: tuple, origin: str, form) -> str:
 def row_labels() -> dict:
     """Texts shared by all rows, translated once per page."""
     return {
-        "status": {status: str(label) for status, label in STATUS_LABELS.items()},
+        "status": {status: str(status.label) for status in TaskStatus},
         "due": _("Due"),
         "milestone": _("Milestone"),
         "subtasks": _("Subtasks done"),

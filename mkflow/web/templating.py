@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
-from mkflow.processes.rules import ACTION_LABELS
 from mkflow.web.counters import nav_counts
 
 
@@ -17,5 +16,4 @@ def template_helpers() -> dict:
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
         "is_overdue": board.is_overdue,
-        "action_labels": ACTION_LABELS,
     }

@@ -76,7 +76,7 @@ def test_an_items_visits_follow_its_history_with_the_rework_loop(reworked):
         ("copy_review", 1, T0 + 24 * H, T0 + 27 * H, "rejected"),
         ("copy", 2, T0 + 27 * H, T0 + 48 * H, "completed"),
         ("copy_review", 2, T0 + 48 * H, T0 + 49 * H, "approved"),
-        ("design", 1, T0 + 49 * H, None, ""),
+        ("design", 1, T0 + 49 * H, None, None),
     ]
     assert stays[0].holders == [user("marketer@demo.local").name]
     assert stays[3].holders == [user("copywriter@demo.local").name]  # rework goes back to them

@@ -8,18 +8,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mkflow.models import Role, Visibility
 from mkflow.web.forms import EmailAddress, choice_id
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.HEAD: _l("Department head"),
-    Role.MEMBER: _l("Member"),
-}
 NOBODY = 0
 
 
@@ -30,7 +24,7 @@ class UserForm(FlaskForm):
     department = SelectField(_l("Department"), coerce=choice_id)
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=Role.choices(),
     )
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=200)])
 
@@ -40,10 +34,7 @@ class DepartmentForm(FlaskForm):
     head = SelectField(_l("Head"), coerce=choice_id)
     visibility = SelectField(
         _l("Who sees its processes"),
-        choices=[
-            SelectChoice(Visibility.COMPANY.value, _l("The whole company")),
-            SelectChoice(Visibility.DEPARTMENT.value, _l("Only this department")),
-        ],
+        choices=Visibility.choices(),
     )
     oversees_company = BooleanField(_l("Its people see the work of every department"))
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from mkflow.blueprints.admin.forms import NOBODY, ROLE_LABELS, DepartmentForm, GroupForm, UserForm
+from mkflow.blueprints.admin.forms import NOBODY, DepartmentForm, GroupForm, UserForm
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.mail import outbox
@@ -59,9 +59,7 @@ def _save(form, action, success_message, target):
 @bp.route("/users")
 def users():
     """Everyone, active and deactivated."""
-    return render_template(
-        "admin/users.html", users=company.all_users(), roles=ROLE_LABELS, form=EmptyForm()
-    )
+    return render_template("admin/users.html", users=company.all_users(), form=EmptyForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -208,16 +206,6 @@ def group_form(group_id):
     return render_form("admin/group_form.html", form, group=group)
 
 
-MAIL_STATUS_LABELS = {
-    MailStatus.PENDING: _l("Waiting to be sent"),
-    MailStatus.SENT: _l("Sent"),
-    MailStatus.LOGGED: _l("Written to the log"),
-    MailStatus.SKIPPED: _l("Not wanted by mail"),
-    MailStatus.DIGEST: _l("Held for the daily digest"),
-    MailStatus.FAILED: _l("Failed"),
-}
-
-
 @bp.route("/mail")
 def mail():
     """The outbox: whether mail really leaves, what waits, what failed (with a retry)."""
@@ -232,7 +220,7 @@ def mail():
         smtp_host=current_app.config["MKFLOW_SMTP_HOST"],
         counts=outbox.counts(),
         recent=recent,
-        status_labels=MAIL_STATUS_LABELS,
+        statuses=MailStatus,
         form=EmptyForm(),
     )
 

@@ -32,13 +32,6 @@ class SettingsForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), choices=sorted(available_timezones()))
 
 
-CHANNEL_LABELS = {
-    Channel.OFF: _l("No mail"),
-    Channel.IMMEDIATE: _l("Right away"),
-    Channel.DIGEST: _l("In the daily digest"),
-}
-
-
 class MailPreferencesForm(FlaskForm):
     """A channel per kind of notification; the fields are added per kind below."""
 
@@ -55,6 +48,6 @@ for _key, _kind in KINDS.items():
         f"kind_{_key}",
         SelectField(
             _kind.label,
-            choices=[SelectChoice(str(c), label) for c, label in CHANNEL_LABELS.items()],
+            choices=Channel.choices(),
         ),
     )

@@ -101,7 +101,6 @@ def instance_timeline(instance_id):
         visit_label=timelines.visit_label,
         now=now,
         short_day=fmt.short_day,
-        outcome_labels=timelines.OUTCOME_LABELS,
         figure_json=to_json(timelines.item_figure(instance, visits, now, fmt)),
     )
 

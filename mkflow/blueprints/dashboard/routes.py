@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 
 from mkflow.analytics import dashboard_figures, drill
 from mkflow.analytics import filters as dashboard_filters
-from mkflow.analytics.item_timelines import OUTCOME_LABELS as EVENT_LABELS
 from mkflow.analytics.process_figures import templates
 from mkflow.blueprints.charts.routes import chart_response
 from mkflow.core import clock
@@ -21,7 +20,7 @@ from mkflow.core.database import db
 from mkflow.core.errors import NotFound
 from mkflow.core.formatting import formatter, user_today
 from mkflow.core.text import spreadsheet_cell
-from mkflow.models import Department, User
+from mkflow.models import Department, EventKind, User
 from mkflow.sharing import share_links
 from mkflow.web.share_panel import share_panel
 
@@ -172,7 +171,9 @@ def _shown(value, fmt) -> str:
         return format_date(value)
     if isinstance(value, float):
         return f"{value:.1f}"
-    return str(EVENT_LABELS.get(value, value))
+    if isinstance(value, EventKind) and value.outcome:
+        return str(value.outcome)
+    return str(value)
 
 
 @bp.route("/items")

@@ -8,12 +8,11 @@ from flask_login import current_user
 from mkflow.activity import discussion
 from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.models import Event, ProcessInstance
+from mkflow.models import Event, EventKind, ProcessInstance
 from mkflow.people import company
 from mkflow.processes import board as boards
 from mkflow.processes import engine, history
 from mkflow.processes import fields as field_rules
-from mkflow.processes.rules import EVENT_LABELS
 from mkflow.web.cards import card_context
 from mkflow.web.forms import EmptyForm
 
@@ -25,7 +24,7 @@ def describe(event: Event, instance: ProcessInstance) -> str:
             "“%(title)s” is finished: %(stage)s.", title=instance.title, stage=instance.stage.name
         )
     who = instance.assignee.name if instance.assignee else _("nobody yet")
-    if event.kind == "rejected":
+    if event.kind == EventKind.REJECTED:
         return _(
             "Returned for rework: “%(title)s” is back with %(name)s at “%(stage)s”.",
             title=instance.title,
@@ -140,7 +139,6 @@ def item_page(instance: ProcessInstance) -> str:
         people=people,
         watch_people=[p for p in people if discussion.may_watch(current_user, instance, user=p)],
         people_names={p.id: p.name for p in people},
-        event_labels=EVENT_LABELS,
         watch_departments=[
             d
             for d in company.departments()

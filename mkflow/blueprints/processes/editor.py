@@ -6,8 +6,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from mkflow.blueprints.processes.forms import (
-    MODE_LABELS,
-    RESPONSIBLE_LABELS,
     DuplicateForm,
     FieldForm,
     NewFieldForm,
@@ -79,9 +77,7 @@ def _stage_form(stage, version, people, groups) -> StageForm:
 
 
 def _stage_choices(form, stage, version, people, groups) -> None:
-    form.responsible.choices = [SelectChoice("", "—")] + [
-        SelectChoice(k.value, v) for k, v in RESPONSIBLE_LABELS.items()
-    ]
+    form.responsible.choices = [SelectChoice("", "—"), *Responsible.choices()]
     form.user_id.choices = [NONE] + [SelectChoice(u.id, u.name) for u in people]
     form.group_id.choices = [NONE] + [SelectChoice(g.id, g.name) for g in groups]
     earlier = version.stages[: version.stages.index(stage)]
@@ -125,7 +121,6 @@ def _editor_context(template, message=None, category="success"):
         ),
         "form": EmptyForm(),
         "modes": list(FieldMode),
-        "mode_labels": MODE_LABELS,
         "message": message,
         "category": category,
     }

@@ -6,50 +6,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from mkflow.models import DueUnit, FieldMode, FieldType, PickRule, Responsible, StageKind
+from mkflow.models import DueUnit, FieldType, PickRule, StageKind
 from mkflow.web.forms import WholeNumberField, choice_id
-
-STAGE_KIND_LABELS = {
-    StageKind.WORK: _l("Work"),
-    StageKind.APPROVAL: _l("Approval"),
-    StageKind.WAIT: _l("Wait until the publication date"),
-    StageKind.FINAL: _l("Final"),
-}
-RESPONSIBLE_LABELS = {
-    Responsible.USER: _l("A named person"),
-    Responsible.GROUP: _l("A group"),
-    Responsible.LAUNCHER: _l("Whoever started the process"),
-    Responsible.ROLE: _l("A role filled in at start"),
-}
-PICK_RULE_LABELS = {
-    PickRule.FIRST: _l("Always the first"),
-    PickRule.LEAST_LOADED: _l("The least loaded"),
-    PickRule.ROUND_ROBIN: _l("In turn (round robin)"),
-}
-DUE_UNIT_LABELS = {DueUnit.DAYS: _l("working days"), DueUnit.HOURS: _l("hours")}
-FIELD_TYPE_LABELS = {
-    FieldType.TEXT: _l("Text"),
-    FieldType.LONGTEXT: _l("Long text"),
-    FieldType.NUMBER: _l("Number"),
-    FieldType.DATE: _l("Date"),
-    FieldType.URL: _l("Link"),
-    FieldType.USER: _l("Person"),
-    FieldType.CHECKBOX: _l("Checkbox"),
-    FieldType.CHOICE: _l("Single choice"),
-}
-MODE_LABELS = {
-    FieldMode.HIDDEN: _l("Hidden"),
-    FieldMode.SHOW: _l("Shown"),
-    FieldMode.EDIT: _l("Editable"),
-    FieldMode.REQUIRE: _l("Required"),
-}
-
-
-def choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
 class TemplateForm(FlaskForm):
@@ -66,33 +26,33 @@ class TemplateForm(FlaskForm):
 
 class NewStageForm(FlaskForm):
     name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=160)])
-    kind = SelectField(_l("Kind"), choices=choices(STAGE_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=StageKind.choices())
 
 
 class StageForm(FlaskForm):
     name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=160)])
-    kind = SelectField(_l("Kind"), choices=choices(STAGE_KIND_LABELS))
+    kind = SelectField(_l("Kind"), choices=StageKind.choices())
     responsible = SelectField(_l("Responsible"), validate_choice=False)
     user_id = SelectField(_l("Person"), coerce=choice_id, validate_choice=False)
     group_id = SelectField(_l("Group"), coerce=choice_id, validate_choice=False)
-    pick_rule = SelectField(_l("Pick rule"), choices=choices(PICK_RULE_LABELS))
+    pick_rule = SelectField(_l("Pick rule"), choices=PickRule.choices())
     role = StringField(_l("Role name"), validators=[Length(max=80)])
     due_amount = WholeNumberField(
         _l("Time limit"), validators=[Optional(), NumberRange(min=0, max=365)], default=0
     )
-    due_unit = SelectField(_l("Unit"), choices=choices(DUE_UNIT_LABELS))
+    due_unit = SelectField(_l("Unit"), choices=DueUnit.choices())
     reject_to_key = SelectField(_l("Rejected work goes back to"), validate_choice=False)
     instructions = TextAreaField(_l("Instructions"), validators=[Length(max=5000)])
 
 
 class NewFieldForm(FlaskForm):
     label = StringField(_l("Field name"), validators=[DataRequired(), Length(max=160)])
-    type = SelectField(_l("Type"), choices=choices(FIELD_TYPE_LABELS))
+    type = SelectField(_l("Type"), choices=FieldType.choices())
 
 
 class FieldForm(FlaskForm):
     label = StringField(_l("Field name"), validators=[DataRequired(), Length(max=160)])
-    type = SelectField(_l("Type"), choices=choices(FIELD_TYPE_LABELS))
+    type = SelectField(_l("Type"), choices=FieldType.choices())
     at_launch = BooleanField(_l("Asked at start"))
     required = BooleanField(_l("Required at start"))
     default = StringField(_l("Default value"), validators=[Length(max=500)])

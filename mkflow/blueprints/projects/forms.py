@@ -1,23 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from mkflow.models import MemberRole
+from mkflow.models import LinkKind, MemberRole
 from mkflow.web.forms import DayField, WholeNumberField, optional_id
-
-ROLE_LABELS = {
-    MemberRole.MANAGER: _l("Manager"),
-    MemberRole.MEMBER: _l("Member"),
-    MemberRole.OBSERVER: _l("Observer"),
-}
-LINK_LABELS = {
-    "fs": _l("Finish to start"),
-    "ss": _l("Start to start"),
-    "ff": _l("Finish to finish"),
-    "sf": _l("Start to finish"),
-}
 
 
 class ProjectForm(FlaskForm):
@@ -51,7 +38,7 @@ class MemberForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=MemberRole.choices(),
         default=MemberRole.MEMBER.value,
     )
     duty = StringField(_l("Job in this project"), validators=[Length(max=80)])
@@ -79,7 +66,7 @@ class LinkForm(FlaskForm):
     predecessor_id = SelectField(_l("Depends on"), coerce=optional_id, validators=[DataRequired()])
     kind = SelectField(
         _l("Kind"),
-        choices=[SelectChoice(k, label) for k, label in LINK_LABELS.items()],
+        choices=LinkKind.choices(),
         default="fs",
     )
     lag = WholeNumberField(

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from mkflow.blueprints.projects.forms import (
-    ROLE_LABELS,
     CopyForm,
     FromTemplateForm,
     MemberForm,
@@ -20,7 +19,6 @@ from mkflow.models import Department, Project, User
 from mkflow.people import company, project_access
 from mkflow.projects import copying, listing, planning
 from mkflow.projects import lifecycle as domain
-from mkflow.projects.status import EVENT_LABELS, MOVE_LABELS, STATUS_LABELS
 from mkflow.sharing import share_links
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import arg_id, posted_row, render_board, render_form
@@ -41,10 +39,6 @@ def require_login():
 @bp.context_processor
 def labels():
     return {
-        "status_labels": STATUS_LABELS,
-        "move_labels": MOVE_LABELS,
-        "role_labels": ROLE_LABELS,
-        "task_event_labels": EVENT_LABELS,
         "today": user_today(),
     }
 

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from mkflow.activity import discussion
 from mkflow.blueprints.errors import domain_error
-from mkflow.blueprints.projects.forms import LINK_LABELS, LinkForm, TaskForm
+from mkflow.blueprints.projects.forms import LinkForm, TaskForm
 from mkflow.blueprints.projects.routes import board_columns_context, bp, people_choices
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
@@ -18,7 +18,6 @@ from mkflow.models import Department, Event, Project, Task, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
-from mkflow.projects.status import STATUS_LABELS
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import arg_id, posted_id, posted_int, posted_row, posted_version, safe_next
 from mkflow.web.loaders import project_or_404, task_or_404
@@ -180,7 +179,6 @@ def _task_page(task: Task, error: str | None = None):
         successors=successors,
         broken=broken,
         link_form=link_form,
-        link_labels=LINK_LABELS,
         files=attachments.of_task(task),
         max_mb=attachments.limit_text(),
         comments=discussion.comments(task),
@@ -240,7 +238,7 @@ def move(task_id):
         return _board_fragment(task.project, error=refused.message), refused.status
     if _from_board():
         return _board_fragment(task.project)
-    status = str(STATUS_LABELS[task.status])
+    status = str(task.status.label)
     flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
     return redirect(_back(task))
 
