@@ -12,13 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.models.columns import stored_enum
 from mkflow.models.people import Department, User
-
-
-def _enum(cls):
-    return db.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class MemberRole(enum.StrEnum):
@@ -76,7 +71,7 @@ class ProjectMember(db.Model):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="CASCADE")
     )
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole), default=MemberRole.MEMBER)
+    role: Mapped[MemberRole] = mapped_column(stored_enum(MemberRole), default=MemberRole.MEMBER)
     # The person's job in this project ("Designer"); template tasks are assigned by it.
     duty: Mapped[str] = mapped_column(String(80), default="")
 
@@ -96,7 +91,7 @@ class Task(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown as written
     description_html: Mapped[str] = mapped_column(Text, default="")  # sanitised on save
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.ASSIGNED)
+    status: Mapped[TaskStatus] = mapped_column(stored_enum(TaskStatus), default=TaskStatus.ASSIGNED)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
