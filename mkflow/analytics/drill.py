@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from mkflow.analytics.filters import Filters, seconds_between
-from mkflow.analytics.process_figures import DECISIONS, HOUR, LEAVES, finished, item_conditions
+from mkflow.analytics.process_figures import DECISIONS, HOUR, LEAVES, finished, stage_exits
 from mkflow.analytics.project_figures import slipped
 from mkflow.analytics.task_events import slipped_counts
 from mkflow.analytics.workload import open_tasks
@@ -62,26 +62,17 @@ def finished_items(f: Filters) -> list[Row]:
 def stage_visits(f: Filters, key: str) -> list[Row]:
     """Visits of the stage ``key`` that ended in the period: when, how, hours spent."""
     stage = aliased(Stage)
+    columns = (
+        ProcessInstance.id,
+        ProcessInstance.title,
+        stage.name,
+        Event.kind,
+        Event.at,
+        Event.seconds_in_stage,
+    )
+    conditions = (stage.key == key, Event.kind.in_(LEAVES), Event.seconds_in_stage.is_not(None))
     rows = db.session.execute(
-        select(
-            ProcessInstance.id,
-            ProcessInstance.title,
-            stage.name,
-            Event.kind,
-            Event.at,
-            Event.seconds_in_stage,
-        )
-        .select_from(Event)
-        .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
-        .join(stage, Event.from_stage_id == stage.id)
-        .where(
-            stage.key == key,
-            Event.kind.in_(LEAVES),
-            Event.seconds_in_stage.is_not(None),
-            Event.at >= f.period.lo,
-            Event.at < f.period.hi,
-            *item_conditions(f),
-        )
+        stage_exits(f, stage, columns, *conditions)
         .order_by(Event.seconds_in_stage.desc())
         .limit(LIMIT)
     )
@@ -95,24 +86,15 @@ def decisions(f: Filters, key: str) -> list[Row]:
     """Items approved or rejected at the approval stage ``key`` in the period, with how many
     times each was sent back and approved."""
     stage = aliased(Stage)
+    columns = (
+        ProcessInstance.id,
+        ProcessInstance.title,
+        func.max(stage.name),
+        func.sum(case((Event.kind == EventKind.REJECTED, 1), else_=0)),
+        func.sum(case((Event.kind == EventKind.APPROVED, 1), else_=0)),
+    )
     rows = db.session.execute(
-        select(
-            ProcessInstance.id,
-            ProcessInstance.title,
-            func.max(stage.name),
-            func.sum(case((Event.kind == EventKind.REJECTED, 1), else_=0)),
-            func.sum(case((Event.kind == EventKind.APPROVED, 1), else_=0)),
-        )
-        .select_from(Event)
-        .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
-        .join(stage, Event.from_stage_id == stage.id)
-        .where(
-            stage.key == key,
-            Event.kind.in_(DECISIONS),
-            Event.at >= f.period.lo,
-            Event.at < f.period.hi,
-            *item_conditions(f),
-        )
+        stage_exits(f, stage, columns, stage.key == key, Event.kind.in_(DECISIONS))
         .group_by(ProcessInstance.id, ProcessInstance.title)
         .order_by(ProcessInstance.id)
         .limit(LIMIT)

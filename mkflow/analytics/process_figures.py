@@ -156,30 +156,34 @@ class StageTime:
     total_hours: float
 
 
-def stage_times(f: Filters) -> list[StageTime]:
-    """How long items stayed at each stage: the visits that ended in the period."""
-    stage = aliased(Stage)
-    rows = db.session.execute(
-        select(
-            ProcessInstance.template_id,
-            stage.key,
-            func.max(stage.name),
-            func.min(stage.position),
-            func.count(),
-            func.avg(Event.seconds_in_stage),
-            func.sum(Event.seconds_in_stage),
-        )
+def stage_exits(f: Filters, stage, columns, *conditions):
+    """A select of ``columns`` over the events that took an item out of ``stage`` (an alias
+    of Stage) in the period and meet ``conditions``."""
+    return (
+        select(*columns)
         .select_from(Event)
         .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
         .join(stage, Event.from_stage_id == stage.id)
-        .where(
-            Event.kind.in_(LEAVES),
-            Event.seconds_in_stage.is_not(None),
-            Event.at >= f.period.lo,
-            Event.at < f.period.hi,
-            *item_conditions(f),
-        )
-        .group_by(ProcessInstance.template_id, stage.key)
+        .where(*conditions, Event.at >= f.period.lo, Event.at < f.period.hi, *item_conditions(f))
+    )
+
+
+def stage_times(f: Filters) -> list[StageTime]:
+    """How long items stayed at each stage: the visits that ended in the period."""
+    stage = aliased(Stage)
+    columns = (
+        ProcessInstance.template_id,
+        stage.key,
+        func.max(stage.name),
+        func.min(stage.position),
+        func.count(),
+        func.avg(Event.seconds_in_stage),
+        func.sum(Event.seconds_in_stage),
+    )
+    rows = db.session.execute(
+        stage_exits(
+            f, stage, columns, Event.kind.in_(LEAVES), Event.seconds_in_stage.is_not(None)
+        ).group_by(ProcessInstance.template_id, stage.key)
     )
     result = [
         StageTime(tid, key, name, pos, visits, float(mean) / HOUR, float(total) / HOUR)
@@ -207,23 +211,15 @@ def first_pass(f: Filters) -> list[FirstPass]:
     """Per approval stage: the items decided there in the period and how many of them were
     sent back at least once (in the period)."""
     stage = aliased(Stage)
+    columns = (
+        ProcessInstance.template_id.label("template_id"),
+        stage.key.label("key"),
+        func.max(stage.name).label("name"),
+        func.min(stage.position).label("position"),
+        func.max(case((Event.kind == EventKind.REJECTED, 1), else_=0)).label("rejected"),
+    )
     per_item = (
-        select(
-            ProcessInstance.template_id.label("template_id"),
-            stage.key.label("key"),
-            func.max(stage.name).label("name"),
-            func.min(stage.position).label("position"),
-            func.max(case((Event.kind == EventKind.REJECTED, 1), else_=0)).label("rejected"),
-        )
-        .select_from(Event)
-        .join(ProcessInstance, Event.instance_id == ProcessInstance.id)
-        .join(stage, Event.from_stage_id == stage.id)
-        .where(
-            Event.kind.in_(DECISIONS),
-            Event.at >= f.period.lo,
-            Event.at < f.period.hi,
-            *item_conditions(f),
-        )
+        stage_exits(f, stage, columns, Event.kind.in_(DECISIONS))
         .group_by(ProcessInstance.template_id, stage.key, Event.instance_id)
         .subquery()
     )

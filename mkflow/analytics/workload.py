@@ -106,36 +106,37 @@ def _at(day: date, offset: timedelta) -> datetime:
     return datetime.combine(day, time.min) - offset
 
 
+def _by_due(who, due, now, next_week, later):
+    """A select of each ``who``'s count of rows and how many of them are ``due`` before
+    ``now``, from then until ``next_week`` and from then until ``later``."""
+    return select(
+        who,
+        func.count(),
+        func.sum(case((due < now, 1), else_=0)),
+        func.sum(case((due < now, 0), (due < next_week, 1), else_=0)),
+        func.sum(case((due < next_week, 0), (due < later, 1), else_=0)),
+    ).group_by(who)
+
+
 def _open_items(found, ids, now, weeks: Weeks, offset: timedelta) -> None:
     next_week, later = _at(weeks.next, offset), _at(weeks.later, offset)
-    due = ProcessInstance.stage_due_at
+    query = _by_due(
+        ProcessInstance.assignee_id, ProcessInstance.stage_due_at, now, next_week, later
+    )
     rows = db.session.execute(
-        select(
-            ProcessInstance.assignee_id,
-            func.count(),
-            func.sum(case((due < now, 1), else_=0)),
-            func.sum(case((due < now, 0), (due < next_week, 1), else_=0)),
-            func.sum(case((due < next_week, 0), (due < later, 1), else_=0)),
+        query.where(
+            ProcessInstance.state == InstanceState.ACTIVE, ProcessInstance.assignee_id.in_(ids)
         )
-        .where(ProcessInstance.state == InstanceState.ACTIVE, ProcessInstance.assignee_id.in_(ids))
-        .group_by(ProcessInstance.assignee_id)
     )
     _add_open(found, rows, "items")
 
 
 def _open_tasks(found, ids, today, weeks: Weeks) -> None:
-    due = Task.due_date
+    query = _by_due(Task.assignee_id, Task.due_date, today, weeks.next, weeks.later)
     rows = db.session.execute(
-        select(
-            Task.assignee_id,
-            func.count(),
-            func.sum(case((due < today, 1), else_=0)),
-            func.sum(case((due < today, 0), (due < weeks.next, 1), else_=0)),
-            func.sum(case((due < weeks.next, 0), (due < weeks.later, 1), else_=0)),
+        query.join(Project, Task.project_id == Project.id).where(
+            *open_tasks(), Task.assignee_id.in_(ids)
         )
-        .join(Project, Task.project_id == Project.id)
-        .where(*open_tasks(), Task.assignee_id.in_(ids))
-        .group_by(Task.assignee_id)
     )
     _add_open(found, rows, "tasks")
 

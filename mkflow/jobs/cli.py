@@ -15,15 +15,21 @@ from mkflow.seeding import company_seeds, process_seeds, project_seeds
 seed = AppGroup("seed", help="Load data files from seeds/.")
 
 
+def _locale_option(**more):
+    return click.option(
+        "--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True, **more
+    )
+
+
+def _load_templates(load, locale: str, kind: str) -> None:
+    report = load(locale)
+    db.session.commit()
+    click.echo(f"{kind.capitalize()} added: {report.created.get(kind, 0)}.")
+
+
 @seed.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load into a database with no users.")
-@click.option(
-    "--locale",
-    type=click.Choice(["ru", "en"]),
-    default="ru",
-    show_default=True,
-    help="Language of the demo names.",
-)
+@_locale_option(help="Language of the demo names.")
 def seed_demo(if_empty: bool, locale: str) -> None:
     """Load the demo company; running it again adds only what is missing."""
     if if_empty and not company_seeds.database_is_empty():
@@ -43,21 +49,17 @@ def seed_demo(if_empty: bool, locale: str) -> None:
 
 
 @seed.command("processes")
-@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@_locale_option()
 def seed_processes(locale: str) -> None:
     """Load the shipped process templates (for a company without the demo data)."""
-    report = process_seeds.load_processes(locale)
-    db.session.commit()
-    click.echo(f"Process templates added: {report.created.get('process templates', 0)}.")
+    _load_templates(process_seeds.load_processes, locale, "process templates")
 
 
 @seed.command("projects")
-@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@_locale_option()
 def seed_projects(locale: str) -> None:
     """Load the shipped project templates (for a company without the demo data)."""
-    report = project_seeds.load_project_templates(locale)
-    db.session.commit()
-    click.echo(f"Project templates added: {report.created.get('project templates', 0)}.")
+    _load_templates(project_seeds.load_project_templates, locale, "project templates")
 
 
 @click.command("tick")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mkflow.core.database import db
 from mkflow.core.labels import LabelledEnum
+from mkflow.models.columns import stored_enum
 from mkflow.models.people import Department, User
 from mkflow.models.processes import ProcessInstance, Stage
 from mkflow.models.projects import Task, TaskStatus
@@ -48,13 +49,6 @@ class EventKind(LabelledEnum):
     UNLINKED = "unlinked", _l("removed the dependency on")
 
 
-def _text_enum(cls, length: int):
-    """An enum stored as the plain text it always was (no constraint, same length)."""
-    return db.Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
-
-
 class Event(db.Model):
     """One change of a work item: who, when, what, from which stage to which, and why."""
 
@@ -72,12 +66,12 @@ class Event(db.Model):
         ForeignKey("task.id", ondelete="CASCADE"), index=True
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    kind: Mapped[EventKind] = mapped_column(_text_enum(EventKind, 30))
+    kind: Mapped[EventKind] = mapped_column(stored_enum(EventKind, 30))
     from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
     to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"))
     # Task events record statuses instead of stages.
-    from_status: Mapped[TaskStatus | None] = mapped_column(_text_enum(TaskStatus, 20))
-    to_status: Mapped[TaskStatus | None] = mapped_column(_text_enum(TaskStatus, 20))
+    from_status: Mapped[TaskStatus | None] = mapped_column(stored_enum(TaskStatus, 20))
+    to_status: Mapped[TaskStatus | None] = mapped_column(stored_enum(TaskStatus, 20))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     comment: Mapped[str] = mapped_column(Text, default="")
     seconds_in_stage: Mapped[int | None]

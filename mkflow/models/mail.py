@@ -10,13 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.labels import LabelledEnum
-
-
-def _text_enum(cls, length: int):
-    """An enum stored as the plain text it always was (no constraint, same length)."""
-    return db.Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
+from mkflow.models.columns import stored_enum
 
 
 class MailStatus(LabelledEnum):
@@ -61,7 +55,7 @@ class OutboxMessage(db.Model):
     html_body: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(30))  # a notification kind, "digest", ...
     status: Mapped[MailStatus] = mapped_column(
-        _text_enum(MailStatus, 10), default=MailStatus.PENDING
+        stored_enum(MailStatus, 10), default=MailStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
@@ -83,4 +77,4 @@ class MailPreference(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
-    channel: Mapped[Channel] = mapped_column(_text_enum(Channel, 10), default=Channel.IMMEDIATE)
+    channel: Mapped[Channel] = mapped_column(stored_enum(Channel, 10), default=Channel.IMMEDIATE)

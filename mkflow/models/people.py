@@ -11,6 +11,7 @@ from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.labels import LabelledEnum
 from mkflow.core.text import initials
+from mkflow.models.columns import stored_enum
 
 
 class Role(LabelledEnum):
@@ -42,9 +43,7 @@ class Department(db.Model):
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
     )
     visibility: Mapped[Visibility] = mapped_column(
-        db.Enum(
-            Visibility, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-        ),
+        stored_enum(Visibility),
         default=Visibility.COMPANY,
         server_default=Visibility.COMPANY.value,
     )
@@ -70,7 +69,7 @@ class User(UserMixin, db.Model):
     title: Mapped[str] = mapped_column(String(120), default="")  # job title, e.g. "Copywriter"
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        stored_enum(Role),
         default=Role.MEMBER,
     )
     department_id: Mapped[int | None] = mapped_column(

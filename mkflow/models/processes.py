@@ -10,13 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.labels import LabelledEnum
+from mkflow.models.columns import stored_enum
 from mkflow.models.people import Department, Group, User
-
-
-def _enum(cls):
-    return db.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class StageKind(LabelledEnum):
@@ -132,7 +127,7 @@ class FieldDef(db.Model):
     key: Mapped[str] = mapped_column(String(40))  # stable across versions
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(160))
-    type: Mapped[FieldType] = mapped_column(_enum(FieldType), default=FieldType.TEXT)
+    type: Mapped[FieldType] = mapped_column(stored_enum(FieldType), default=FieldType.TEXT)
     required: Mapped[bool] = mapped_column(default=False)  # at launch
     at_launch: Mapped[bool] = mapped_column(default=True)
     default: Mapped[str] = mapped_column(String(500), default="")
@@ -151,14 +146,14 @@ class Stage(db.Model):
     key: Mapped[str] = mapped_column(String(40))  # stable across versions: boards match on it
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[StageKind] = mapped_column(_enum(StageKind), default=StageKind.WORK)
-    responsible: Mapped[Responsible | None] = mapped_column(_enum(Responsible))
+    kind: Mapped[StageKind] = mapped_column(stored_enum(StageKind), default=StageKind.WORK)
+    responsible: Mapped[Responsible | None] = mapped_column(stored_enum(Responsible))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id", ondelete="SET NULL"))
-    pick_rule: Mapped[PickRule] = mapped_column(_enum(PickRule), default=PickRule.FIRST)
+    pick_rule: Mapped[PickRule] = mapped_column(stored_enum(PickRule), default=PickRule.FIRST)
     role: Mapped[str] = mapped_column(String(80), default="")
     due_amount: Mapped[int] = mapped_column(default=0)
-    due_unit: Mapped[DueUnit] = mapped_column(_enum(DueUnit), default=DueUnit.DAYS)
+    due_unit: Mapped[DueUnit] = mapped_column(stored_enum(DueUnit), default=DueUnit.DAYS)
     instructions: Mapped[str] = mapped_column(Text, default="")
     reject_to_key: Mapped[str | None] = mapped_column(String(40))
     # field key -> FieldMode value; fields not listed are shown read-only
@@ -183,7 +178,7 @@ class ProcessInstance(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("template_version.id"))
     title: Mapped[str] = mapped_column(String(200))
     state: Mapped[InstanceState] = mapped_column(
-        _enum(InstanceState), default=InstanceState.ACTIVE, index=True
+        stored_enum(InstanceState), default=InstanceState.ACTIVE, index=True
     )
     stage_id: Mapped[int] = mapped_column(ForeignKey("stage.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)

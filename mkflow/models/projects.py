@@ -13,13 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.labels import LabelledEnum
+from mkflow.models.columns import stored_enum
 from mkflow.models.people import Department, User
-
-
-def _enum(cls, length: int = 20):
-    return db.Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class MemberRole(LabelledEnum):
@@ -86,7 +81,7 @@ class ProjectMember(db.Model):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="CASCADE")
     )
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole), default=MemberRole.MEMBER)
+    role: Mapped[MemberRole] = mapped_column(stored_enum(MemberRole), default=MemberRole.MEMBER)
     # The person's job in this project ("Designer"); template tasks are assigned by it.
     duty: Mapped[str] = mapped_column(String(80), default="")
 
@@ -106,7 +101,7 @@ class Task(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown as written
     description_html: Mapped[str] = mapped_column(Text, default="")  # sanitised on save
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.ASSIGNED)
+    status: Mapped[TaskStatus] = mapped_column(stored_enum(TaskStatus), default=TaskStatus.ASSIGNED)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
@@ -145,7 +140,7 @@ class TaskLink(db.Model):
     )
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     successor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, length=2), default=LinkKind.FS)
+    kind: Mapped[LinkKind] = mapped_column(stored_enum(LinkKind, length=2), default=LinkKind.FS)
     lag: Mapped[int] = mapped_column(default=0)  # working days, may be negative
 
     predecessor: Mapped[Task] = relationship(foreign_keys=[predecessor_id])

@@ -28,12 +28,18 @@ def _unique_slug(model, name: str) -> str:
     return slug
 
 
-def _check_name_free(model, name: str, current_id: int | None, message) -> None:
+def _named(model, record, name: str, taken_message):
+    """``record`` (a new ``model`` when None) named ``name``, which no other one may have."""
     query = select(model.id).where(func.lower(model.name) == name.strip().lower())
-    if current_id is not None:
-        query = query.where(model.id != current_id)
+    if record is not None:
+        query = query.where(model.id != record.id)
     if db.session.scalar(query) is not None:
-        raise DomainError(message)
+        raise DomainError(taken_message)
+    if record is None:
+        record = model(name=name.strip(), slug=_unique_slug(model, name))
+        db.session.add(record)
+    record.name = name.strip()
+    return record
 
 
 def email_taken(email: str, current_id: int | None = None) -> bool:
@@ -106,12 +112,7 @@ def save_department(
     oversees_company=False,
 ) -> Department:
     require_admin(actor)
-    current_id = department.id if department else None
-    _check_name_free(Department, name, current_id, _l("A department with this name exists."))
-    if department is None:
-        department = Department(name=name.strip(), slug=_unique_slug(Department, name))
-        db.session.add(department)
-    department.name = name.strip()
+    department = _named(Department, department, name, _l("A department with this name exists."))
     department.visibility = Visibility(visibility)
     department.oversees_company = bool(oversees_company)
     _apply_head(department, head)
@@ -121,12 +122,7 @@ def save_department(
 
 def save_group(actor: User, group: Group | None, *, name, description, members) -> Group:
     require_admin(actor)
-    current_id = group.id if group else None
-    _check_name_free(Group, name, current_id, _l("A group with this name exists."))
-    if group is None:
-        group = Group(name=name.strip(), slug=_unique_slug(Group, name))
-        db.session.add(group)
-    group.name = name.strip()
+    group = _named(Group, group, name, _l("A group with this name exists."))
     group.description = (description or "").strip()
     group.members = list(members)
     db.session.flush()

@@ -25,6 +25,7 @@ from mkflow.models import (
     Responsible,
     Stage,
     StageKind,
+    TemplateVersion,
     User,
 )
 from mkflow.people.process_access import can_manage_template, can_view_instance, can_view_template
@@ -136,6 +137,45 @@ def _notify_around(instance, actor, kind, at, *, previous, launcher=None) -> Non
             notify(user, "watched", actor=actor, instance=instance, comment=kind, at=at)
 
 
+def launch_version(template: ProcessTemplate) -> TemplateVersion:
+    """The version a new item of ``template`` starts on, or a DomainError."""
+    version = template.current_version
+    if template.archived or version is None:
+        raise DomainError(_l("This process is archived or not published yet."))
+    if problems_of(version):
+        raise DomainError(_l("This process cannot start until its template is fixed."))
+    return version
+
+
+def launch_values(version: TemplateVersion, values: dict, *, fill_defaults: bool = True) -> dict:
+    """The launch fields' values, cleaned, an empty one taking its field's default; a
+    DomainError for a required one left empty. Without ``fill_defaults`` the defaults are
+    checked but not filled in (a schedule leaves them to each launch)."""
+    launch_fields = [f for f in version.fields if f.at_launch]
+    cleaned, _changed = field_rules.apply(launch_fields, values, {})
+    for field in launch_fields:
+        value = cleaned.get(field.key)
+        if not value and field.default:
+            value = field_rules.clean(field, field.default)
+            if fill_defaults:
+                cleaned[field.key] = value
+        if field.required and not value:
+            raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
+    return cleaned
+
+
+def launch_roles(template: ProcessTemplate, roles: dict | None) -> dict[str, int]:
+    """Role name -> id of the active person chosen for it, or a DomainError."""
+    filled = {}
+    for role in roles_of(template):
+        person_id = parse_id(str((roles or {}).get(role) or ""))
+        person = db.session.get(User, person_id) if person_id else None
+        if person is None or not person.active:
+            raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
+        filled[role] = person.id
+    return filled
+
+
 def launch(
     template: ProcessTemplate,
     actor: User,
@@ -151,30 +191,14 @@ def launch(
     at = at or clock.now()
     if not can_view_template(actor, template):
         raise NotFound(_l("There is no such process."))
-    version = template.current_version
-    if template.archived or version is None:
-        raise DomainError(_l("This process is archived or not published yet."))
-    if problems_of(version):
-        raise DomainError(_l("This process cannot start until its template is fixed."))
+    version = launch_version(template)
     title = one_line(title or "").strip()
     if not title:
         raise DomainError(_l("Give the item a title."))
     if len(title) > TITLE_LIMIT:
         raise DomainError(_l("The title is too long (at most %(n)d characters).", n=TITLE_LIMIT))
-    launch_fields = [f for f in version.fields if f.at_launch]
-    cleaned, _changed = field_rules.apply(launch_fields, values, {})
-    for field in launch_fields:
-        if not cleaned.get(field.key) and field.default:
-            cleaned[field.key] = field_rules.clean(field, field.default)
-        if field.required and not cleaned.get(field.key):
-            raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
-    filled = {}
-    for role in roles_of(template):
-        person_id = parse_id(str((roles or {}).get(role) or ""))
-        person = db.session.get(User, person_id) if person_id else None
-        if person is None or not person.active:
-            raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
-        filled[role] = person.id
+    cleaned = launch_values(version, values)
+    filled = launch_roles(template, roles)
     check_day(deadline, _l("The deadline"))
     check_day(publish_on, _l("The publication date"))
     if deadline and publish_on and publish_on < deadline:
@@ -238,6 +262,21 @@ def save_values(
     return changed
 
 
+def _record_in_place(instance: ProcessInstance, actor, kind: str, at, **details) -> Event:
+    """The event of a change that leaves the item at its stage."""
+    event = Event(
+        instance_id=instance.id,
+        actor=actor,
+        kind=kind,
+        from_stage=instance.stage,
+        to_stage=instance.stage,
+        at=at,
+        **details,
+    )
+    db.session.add(event)
+    return event
+
+
 def _store_values(instance: ProcessInstance, actor: User, submitted: dict, at) -> list[str]:
     """save_values() without the flush, for act(), which flushes once at its end."""
     if not available_actions(instance, actor):
@@ -245,17 +284,7 @@ def _store_values(instance: ProcessInstance, actor: User, submitted: dict, at) -
     editable = field_rules.editable_at(instance.stage, instance.version.fields)
     instance.values, changed = field_rules.apply(editable, submitted, instance.values or {})
     if changed:
-        db.session.add(
-            Event(
-                instance_id=instance.id,
-                actor=actor,
-                kind=EventKind.FIELDS,
-                from_stage=instance.stage,
-                to_stage=instance.stage,
-                comment=", ".join(changed),
-                at=at,
-            )
-        )
+        _record_in_place(instance, actor, EventKind.FIELDS, at, comment=", ".join(changed))
     return changed
 
 
@@ -302,19 +331,10 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
     if comment_required(action) and not comment:
         raise DomainError(_l("Say what to fix: a rejection needs a comment."))
     if action == Action.REJECT:
-        target = _stage_by_key(instance, stage.reject_to_key)
         instance.rework_count += 1
-        event = _enter(
-            instance,
-            target,
-            actor=actor,
-            kind=EventKind.REJECTED,
-            at=at,
-            comment=comment,
-            assignee=_previous_holder(instance, target),
-        )
-        notify(
-            instance.assignee, "returned", actor=actor, instance=instance, comment=comment, at=at
+        target = _stage_by_key(instance, stage.reject_to_key)
+        event = _send_back(
+            instance, target, actor=actor, kind=EventKind.REJECTED, at=at, comment=comment
         )
     else:
         kind = {
@@ -333,6 +353,21 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
         if submitter:
             notify(submitter, "approved", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
+    return event
+
+
+def _send_back(instance, target: Stage, *, actor, kind, at, comment) -> Event:
+    """Return the item to an earlier stage, to whoever held it there, who hears of it."""
+    event = _enter(
+        instance,
+        target,
+        actor=actor,
+        kind=kind,
+        at=at,
+        comment=comment,
+        assignee=_previous_holder(instance, target),
+    )
+    notify(instance.assignee, "returned", actor=actor, instance=instance, comment=comment, at=at)
     return event
 
 
@@ -370,17 +405,9 @@ def reassign(
         raise DomainError(_l("Choose an active person."))
     at = at or clock.now()
     instance.assignee = person
-    event = Event(
-        instance_id=instance.id,
-        actor=actor,
-        kind=EventKind.REASSIGNED,
-        from_stage=instance.stage,
-        to_stage=instance.stage,
-        assignee=person,
-        comment=comment,
-        at=at,
+    event = _record_in_place(
+        instance, actor, EventKind.REASSIGNED, at, assignee=person, comment=comment
     )
-    db.session.add(event)
     notify(person, "assigned", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event
@@ -396,22 +423,8 @@ def move_back(
     stages = instance.version.stages
     if target is None or stages.index(target) >= stages.index(instance.stage):
         raise DomainError(_l("Choose an earlier stage."))
-    event = _enter(
-        instance,
-        target,
-        actor=actor,
-        kind=EventKind.MOVED_BACK,
-        at=at,
-        comment=comment,
-        assignee=_previous_holder(instance, target),
-    )
-    notify(
-        instance.assignee,
-        "returned",
-        actor=actor,
-        instance=instance,
-        comment=comment,
-        at=at,
+    event = _send_back(
+        instance, target, actor=actor, kind=EventKind.MOVED_BACK, at=at, comment=comment
     )
     db.session.flush()
     return event
@@ -426,17 +439,9 @@ def cancel(instance, actor, *, comment: str, expected_version, at: datetime | No
     instance.state = InstanceState.CANCELLED
     instance.finished_at = at
     instance.assignee = None
-    event = Event(
-        instance_id=instance.id,
-        actor=actor,
-        kind=EventKind.CANCELLED,
-        from_stage=instance.stage,
-        to_stage=instance.stage,
-        comment=comment,
-        seconds_in_stage=max(0, seconds),
-        at=at,
+    event = _record_in_place(
+        instance, actor, EventKind.CANCELLED, at, comment=comment, seconds_in_stage=max(0, seconds)
     )
-    db.session.add(event)
     notify(previous, "cancelled", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event

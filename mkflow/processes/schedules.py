@@ -31,13 +31,11 @@ from sqlalchemy.exc import IntegrityError
 from mkflow.core import clock
 from mkflow.core.database import begin_write, db
 from mkflow.core.errors import DomainError, PermissionDenied
-from mkflow.core.inputs import parse_id, parse_int
+from mkflow.core.inputs import parse_int
 from mkflow.models import ProcessInstance, ProcessTemplate, User
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
 from mkflow.people.process_access import can_manage_template
 from mkflow.processes import engine, recurrence
-from mkflow.processes import fields as field_rules
-from mkflow.processes.templates import problems_of
 
 MIN_GAP = timedelta(hours=1)  # a schedule launches at most once an hour
 MAX_RULE = 300  # ProcessSchedule.rule's length
@@ -411,26 +409,11 @@ def _require_manager(template: ProcessTemplate, actor: User) -> None:
 
 def _check_launch_data(template: ProcessTemplate, values: dict, roles: dict) -> tuple[dict, dict]:
     """The launch fields and roles as engine.launch will take them, checked now so that a
-    mistake shows when the schedule is made rather than at its first run."""
-    version = template.current_version
-    if template.archived or version is None:
-        raise DomainError(_l("This process is archived or not published yet."))
-    if problems_of(version):
-        raise DomainError(_l("This process cannot start until its template is fixed."))
-    launch_fields = [f for f in version.fields if f.at_launch]
-    cleaned, _changed = field_rules.apply(launch_fields, values or {}, {})
-    cleaned = {k: v for k, v in cleaned.items() if v}
-    for field in launch_fields:
-        if field.required and not (cleaned.get(field.key) or field.default):
-            raise DomainError(_l("Fill in “%(field)s”.", field=field.label))
-    filled = {}
-    for role in engine.roles_of(template):
-        person_id = parse_id(str((roles or {}).get(role) or ""))
-        person = db.session.get(User, person_id) if person_id else None
-        if person is None or not person.active:
-            raise DomainError(_l("Choose who will be “%(role)s”.", role=role))
-        filled[role] = person.id
-    return cleaned, filled
+    mistake shows when the schedule is made rather than at its first run. The values kept
+    leave out the empty ones and the defaults: each launch takes the defaults of its day."""
+    version = engine.launch_version(template)
+    cleaned = engine.launch_values(version, values, fill_defaults=False)
+    return {k: v for k, v in cleaned.items() if v}, engine.launch_roles(template, roles)
 
 
 def create_schedule(

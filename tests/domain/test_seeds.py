@@ -69,3 +69,14 @@ def test_seed_command_loads_only_into_an_empty_database(runner):
     again = runner.invoke(args=["seed", "demo", "--if-empty"])
     assert "already has data" in again.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Department)) == 7
+
+
+def test_seed_template_commands_say_how_many_they_added(runner):
+    company = runner.invoke(args=["seed", "demo", "--locale", "en"])
+    assert company.exit_code == 0
+    processes = runner.invoke(args=["seed", "processes", "--locale", "en"])
+    assert processes.exit_code == 0
+    assert processes.output == "Process templates added: 0.\n"  # the demo has them already
+    projects = runner.invoke(args=["seed", "projects"])
+    assert projects.exit_code == 0
+    assert projects.output.startswith("Project templates added: ")

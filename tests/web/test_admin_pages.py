@@ -220,3 +220,10 @@ def test_department_visibility_and_company_oversight(client, auth, demo):
         data={"name": "Sales", "head": "0", "visibility": "secret"},
     )
     assert bad.status_code == 422
+
+
+def test_the_user_list_names_its_columns_and_hides_the_actions_one(client, auth, demo):
+    auth.login("admin@demo.local")
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert '<th scope="col">Email</th>' in html
+    assert '<th scope="col"><span class="visually-hidden">Actions</span></th>' in html
