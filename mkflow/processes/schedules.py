@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
 from croniter import CroniterBadCronError, CroniterBadDateError, croniter
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -270,9 +272,6 @@ class Preset:
         raise ValueError(self.kind)
 
     def words(self, locale: str | None = None) -> str:
-        from babel.dates import get_day_names
-        from flask_babel import get_locale
-
         day_names = get_day_names("wide", locale=locale or get_locale() or "en")
         at = self.time_text
         if self.kind == "weekly":
