@@ -26,6 +26,7 @@ from mkflow.models import (
     StageKind,
     User,
 )
+from mkflow.people import calendar
 from mkflow.people.process_access import can_manage_template, can_view_instance, can_view_template
 from mkflow.processes import fields as field_rules
 from mkflow.processes.assign import resolve_assignee
@@ -56,7 +57,9 @@ def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetim
         return datetime.combine(instance.publish_on, time())
     if stage.kind == StageKind.FINAL:
         return None
-    return due_after(at, stage.due_amount, stage.due_unit, clock.company_zone())
+    return due_after(
+        at, stage.due_amount, stage.due_unit, clock.company_zone(), calendar.company_calendar()
+    )
 
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:

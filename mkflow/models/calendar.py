@@ -1,0 +1,36 @@
+"""The company's working calendar: dated exceptions to its weekly weekend."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mkflow.core import clock
+from mkflow.core.database import db
+
+
+class DayKind(enum.StrEnum):
+    OFF = "off"  # a holiday or a moved day off: not worked, whatever the weekday
+    WORKING = "working"  # a moved working day: worked, though a weekend day
+
+
+class CalendarDay(db.Model):
+    """One day that the weekly weekend gets wrong ("Новый год", a working Saturday)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    kind: Mapped[DayKind] = mapped_column(
+        db.Enum(
+            DayKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    name: Mapped[str] = mapped_column(String(120), default="")
+    # Changed when the row is written: with the row count, it tells every process that the
+    # calendar it holds is stale (mkflow.people.calendar).
+    updated_at: Mapped[datetime] = mapped_column(
+        default=clock.now, onupdate=clock.now, server_default=func.now()
+    )
