@@ -17,12 +17,11 @@ from sqlalchemy import delete, func, select
 
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError, NotFound, PermissionDenied
+from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, sane_day
 from mkflow.core.workdays import Calendar, parse_weekend
 from mkflow.models import CalendarDay, DayKind, User
 
 NAME_LIMIT = 120
-# Years an administrator may mark: wide enough for any plan, narrow enough to catch typos.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -94,9 +93,13 @@ def years() -> list[int]:
 
 
 def _check(entry: DayEntry) -> DayEntry:
-    if not FIRST_YEAR <= entry.day.year <= LAST_YEAR:
+    if not sane_day(entry.day):
         raise DomainError(
-            _l("Choose a day between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+            _l(
+                "Enter a date between %(first)s and %(last)s.",
+                first=EARLIEST_DAY.year,
+                last=LATEST_DAY.year,
+            )
         )
     name = " ".join((entry.name or "").split())
     if len(name) > NAME_LIMIT:

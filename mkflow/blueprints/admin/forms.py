@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mkflow.models import Role, Visibility
-from mkflow.web.forms import EmailAddress, choice_id
+from mkflow.models import DayKind, Role, Visibility
+from mkflow.web.forms import DayField, EmailAddress, choice_id
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -57,3 +57,18 @@ class GroupForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+
+DAY_KIND_LABELS = {
+    DayKind.OFF: _l("Day off (holiday)"),
+    DayKind.WORKING: _l("Working day (moved)"),
+}
+
+
+class CalendarDayForm(FlaskForm):
+    day = DayField(_l("Date"), validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k.value, label) for k, label in DAY_KIND_LABELS.items()],
+    )
+    name = StringField(_l("Name"), validators=[Length(max=120)])
