@@ -76,34 +76,39 @@ class Calendar:
 
     # Every week holds the same working days, so counting working days from day one
     # (1 January of year 1, a Monday) and back again is whole-week arithmetic, with no loop;
-    # the dated exceptions correct it by a binary search in their sorted table.
+    # the dated exceptions correct it by a binary search in their sorted table (inlined
+    # below: the board and the planner count many dates).
     def _weekly(self, ordinal: int) -> int:
         """Working days of the weekly pattern before the day ``ordinal``."""
         weeks, weekday = divmod(ordinal - 1, 7)
         return weeks * len(self._open) + self._before[weekday]
 
-    def _weekly_nth(self, count: int) -> int:
-        """The ordinal of the weekly pattern's working day with `count` of them before it."""
-        weeks, index = divmod(count, len(self._open))
-        return weeks * 7 + self._open[index] + 1
-
     def _count(self, day: date, through: bool = False) -> int:
         """Working days before `day`, or up to and including it when `through`."""
         ordinal = day.toordinal() + through
-        if not self._points:
-            return self._weekly(ordinal)
-        i = bisect_left(self._points, ordinal)
-        return self._weekly(ordinal) + (self._shift[i - 1] if i else 0)
+        weeks, weekday = divmod(ordinal - 1, 7)
+        count = weeks * len(self._open) + self._before[weekday]
+        points = self._points
+        if points and ordinal > points[0]:
+            count += self._shift[bisect_left(points, ordinal) - 1]
+        return count
 
     def _nth(self, count: int) -> date:
         """The working day with exactly `count` working days before it."""
-        if not self._points:
-            return date.fromordinal(self._weekly_nth(count))
-        # Between two exceptions the weekly pattern holds, shifted by the ones before.
-        i = bisect_right(self._starts, count)
-        ordinal = self._weekly_nth(count - (self._shift[i - 1] if i else 0))
-        if i < len(self._points) and ordinal > self._points[i]:
-            ordinal = self._points[i]  # a worked weekend day: the pattern skips it
+        starts = self._starts
+        if starts and count >= starts[0]:
+            # Between two exceptions the weekly pattern holds, shifted by the ones before.
+            i = bisect_right(starts, count)
+            weeks, index = divmod(count - self._shift[i - 1], len(self._open))
+            ordinal = weeks * 7 + self._open[index] + 1
+            if i < len(starts) and ordinal > self._points[i]:
+                ordinal = self._points[i]  # a worked weekend day: the pattern skips it
+            return date.fromordinal(ordinal)
+        weeks, index = divmod(count, len(self._open))
+        ordinal = weeks * 7 + self._open[index] + 1
+        points = self._points
+        if points and ordinal > points[0]:
+            ordinal = points[0]  # a worked weekend day before any other exception
         return date.fromordinal(ordinal)
 
     def is_workday(self, day: date) -> bool:
