@@ -36,8 +36,9 @@ DUE_TOMORROW, OVERDUE, ESCALATED = "due_tomorrow", "overdue", "escalated"
 
 
 def send_due(now: datetime) -> int:
-    """Remind the holders of process items and the assignees of open tasks that are due
-    tomorrow or overdue, and escalate overdue stages; returns how many reminders went out.
+    """Remind the holders of process items and the assignees of open tasks that are due by
+    the next working day or (on a working day) overdue, and escalate overdue stages; returns
+    how many reminders went out.
     ``now`` is naive UTC. The caller commits."""
     today = clock.company_today(now)
     cal = calendar.company_calendar()
