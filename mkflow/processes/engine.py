@@ -17,6 +17,7 @@ from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from mkflow.core.inputs import TITLE_LIMIT, check_day, comment_text, one_line, parse_id
 from mkflow.core.workdays import due_after
 from mkflow.models import (
+    DueUnit,
     Event,
     InstanceState,
     ProcessInstance,
@@ -55,8 +56,10 @@ def roles_of(template: ProcessTemplate) -> list[str]:
 def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetime | None:
     if stage.kind == StageKind.WAIT and instance.publish_on:
         return datetime.combine(instance.publish_on, time())
-    if stage.kind == StageKind.FINAL:
+    if stage.kind == StageKind.FINAL or stage.due_amount <= 0:
         return None
+    if stage.due_unit == DueUnit.HOURS:  # round the clock: no calendar to read
+        return due_after(at, stage.due_amount, stage.due_unit)
     return due_after(
         at, stage.due_amount, stage.due_unit, clock.company_zone(), calendar.company_calendar()
     )
