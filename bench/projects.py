@@ -58,7 +58,7 @@ from mkflow.core import clock
 from mkflow.core.database import db  # noqa: E402
 from mkflow.models import ChecklistItem, Department, Project, Task, TaskLink, TaskStatus, User
 from mkflow.projects import lifecycle as project_domain  # noqa: E402
-from mkflow.projects import listing  # noqa: E402
+from mkflow.projects import listing, planning  # noqa: E402
 from mkflow.projects import tasks as task_domain  # noqa: E402
 from mkflow.projects.scheduling import Calendar, Link, LinkKind, Span, reschedule, roll_up  # noqa: E402
 from mkflow.seeding import company_seeds  # noqa: E402
@@ -236,9 +236,9 @@ def _statuses(tasks: list[Planned], today: date, rng: random.Random) -> None:
         task.status = TaskStatus.DONE if rng.random() < p_done else _pick(rng, OPEN_STATUSES)
 
 
-def make_plan(size: int, today: date, seed: int = 42) -> Plan:
+def make_plan(size: int, today: date, seed: int = 42, cal: Calendar | None = None) -> Plan:
     rng = random.Random(seed)
-    cal = Calendar()
+    cal = cal or Calendar()
     chain_length, link_total = size // 4, size * 3 // 4
     tasks = _tree(size, rng)
     start = cal.roll_forward(today - timedelta(days=300))
@@ -352,7 +352,8 @@ def insert_plan(plan: Plan, project: Project, people: dict[str, int], now) -> li
 
 
 def build_project(size: int, today: date) -> Built:
-    plan = make_plan(size, today, seed=size)
+    # Dates on the company's calendar (the demo's Russian holidays too), as the app plans them.
+    plan = make_plan(size, today, seed=size, cal=planning.company_calendar())
     people = {u.email: u.id for u in db.session.scalars(select(User))}
     manager = db.session.get(User, people[MANAGER])
     project = create_project(f"Product launch, {size:,} tasks", plan.start, manager)
@@ -530,11 +531,11 @@ def update_directly(app, built: Built, due: date, manager_id: int):
 def bench_reschedule(app, client, counter, built, runs, label, direct=False, profiler=None):
     """Each run moves the head's due date SHIFT working days later than the run before
     (the scheduler only moves tasks forward), so the whole chain moves each time."""
-    cal = Calendar()  # the app's default weekend
     case = "reschedule (domain)" if direct else "reschedule"
     result = Result(label, case, built.size, TARGETS_MS[case])
     with app.app_context():
         manager_id = db.session.scalar(select(User.id).where(User.email == MANAGER))
+        cal = planning.company_calendar()  # the demo's: its weekend and Russian holidays
     for i in range(2 + runs):  # two warm-up runs
         before = chain_dates(app, built)
         due = cal.add(before[built.chain_ids[0]][1], SHIFT)

@@ -120,3 +120,11 @@ def new_task(project, title: str, by: str | None = None, **data):
     task, _moved = create_task(project, actor, TaskData(title=title, **data))
     db.session.commit()
     return task
+
+
+def without_holidays() -> None:
+    """Forget the demo's Russian holidays (tests written for a plain Monday-to-Friday week)."""
+    from mkflow.models import CalendarDay
+
+    db.session.execute(db.delete(CalendarDay))
+    db.session.commit()

@@ -96,7 +96,11 @@ KINDS = {
             _l("%(who)s handed “%(title)s” on in your department."),
             Channel.DIGEST,
         ),
-        Kind("due_tomorrow", _l("Due tomorrow"), _l("“%(title)s” is due tomorrow.")),
+        Kind(
+            "due_tomorrow",  # the stored kind; the working days are counted since
+            _l("Due on the next working day"),
+            _l("“%(title)s” is due on the next working day."),
+        ),
         Kind("overdue", _l("Overdue"), _l("“%(title)s” is overdue.")),
         Kind(
             "escalated",

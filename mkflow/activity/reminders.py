@@ -1,9 +1,13 @@
-"""Deadline reminders, sent by the tick: work due tomorrow and overdue work, once per item
-and day however often the tick runs, and overdue stages escalated to the department head
-where the process template asks for it.
+"""Deadline reminders, sent by the tick: work due by the end of the next working day and
+overdue work, once per item however often the tick runs, and overdue stages escalated to the
+department head where the process template asks for it.
 
-"Tomorrow" and "today" are the company's calendar days (``BABEL_DEFAULT_TIMEZONE``); stage
-due times are naive UTC, task due dates are calendar days.
+Days are the company's calendar days (``BABEL_DEFAULT_TIMEZONE``) and working days those of
+its working calendar (``mkflow.people.calendar``): on Friday the work due on Saturday, Sunday
+or Monday is "due on the next working day", reminded once (the reminder is filed under that
+working day, so the weekend's ticks do not repeat it). Overdue reminders and escalations go
+out once per working day; on a day off nobody is chased. Stage due times are naive UTC, task
+due dates are calendar days.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,49 +30,60 @@ from mkflow.models import (
     TaskStatus,
     User,
 )
+from mkflow.people import calendar
 
 DUE_TOMORROW, OVERDUE, ESCALATED = "due_tomorrow", "overdue", "escalated"
 
 
 def send_due(now: datetime) -> int:
-    """Remind the holders of process items and the assignees of open tasks that are due
-    tomorrow or overdue, and escalate overdue stages; returns how many reminders went out.
+    """Remind the holders of process items and the assignees of open tasks that are due by
+    the next working day or (on a working day) overdue, and escalate overdue stages; returns
+    how many reminders went out.
     ``now`` is naive UTC. The caller commits."""
     today = clock.company_today(now)
+    cal = calendar.company_calendar()
+    working = cal.is_workday(today)
+    next_working = cal.add(today, 1)
     begin_write()  # each reminder's claim is a savepoint inside the tick's transaction
-    sent = _already_sent(today)
+    sent = _already_sent((today, next_working))
     count = 0
-    for instance, kind in _instances_due(now, today):
+
+    def day_of(kind: str) -> date:  # the day a reminder is filed under
+        return next_working if kind == DUE_TOMORROW else today
+
+    for instance, kind in _instances_due(now, today, next_working, overdue=working):
         subject = f"instance:{instance.id}"
         holder = instance.assignee
-        if holder is not None and _claim(kind, subject, today, sent):
+        if holder is not None and _claim(kind, subject, day_of(kind), sent):
             notify(holder, kind, actor=None, instance=instance, at=now)
             count += 1
         head = _head_to_escalate_to(instance, kind)
         if head is not None and _claim(ESCALATED, subject, today, sent):
             notify(head, ESCALATED, actor=None, instance=instance, at=now)
             count += 1
-    for task, kind in _tasks_due(today):
-        if _claim(kind, f"task:{task.id}", today, sent):
+    for task, kind in _tasks_due(today, next_working, overdue=working):
+        if _claim(kind, f"task:{task.id}", day_of(kind), sent):
             notify(task.assignee, kind, actor=None, task=task, at=now)
             count += 1
     db.session.flush()
     return count
 
 
-def _already_sent(day: date) -> set[tuple[str, str]]:
-    """Reminders of the day already written (by an earlier tick): skipped without a try."""
-    rows = db.session.execute(select(Reminder.kind, Reminder.subject).where(Reminder.day == day))
-    return {(kind, subject) for kind, subject in rows}
+def _already_sent(days: tuple[date, ...]) -> set[tuple[str, str, date]]:
+    """Reminders filed under these days already (by an earlier tick): skipped without a try."""
+    rows = db.session.execute(
+        select(Reminder.kind, Reminder.subject, Reminder.day).where(Reminder.day.in_(days))
+    )
+    return {(kind, subject, day) for kind, subject, day in rows}
 
 
-def _claim(kind: str, subject: str, day: date, sent: set[tuple[str, str]]) -> bool:
+def _claim(kind: str, subject: str, day: date, sent: set[tuple[str, str, date]]) -> bool:
     """Record the reminder; False when it was sent already, also by a tick running at the
     same time (the unique key refuses the second row, inside a savepoint so that only this
     row is undone)."""
-    if (kind, subject) in sent:
+    if (kind, subject, day) in sent:
         return False
-    sent.add((kind, subject))
+    sent.add((kind, subject, day))
     try:
         with db.session.begin_nested():
             db.session.add(Reminder(kind=kind, subject=subject, day=day))
@@ -87,11 +102,16 @@ def _day_starts_utc(day: date) -> tuple[datetime, datetime]:
     return start_of(day), start_of(day + timedelta(days=1))
 
 
-def _instances_due(now: datetime, today: date) -> list[tuple[ProcessInstance, str]]:
-    """Active items whose current stage is overdue or due tomorrow, in one query (with
-    their holder, template, department and its head)."""
-    start, end = _day_starts_utc(today + timedelta(days=1))
+def _instances_due(
+    now: datetime, today: date, next_working: date, *, overdue: bool
+) -> list[tuple[ProcessInstance, str]]:
+    """Active items whose current stage is due after today and by the end of the next
+    working day, or (when ``overdue``) is overdue, in one query (with their holder,
+    template, department and its head)."""
+    start = _day_starts_utc(today + timedelta(days=1))[0]
+    end = _day_starts_utc(next_working)[1]
     due = ProcessInstance.stage_due_at
+    late = due < now if overdue else false()
     query = (
         select(ProcessInstance)
         .options(
@@ -101,7 +121,7 @@ def _instances_due(now: datetime, today: date) -> list[tuple[ProcessInstance, st
         )
         .where(
             ProcessInstance.state == InstanceState.ACTIVE,
-            or_(due < now, and_(due >= start, due < end)),
+            or_(late, and_(due >= start, due < end)),
         )
         .order_by(ProcessInstance.id)
     )
@@ -123,16 +143,17 @@ def _head_to_escalate_to(instance: ProcessInstance, kind: str) -> User | None:
     return head
 
 
-def _tasks_due(today: date) -> list[tuple[Task, str]]:
-    """Open tasks with an assignee, due tomorrow or before today, of live projects."""
-    tomorrow = today + timedelta(days=1)
+def _tasks_due(today: date, next_working: date, *, overdue: bool) -> list[tuple[Task, str]]:
+    """Open tasks with an assignee of live projects, due after today and by the next
+    working day, or (when ``overdue``) before today."""
+    late = Task.due_date < today if overdue else false()
     query = (
         select(Task)
         .join(Project, Task.project_id == Project.id)
         .where(
             Task.status != TaskStatus.DONE,
             Task.assignee_id.is_not(None),
-            or_(Task.due_date < today, Task.due_date == tomorrow),
+            or_(late, and_(Task.due_date > today, Task.due_date <= next_working)),
             Project.is_template == false(),
             Project.archived_at.is_(None),
         )

@@ -8,9 +8,10 @@ from flask.cli import AppGroup
 
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.core.errors import DomainError
 from mkflow.jobs import tick, worker
 from mkflow.mail.outbox import LeaseTooShort
-from mkflow.seeding import company_seeds, process_seeds, project_seeds
+from mkflow.seeding import calendar_seeds, company_seeds, process_seeds, project_seeds
 
 seed = AppGroup("seed", help="Load data files from seeds/.")
 
@@ -62,6 +63,27 @@ def seed_projects(locale: str) -> None:
     _load_templates(project_seeds.load_project_templates, locale, "project templates")
 
 
+working_calendar = AppGroup("calendar", help="The company's working calendar.")
+
+
+@working_calendar.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.option("--locale", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option(
+    "--replace", is_flag=True, help="Remove the marked days of the file's years it does not list."
+)
+def calendar_load(path: str | None, locale: str, replace: bool) -> None:
+    """Load holidays and moved working days from a file (default: seeds/calendar-ru.toml)."""
+    try:
+        changed = calendar_seeds.load_calendar(
+            path or calendar_seeds.RUSSIA, locale, replace_years=replace
+        )
+    except (ValueError, DomainError) as problem:
+        raise click.ClickException(str(problem)) from None
+    db.session.commit()
+    click.echo(f"Working calendar loaded: {changed} days changed.")
+
+
 @click.command("tick")
 def tick_once() -> None:
     """Run the time-driven work once: publication dates, schedules, reminders, digests."""
@@ -81,5 +103,6 @@ def run_worker(once: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
+    app.cli.add_command(working_calendar)
     app.cli.add_command(tick_once)
     app.cli.add_command(run_worker)

@@ -1,6 +1,7 @@
 """Database models; import from here so Alembic sees every table."""
 
 from mkflow.models.activity import Comment, Event, EventKind, Notification, Watcher
+from mkflow.models.calendar import CalendarDay, DayKind
 from mkflow.models.mail import Channel, MailPreference, MailStatus, OutboxMessage
 from mkflow.models.people import Department, Group, Role, User, Visibility, group_members
 from mkflow.models.processes import (
@@ -33,6 +34,8 @@ from mkflow.models.security import LoginFailure, LoginSession
 from mkflow.models.sharing import ShareLink
 
 __all__ = [
+    "CalendarDay",
+    "DayKind",
     "ScheduleRun",
     "Reminder",
     "ProcessSchedule",

@@ -50,7 +50,8 @@ class ScheduleRun(db.Model):
 
 class Reminder(db.Model):
     """A reminder sent: once per kind ("due_tomorrow", "overdue", "escalated"), item
-    ("instance:12", "task:7") and day, however often the tick runs."""
+    ("instance:12", "task:7") and day, however often the tick runs. A "due_tomorrow" one is
+    filed under the working day it announces, overdue ones under the day they were sent."""
 
     __table_args__ = (UniqueConstraint("kind", "subject", "day"),)
 

@@ -17,6 +17,7 @@ from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from mkflow.core.inputs import TITLE_LIMIT, check_day, comment_text, one_line, parse_id
 from mkflow.core.workdays import due_after
 from mkflow.models import (
+    DueUnit,
     Event,
     EventKind,
     InstanceState,
@@ -28,6 +29,7 @@ from mkflow.models import (
     TemplateVersion,
     User,
 )
+from mkflow.people import calendar
 from mkflow.people.process_access import can_manage_template, can_view_instance, can_view_template
 from mkflow.processes import fields as field_rules
 from mkflow.processes.assign import resolve_assignee
@@ -56,9 +58,13 @@ def roles_of(template: ProcessTemplate) -> list[str]:
 def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetime | None:
     if stage.kind == StageKind.WAIT and instance.publish_on:
         return datetime.combine(instance.publish_on, time())
-    if stage.kind == StageKind.FINAL:
+    if stage.kind == StageKind.FINAL or stage.due_amount <= 0:
         return None
-    return due_after(at, stage.due_amount, stage.due_unit, clock.company_zone())
+    if stage.due_unit == DueUnit.HOURS:  # round the clock: no calendar to read
+        return due_after(at, stage.due_amount, stage.due_unit)
+    return due_after(
+        at, stage.due_amount, stage.due_unit, clock.company_zone(), calendar.company_calendar()
+    )
 
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:

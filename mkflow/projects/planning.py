@@ -7,24 +7,22 @@ and writes the moves back in one batch with a "rescheduled" event per moved task
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import bindparam, select, text, update
 
 from mkflow.core.database import db, on_postgres
 from mkflow.models import Event, EventKind, LinkKind, Project, Task, TaskLink, User
+from mkflow.people import calendar
 from mkflow.projects import scheduling
 from mkflow.projects.scheduling import Calendar, Link, Span
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Parents roll up and links move tasks; a parent that moved can push its own successors.
 MAX_ROUNDS = 10
 
 
 def company_calendar() -> Calendar:
-    """Working days from MKFLOW_WEEKEND, e.g. "sat,sun"."""
-    names = current_app.config.get("MKFLOW_WEEKEND", "sat,sun")
-    days = {DAY_NAMES.index(n.strip()[:3].lower()) for n in names.split(",") if n.strip()}
-    return Calendar(weekend=frozenset(days))
+    """The company's working days: its weekend (MKFLOW_WEEKEND), holidays and moved working
+    days, the same calendar stage deadlines and reminders count with."""
+    return calendar.company_calendar()
 
 
 @dataclass

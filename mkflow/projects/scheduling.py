@@ -1,8 +1,9 @@
 """Dependency scheduling for project tasks: plain dates in, plain dates out (no database).
 
 Dates are inclusive: a one-day task has ``start == due``. Lags and lengths count working
-days of a ``Calendar`` (Saturday and Sunday off unless told otherwise). A task missing one
-date uses the other for both; a task with no dates imposes nothing and is never moved.
+days of a ``Calendar`` (mkflow.core.workdays: the company's weekend, holidays and moved
+working days). A task missing one date uses the other for both; a task with no dates imposes
+nothing and is never moved.
 
 A link from a predecessor P to a successor S demands, where ``add(d, n)`` is the n-th
 working day after d (before d when n < 0; d itself, or the next working day, when n == 0):
@@ -23,60 +24,11 @@ backward. A parent's dates are the span of its subtasks (``roll_up``).
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from mkflow.core.workdays import Calendar
 from mkflow.models.projects import LinkKind
-
-
-@dataclass(frozen=True)
-class Calendar:
-    weekend: frozenset[int] = frozenset({5, 6})  # date.weekday() numbers
-    # The working weekdays in order; how many of them come before weekday 0..7.
-    _open: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    _before: tuple[int, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        weekend = frozenset(self.weekend)
-        if not weekend <= set(range(7)):
-            raise ValueError(f"weekend days are 0 (Monday) to 6 (Sunday), not {sorted(weekend)}")
-        if len(weekend) == 7:
-            raise ValueError("a calendar needs at least one working day a week")
-        is_open = [day not in weekend for day in range(7)]
-        object.__setattr__(self, "weekend", weekend)
-        object.__setattr__(self, "_open", tuple(day for day in range(7) if is_open[day]))
-        object.__setattr__(self, "_before", tuple(sum(is_open[:day]) for day in range(8)))
-
-    # Every week holds the same working days, so counting working days from day one
-    # (1 January of year 1, a Monday) and back again is whole-week arithmetic, with no loop.
-    def _count(self, day: date, through: bool = False) -> int:
-        """Working days before `day`, or up to and including it when `through`."""
-        weeks, weekday = divmod(day.toordinal() - 1, 7)
-        return weeks * len(self._open) + self._before[weekday + through]
-
-    def _nth(self, count: int) -> date:
-        """The working day with exactly `count` working days before it."""
-        weeks, index = divmod(count, len(self._open))
-        return date.fromordinal(weeks * 7 + self._open[index] + 1)
-
-    def is_workday(self, day: date) -> bool:
-        return day.weekday() not in self.weekend
-
-    def roll_forward(self, day: date) -> date:
-        return self._nth(self._count(day))
-
-    def add(self, day: date, n: int) -> date:
-        if n > 0:  # counted from the end of `day`, whether or not `day` is a working day
-            return self._nth(self._count(day, through=True) + n - 1)
-        return self._nth(self._count(day) + n)  # n == 0 rolls forward
-
-    def workdays(self, start: date, due: date) -> int:
-        return max(1, self._count(due, through=True) - self._count(start))
-
-    def due_for(self, start: date, days: int) -> date:
-        if days < 1:
-            raise ValueError(f"a task lasts at least one working day, not {days}")
-        return self.add(self.roll_forward(start), days - 1)
 
 
 @dataclass

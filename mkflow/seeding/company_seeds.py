@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mkflow.core.database import db
 from mkflow.models import Department, Group, Role, User, Visibility
 from mkflow.people.accounts import hash_password
+from mkflow.seeding import calendar_seeds
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 DEMO_PASSWORD = "demo"
@@ -97,6 +98,10 @@ def load_company(locale: str = "ru", path: str = "demo/company.toml") -> SeedRep
         for email in item.get("members", []):
             if users[email] not in group.members:
                 group.members.append(users[email])
+    # The demo company works by Russia's production calendar.
+    days = calendar_seeds.load_calendar(locale=locale, keep_existing=True)
+    if days:
+        report.count("calendar days", days)
     db.session.flush()
     return report
 

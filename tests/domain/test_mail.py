@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from flask import current_app
-from support import at_every_moment, launch_article, moment_name, template, user
+from support import at_every_moment, launch_article, template, user
 
 from mkflow.core import clock
 from mkflow.core.database import db
@@ -523,11 +523,11 @@ def test_the_worker_command_ticks_and_sends_the_outbox(
     with caplog.at_level("INFO", logger="mkflow.jobs.worker"):
         result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
-    # Launched on a working day (or on Sunday), the brief is due tomorrow and the tick's
-    # reminder goes out with the hand-over; launched on Friday or Saturday, it is due Monday.
-    reminded = moment_name(clock_moment) not in {"friday-evening", "saturday"}
+    # Whenever it is launched, the brief is due on the next working day (on Friday, at the
+    # weekend or on New Year's Eve: the next working day after the days off), so the tick's
+    # reminder goes out with the hand-over.
     handed = ["Elena Morozova passed you “Worker article”."]
-    due = ["“Worker article” is due tomorrow."] if reminded else []
+    due = ["“Worker article” is due on the next working day."]
     assert sorted(m["Subject"] for _, m in inbox.mails) == sorted(handed + due)
     assert f"Tick: moved on: 0, launched: 0, reminders: {len(due)}" in caplog.text
 

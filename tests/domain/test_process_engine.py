@@ -68,7 +68,9 @@ NEXT_WORKING_DAY = {
     "friday-evening": datetime(2026, 12, 14, 19, 30),
     "saturday": datetime(2026, 12, 14, 1, 30),
     "dst-night": datetime(2027, 3, 29, 3, 30),
-    "new-years-eve": datetime(2027, 1, 1, 23, 30),
+    # The demo company works by Russia's production calendar (seeds/calendar-ru.toml):
+    # 31 December and 1-8 January are days off, 9-10 January a weekend.
+    "new-years-eve": datetime(2027, 1, 11, 23, 30),
 }
 
 

@@ -55,10 +55,11 @@ def test_an_item_due_tomorrow_reminds_its_holder_once_however_often_the_tick_run
         item.id,
     )
     [row] = db.session.scalars(db.select(Reminder)).all()
+    # Filed under the working day it is due on, so that a weekend's ticks do not repeat it.
     assert (row.kind, row.subject, row.day) == (
         "due_tomorrow",
         f"instance:{item.id}",
-        date(2026, 3, 2),
+        date(2026, 3, 3),
     )
 
 
@@ -167,12 +168,12 @@ def test_a_reminder_written_by_a_concurrent_tick_is_skipped_without_undoing_the_
     first = launch_article("First", at=MONDAY_NOON)
     second = launch_article("Second", at=MONDAY_NOON)
     db.session.execute(db.delete(Notification))
-    db.session.add(
-        Reminder(kind="due_tomorrow", subject=f"instance:{first.id}", day=date(2026, 3, 2))
+    db.session.add(  # filed under the working day the item is due on
+        Reminder(kind="due_tomorrow", subject=f"instance:{first.id}", day=date(2026, 3, 3))
     )
     db.session.commit()
     # As if the other tick wrote its row after this one looked.
-    monkeypatch.setattr(reminders, "_already_sent", lambda day: set())
+    monkeypatch.setattr(reminders, "_already_sent", lambda days: set())
     assert send(MONDAY_NOON) == 1
     assert [n.instance_id for n in notes()] == [second.id]
     assert db.session.scalar(db.select(db.func.count()).select_from(Reminder)) == 2

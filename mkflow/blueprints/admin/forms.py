@@ -11,8 +11,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mkflow.models import Role, Visibility
-from mkflow.web.forms import EmailAddress, choice_id
+from mkflow.models import DayKind, Role, Visibility
+from mkflow.web.forms import DayField, EmailAddress, choice_id
 
 NOBODY = 0
 
@@ -48,3 +48,12 @@ class GroupForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+
+class CalendarDayForm(FlaskForm):
+    day = DayField(_l("Date"), validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"),
+        choices=DayKind.choices(),
+    )
+    name = StringField(_l("Name"), validators=[Length(max=120)])
