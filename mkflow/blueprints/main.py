@@ -15,6 +15,7 @@ from mkflow.processes import board
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import MOVE_LABELS, STATUS_LABELS
+from mkflow.web.actions import perform, refusal_page
 from mkflow.web.cards import card_context
 from mkflow.web.counters import nav_counts
 from mkflow.web.forms import EmptyForm
@@ -71,9 +72,12 @@ def bell():
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def mark_notifications_read():
-    notify.mark_all_read(current_user)
-    db.session.commit()
-    return redirect(url_for("main.notifications"))
+    return perform(
+        lambda: notify.mark_all_read(current_user),
+        form=EmptyForm(),
+        done=lambda _result: redirect(url_for("main.notifications")),
+        refused=refusal_page,
+    )
 
 
 @bp.route("/company")
