@@ -1,6 +1,6 @@
 """The one way a view runs a domain operation: check the posted form, run the operation,
 commit, answer. A refusal rolls back and is answered by the view's own ``refused`` (its
-status is the error's); a form that does not validate is such a refusal (InvalidForm, 422);
+status is the error's); a form that does not validate is such a refusal (InvalidForm, 400);
 a concurrent change of the same row becomes a Conflict (409); a NotFound is the 404 every
 outsider gets.
 
@@ -29,13 +29,12 @@ from mkflow.web.http import error_page
 
 
 class InvalidForm(DomainError):
-    """A posted form that did not validate, as a refusal: its errors are the message."""
-
-    status = 422
+    """A posted form that did not validate, as a refusal (400, as any bad input the domain
+    refuses): its errors are the message."""
 
     def __init__(self, form):
         messages = [str(e) for errors in form.errors.values() for e in errors]
-        super().__init__(" ".join(messages) or _("Check the form and try again."))
+        super().__init__(" ".join(messages) or _("Bad request"))
         self.form = form
 
 
@@ -73,8 +72,8 @@ def perform(
         commit(keep_loaded=keep_loaded)
     except DomainError as error:
         db.session.rollback()
-        if error.status == 404:
-            abort(404)
+        if error.status == 404:  # the page every outsider gets, saying what is missing
+            abort(404, description=str(error.message))
         answer = refused(error)
         if isinstance(answer, tuple) or _is_redirect(answer):
             return answer  # its own status, or a redirect to where the reason is shown

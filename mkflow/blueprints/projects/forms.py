@@ -77,15 +77,18 @@ class TaskForm(Form):
 
 
 class LinkForm(Form):
-    predecessor_id = SelectField(_l("Depends on"), coerce=optional_id, validators=[DataRequired()])
+    # The rules (a task of the same project, no cycle, a known kind, the lag's range) are
+    # the domain's, which names what is wrong; the form reads the values.
+    predecessor_id = SelectField(
+        _l("Depends on"), coerce=optional_id, validators=[DataRequired()], validate_choice=False
+    )
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice(k, label) for k, label in LINK_LABELS.items()],
         default="fs",
+        validate_choice=False,
     )
-    lag = WholeNumberField(
-        _l("Lag, working days"), default=0, validators=[Optional(), NumberRange(-2000, 2000)]
-    )
+    lag = WholeNumberField(_l("Lag, working days"), default=0, validators=[Optional()])
 
 
 class MoveForm(Form):
