@@ -9,17 +9,24 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import StringField
 
 from mkflow.core import clock
-from mkflow.core.database import db
 from mkflow.sharing import calendar_feed
+from mkflow.web.actions import perform, refusal_page
+from mkflow.web.forms import Form
 
 bp = Blueprint("calendar", __name__)
+
+
+class FeedForm(Form):
+    """Make a new address, or ``action=revoke`` to turn the feed off."""
+
+    action = StringField(default="")
 
 
 def _absolute(endpoint: str, **values) -> str:
@@ -44,15 +51,27 @@ def feed(token):
 @login_required
 def manage():
     """Make a new feed address (replacing any earlier one) or turn the feed off."""
-    if request.form.get("action") == "revoke":
-        calendar_feed.revoke(current_user)
-        db.session.commit()
-        flash(_("The calendar feed is off; its address no longer works."), "success")
-        return redirect(url_for("auth.settings"))
-    token = calendar_feed.issue(current_user)
-    db.session.commit()
-    response = make_response(
-        render_template("calendar/created.html", url=_absolute("calendar.feed", token=token))
+    form = FeedForm()
+    if form.action.data == "revoke":
+
+        def revoked(_result):
+            flash(_("The calendar feed is off; its address no longer works."), "success")
+            return redirect(url_for("auth.settings"))
+
+        return perform(
+            lambda: calendar_feed.revoke(current_user),
+            form=form,
+            done=revoked,
+            refused=refusal_page,
+        )
+
+    def issued(token):
+        response = make_response(
+            render_template("calendar/created.html", url=_absolute("calendar.feed", token=token))
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return perform(
+        lambda: calendar_feed.issue(current_user), form=form, done=issued, refused=refusal_page
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response

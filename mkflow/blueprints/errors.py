@@ -10,17 +10,14 @@ from werkzeug.exceptions import BadHost, HTTPException
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.projects import attachments
+from mkflow.web.http import error_page
 
 bp = Blueprint("errors", __name__)
 
 
-def _page(status: int, title: str, message: str):
-    return render_template("errors/error.html", status=status, title=title, message=message), status
-
-
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
-    return _page(
+    return error_page(
         400,
         _("The form has expired"),
         _("The page was open too long or came from another site. Reload it and try again."),
@@ -30,14 +27,14 @@ def csrf_error(error):
 @bp.app_errorhandler(DomainError)
 def domain_error(error: DomainError):
     db.session.rollback()
-    return _page(error.status, _("This cannot be done"), str(error.message))
+    return error_page(error.status, _("This cannot be done"), str(error.message))
 
 
 @bp.app_errorhandler(IntegrityError)
 def conflict(error):
     """Two people saved clashing data at the same moment (a unique name, a deleted row)."""
     db.session.rollback()
-    return _page(
+    return error_page(
         409,
         _("This conflicts with another change"),
         _("Someone saved a change at the same moment. Reload the page and try again."),
@@ -48,7 +45,7 @@ def conflict(error):
 def moved_on(error):
     """Someone changed the same item between our read and our write (its version moved)."""
     db.session.rollback()
-    return _page(
+    return error_page(
         409,
         _("This conflicts with another change"),
         _("Someone changed this item at the same moment. Reload the page to see it now."),
@@ -81,7 +78,7 @@ def http_error(error: HTTPException):
     }
     custom = error.description if error.description != type(error).description else None
     message = custom or messages.get(error.code) or _("Check the address and try again.")
-    return _page(error.code or 500, titles.get(error.code, error.name), message)
+    return error_page(error.code or 500, titles.get(error.code, error.name), message)
 
 
 @bp.app_errorhandler(500)

@@ -14,6 +14,7 @@ from mkflow.people import company
 from mkflow.processes import board
 from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
+from mkflow.web.actions import perform, refusal_page
 from mkflow.web.cards import card_context
 from mkflow.web.counters import nav_counts
 from mkflow.web.forms import EmptyForm
@@ -68,9 +69,12 @@ def bell():
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def mark_notifications_read():
-    notify.mark_all_read(current_user)
-    db.session.commit()
-    return redirect(url_for("main.notifications"))
+    return perform(
+        lambda: notify.mark_all_read(current_user),
+        form=EmptyForm(),
+        done=lambda _result: redirect(url_for("main.notifications")),
+        refused=refusal_page,
+    )
 
 
 @bp.route("/company")

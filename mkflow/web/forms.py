@@ -1,15 +1,21 @@
-"""Form pieces shared by the blueprints: ids, whole numbers and dates read one way
-(mkflow.core.inputs), the e-mail shape, the empty POST form."""
+"""Form pieces shared by the blueprints: the base of every form, ids, whole numbers and dates
+read one way (mkflow.core.inputs), the e-mail shape, the empty POST form.
+
+CSRF is checked once, before any view, by CSRFProtect (web.extensions): it covers every POST,
+htmx's X-CSRFToken header and the posts no form class reads (logout, the language switch).
+So a form only carries the token; it does not check it a second time."""
 
 import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField
+from flask_wtf.csrf import generate_csrf
+from wtforms import DateField, Field, HiddenField, IntegerField, StringField
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
-from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, MAX_ID, parse_int, sane_day
+from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, MAX_ID, parse_id, parse_int, sane_day
 
 # Company mail often lives on intranet domains such as "demo.local", which strict
 # validators refuse as special-use names; this checks the shape only.
@@ -22,7 +28,30 @@ class EmailAddress:
             raise ValidationError(_l("Enter a valid email address."))
 
 
-class EmptyForm(FlaskForm):
+class CsrfTokenField(HiddenField):
+    """The CSRF token, rendered afresh (``form.csrf_token``, ``form.hidden_tag()``); checked
+    by CSRFProtect before the view runs."""
+
+    def _value(self):
+        return generate_csrf()
+
+
+class Form(FlaskForm):
+    """The base of every form of the app: WTForms fields and validators, the CSRF token
+    carried but checked once, app-wide (see the module's note). ``posted`` is what was
+    posted (None before), for a page that refills inputs its template writes itself."""
+
+    class Meta:
+        csrf = False
+
+    csrf_token = CsrfTokenField()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        self.posted = self.meta.wrap_formdata(self, formdata)
+        super().process(self.posted, obj, data, extra_filters, **kwargs)
+
+
+class EmptyForm(Form):
     """A POST button that carries only the CSRF token."""
 
 
@@ -69,3 +98,56 @@ class DayField(DateField):
                     last=LATEST_DAY.year,
                 )
             )
+
+
+class VersionField(StringField):
+    """The version of the row the form was made from (optimistic locking): None when the form
+    sends none. A malformed version matches no version, so the change is refused as stale
+    rather than applied without the check."""
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        if not raw:
+            self.data = None
+            return
+        version = parse_int(raw, 0, MAX_ID)
+        self.data = -1 if version is None else version
+
+
+class IdField(StringField):
+    """A row's id (a hidden input or a select the domain checks): None when it is missing or
+    malformed, so "choose one" is the domain's refusal, not an exception. (Like VersionField,
+    not a HiddenField: ``hidden_tag()`` must not write it next to the template's own input.)"""
+
+    def process_formdata(self, valuelist):
+        self.data = parse_id(valuelist[0]) if valuelist else None
+
+
+class KeyedValues(Field):
+    """The values posted as ``<name>-<key>``, as ``{key: value}``: a process's fields, roles
+    and field modes, whose keys the template defines, not the form class."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.process_errors = []
+        self.raw_data = None
+        self.data = {}
+        if formdata is not None:
+            start = self.name + "-"
+            self.data = {
+                key.removeprefix(start): formdata.get(key)
+                for key in formdata
+                if key.startswith(start)
+            }
+
+
+class CommentForm(Form):
+    """A comment on an item or a task (Markdown; the domain checks its length)."""
+
+    body = StringField(default="")
+
+
+class WatcherForm(Form):
+    """A person or a whole department to watch an item or a task."""
+
+    user_id = IdField()
+    department_id = IdField()

@@ -70,22 +70,9 @@ def arg_id(name: str) -> int | None:
     return parse_id(request.args.get(name))
 
 
-def posted_id(name: str) -> int | None:
-    """An id from the posted form, None when it is missing or malformed."""
-    return parse_id(request.form.get(name))
-
-
-def posted_row(model, name: str):
-    """The row of ``model`` whose id the form posted as ``name``, or None."""
-    row_id = posted_id(name)
+def row(model, row_id: int | None):
+    """The row of ``model`` with the id a form field read, or None."""
     return db.session.get(model, row_id) if row_id else None
-
-
-def posted_int(name: str, default: int = 0) -> int:
-    """A whole number from the posted form (the domain checks its range); ``default`` when
-    it is missing or not one."""
-    number = parse_int(request.form.get(name), -MAX_ID, MAX_ID)
-    return default if number is None else number
 
 
 def safe_next(target: str | None) -> str | None:
@@ -185,19 +172,13 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_digest(str(path)))
 
 
-def posted_version() -> int | None:
-    """The version of the item the posted form was made from (optimistic locking); None when
-    the form sends none. A malformed version matches no version, so the change is refused as
-    stale rather than applied without the check."""
-    raw = request.form.get("version")
-    if not raw:
-        return None
-    version = parse_int(raw, 0, MAX_ID)
-    return -1 if version is None else version
-
-
 def render_form(template: str, form, status: int | None = None, **context):
     """Render a form page; a submitted form with errors answers 422, not 200."""
     if status is None:
         status = 422 if form.is_submitted() and (form.errors or form.form_errors) else 200
     return render_template(template, form=form, **context), status
+
+
+def error_page(status: int, title: str, message: str):
+    """The error page (errors/error.html), in the user's language."""
+    return render_template("errors/error.html", status=status, title=title, message=message), status

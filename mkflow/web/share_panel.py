@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
@@ -14,10 +13,10 @@ from mkflow.core import clock
 from mkflow.core.formatting import user_today
 from mkflow.models import Department, Project
 from mkflow.sharing import share_links
-from mkflow.web.forms import DayField
+from mkflow.web.forms import DayField, Form
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     kind = SelectField(_l("What to share"), choices=[])
     expires_on = DayField(_l("Works until"), validators=[InputRequired()])
 

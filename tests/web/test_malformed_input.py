@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from support import new_project, new_task
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -384,3 +385,28 @@ def test_no_malformed_input_gives_a_server_error(app, share_urls):
     summary = f"{probe.requests} requests, {len(probe.forms)} forms, {elapsed:.0f} s ({timings})"
     print(summary)
     assert not probe.failures, f"{len(probe.failures)} server errors ({summary}):\n{report}"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "status"),
+    [
+        ("/projects/tasks/{task}/watchers", {"user_id": "²", "department_id": "١"}, 400),
+        ("/projects/tasks/{task}/move", {"move": "start", "version": "²"}, 409),
+        ("/projects/tasks/{task}/move", {"move": "start", "version": "99999999999999999999"}, 409),
+        ("/projects/tasks/{task}/links", {"predecessor_id": "-1", "lag": "x"}, 400),
+        ("/projects/tasks/{task}/checklist", {"text": ""}, 400),
+        ("/projects/{project}/members", {"user_id": "1x"}, 400),
+    ],
+)
+def test_posted_ids_and_versions_that_cannot_be_read_are_refused(
+    client, auth, demo, path, data, status
+):
+    """The form fields read ids and versions one way (mkflow.core.inputs): what is not one is
+    a refusal with a message, and a version that cannot be read is stale, never unchecked."""
+    project = new_project()
+    task = new_task(project, "Write the brief")
+    auth.login("head@demo.local")
+    response = client.post(path.format(task=task.id, project=project.id), data=data)
+    assert response.status_code == status
+    if status == 409:
+        assert "someone acted on it first" in response.get_data(as_text=True)

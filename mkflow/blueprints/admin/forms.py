@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -12,12 +11,12 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mkflow.models import DayKind, Role, Visibility
-from mkflow.web.forms import DayField, EmailAddress, choice_id
+from mkflow.web.forms import DayField, EmailAddress, Form, choice_id
 
 NOBODY = 0
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     title = StringField(_l("Job title"), validators=[Length(max=120)])
@@ -29,7 +28,7 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=200)])
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     head = SelectField(_l("Head"), coerce=choice_id)
     visibility = SelectField(
@@ -39,7 +38,7 @@ class DepartmentForm(FlaskForm):
     oversees_company = BooleanField(_l("Its people see the work of every department"))
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=500)])
     members = SelectMultipleField(
@@ -50,7 +49,7 @@ class GroupForm(FlaskForm):
     )
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(Form):
     day = DayField(_l("Date"), validators=[DataRequired()])
     kind = SelectField(
         _l("Kind"),

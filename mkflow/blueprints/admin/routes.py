@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice
 
 from mkflow.blueprints.admin.forms import NOBODY, DepartmentForm, GroupForm, UserForm
 from mkflow.core.database import db
-from mkflow.core.errors import DomainError
 from mkflow.mail import outbox
 from mkflow.models import Department, Group, MailStatus, OutboxMessage, User, Visibility
 from mkflow.people import company
+from mkflow.web.actions import perform, refusal_page, shown_in
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import render_form
 
@@ -43,17 +43,14 @@ def _people_choices():
     return [SelectChoice(u.id, u.name) for u in company.active_users()]
 
 
-def _save(form, action, success_message, target):
-    """Run a domain action for a valid form; a refusal goes back into the form."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
-        return None
-    db.session.commit()
-    flash(success_message, "success")
-    return redirect(target)
+def _saved(message: str, target: str):
+    """``done`` of a form page: say so and go back to the list."""
+
+    def done(_result):
+        flash(message, "success")
+        return redirect(target)
+
+    return done
 
 
 @bp.route("/users")
@@ -70,8 +67,7 @@ def user_new():
         if not form.password.data:
             form.password.errors.append(_("Give the new user an initial password."))
         else:
-            saved = _save(
-                form,
+            return perform(
                 lambda: company.create_user(
                     current_user,
                     name=form.name.data,
@@ -81,11 +77,14 @@ def user_new():
                     role=form.role.data,
                     department=db.session.get(Department, form.department.data),
                 ),
-                _("The user is created. Tell them their email and initial password."),
-                url_for("admin.users"),
+                done=_saved(
+                    _("The user is created. Tell them their email and initial password."),
+                    url_for("admin.users"),
+                ),
+                refused=shown_in(
+                    form, lambda: render_form("admin/user_form.html", form, user=None)
+                ),
             )
-            if saved:
-                return saved
     return render_form("admin/user_form.html", form, user=None)
 
 
@@ -102,8 +101,7 @@ def user_edit(user_id):
     form.department.choices = _department_choices()
     form.password.label.text = _l("New password (leave empty to keep)")
     if form.validate_on_submit():
-        saved = _save(
-            form,
+        return perform(
             lambda: company.update_user(
                 current_user,
                 user,
@@ -114,11 +112,13 @@ def user_edit(user_id):
                 department=db.session.get(Department, form.department.data),
                 new_password=form.password.data,
             ),
-            _("The user is saved."),
-            url_for("admin.users"),
+            done=_saved(_("The user is saved."), url_for("admin.users")),
+            refused=shown_in(form, lambda: _user_page(form, user)),
         )
-        if saved:
-            return saved
+    return _user_page(form, user)
+
+
+def _user_page(form, user):
     return render_form("admin/user_form.html", form, user=user, toggle=EmptyForm())
 
 
@@ -126,15 +126,20 @@ def user_edit(user_id):
 def user_toggle(user_id, action):
     """Deactivate (or bring back) an account; its history stays."""
     user = _get(User, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    company.set_user_active(current_user, user, action == "activate")
-    db.session.commit()
-    if action == "activate":
-        flash(_("%(name)s can log in again.", name=user.name), "success")
-    else:
-        flash(_("%(name)s is deactivated and can no longer log in.", name=user.name), "success")
-    return redirect(url_for("admin.users"))
+
+    def done(_result):
+        if action == "activate":
+            flash(_("%(name)s can log in again.", name=user.name), "success")
+        else:
+            flash(_("%(name)s is deactivated and can no longer log in.", name=user.name), "success")
+        return redirect(url_for("admin.users"))
+
+    return perform(
+        lambda: company.set_user_active(current_user, user, action == "activate"),
+        form=EmptyForm(),
+        done=done,
+        refused=refusal_page,
+    )
 
 
 @bp.route("/departments")
@@ -154,8 +159,7 @@ def department_form(department_id):
     )
     form.head.choices = _user_choices()
     if form.validate_on_submit():
-        saved = _save(
-            form,
+        return perform(
             lambda: company.save_department(
                 current_user,
                 department,
@@ -164,11 +168,12 @@ def department_form(department_id):
                 visibility=Visibility(form.visibility.data),
                 oversees_company=form.oversees_company.data,
             ),
-            _("The department is saved."),
-            url_for("admin.departments"),
+            done=_saved(_("The department is saved."), url_for("admin.departments")),
+            refused=shown_in(
+                form,
+                lambda: render_form("admin/department_form.html", form, department=department),
+            ),
         )
-        if saved:
-            return saved
     return render_form("admin/department_form.html", form, department=department)
 
 
@@ -189,8 +194,7 @@ def group_form(group_id):
     form.members.choices = _people_choices()
     if form.validate_on_submit():
         members = db.session.scalars(db.select(User).where(User.id.in_(form.members.data)))
-        saved = _save(
-            form,
+        return perform(
             lambda: company.save_group(
                 current_user,
                 group,
@@ -198,11 +202,9 @@ def group_form(group_id):
                 description=form.description.data,
                 members=members,
             ),
-            _("The group is saved."),
-            url_for("admin.groups"),
+            done=_saved(_("The group is saved."), url_for("admin.groups")),
+            refused=shown_in(form, lambda: render_form("admin/group_form.html", form, group=group)),
         )
-        if saved:
-            return saved
     return render_form("admin/group_form.html", form, group=group)
 
 
@@ -228,9 +230,11 @@ def mail():
 @bp.route("/mail/<int:message_id>/retry", methods=["POST"])
 def mail_retry(message_id):
     message = _get(OutboxMessage, message_id)
-    if not EmptyForm().validate_on_submit() or message.status != MailStatus.FAILED:
+    if message.status != MailStatus.FAILED:
         abort(400)
-    outbox.retry(message)
-    db.session.commit()
-    flash(_("The mail will be sent again."), "success")
-    return redirect(url_for("admin.mail"))
+
+    def done(_result):
+        flash(_("The mail will be sent again."), "success")
+        return redirect(url_for("admin.mail"))
+
+    return perform(lambda: outbox.retry(message), form=EmptyForm(), done=done, refused=refusal_page)

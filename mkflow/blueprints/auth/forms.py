@@ -1,24 +1,24 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mkflow.activity.notice_kinds import KINDS
 from mkflow.models import Channel
+from mkflow.web.forms import Form
 from mkflow.web.i18n import LOCALES
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Remember me"))
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
@@ -27,12 +27,12 @@ class PasswordForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     locale = SelectField(_l("Language"), choices=[SelectChoice(*item) for item in LOCALES.items()])
     timezone = SelectField(_l("Time zone"), choices=sorted(available_timezones()))
 
 
-class MailPreferencesForm(FlaskForm):
+class MailPreferencesForm(Form):
     """A channel per kind of notification; the fields are added per kind below."""
 
     digest_time = TimeField(_l("Daily digest at"), validators=[DataRequired()])
@@ -51,3 +51,10 @@ for _key, _kind in KINDS.items():
             choices=Channel.choices(),
         ),
     )
+
+
+class LanguageForm(Form):
+    """The language switch: a button per language, and the page to come back to."""
+
+    locale = SelectField(choices=[SelectChoice(code, label) for code, label in LOCALES.items()])
+    next = HiddenField()

@@ -4,12 +4,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from mkflow.blueprints.auth.forms import LoginForm, MailPreferencesForm, PasswordForm, SettingsForm
+from mkflow.blueprints.auth.forms import (
+    LanguageForm,
+    LoginForm,
+    MailPreferencesForm,
+    PasswordForm,
+    SettingsForm,
+)
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.mail import preferences
 from mkflow.models import Channel
 from mkflow.people import accounts, sessions
+from mkflow.web.actions import commit
+from mkflow.web.forms import EmptyForm
 from mkflow.web.http import render_form, safe_next
 from mkflow.web.i18n import LOCALES
 
@@ -50,9 +58,10 @@ def login():
 def logout():
     """End the session (POST only, so a link elsewhere cannot log anyone out), on the server
     too: a copy of this browser's session or remember-me cookie opens nothing any more."""
-    if current_user.is_authenticated:
+    form = EmptyForm()  # nothing is posted but the token
+    if form.validate_on_submit() and current_user.is_authenticated:
         sessions.end(current_user)
-        db.session.commit()
+        commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -120,11 +129,11 @@ def change_password():
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Switch the interface language; kept on the account when logged in."""
-    locale = request.form.get("locale")
-    if locale not in LOCALES:
+    form = LanguageForm()
+    if not form.validate_on_submit():
         abort(400, description=_("Unknown language."))
-    session["locale"] = locale
+    session["locale"] = form.locale.data
     if current_user.is_authenticated:
-        current_user.locale = locale
-        db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or _home(), 303)
+        current_user.locale = form.locale.data
+        commit()
+    return redirect(safe_next(form.next.data) or _home(), 303)

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from mkflow.blueprints.processes.forms import (
     DuplicateForm,
     FieldForm,
+    MoveForm,
     NewFieldForm,
     NewStageForm,
     StageForm,
@@ -28,6 +29,7 @@ from mkflow.models import (
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
 from mkflow.processes import templates as editing
+from mkflow.web.actions import InvalidForm, perform, refusal_page, shown_in
 from mkflow.web.forms import EmptyForm
 from mkflow.web.loaders import visible_template_or_404
 from mkflow.web.share_panel import share_panel
@@ -139,24 +141,28 @@ def new():
     if not editing.can_create_templates(current_user):
         abort(403)
     form = _template_form()
+
+    def page():
+        status = 422 if form.is_submitted() else 200
+        return render_template("processes/new.html", form=form), status
+
+    def done(template):
+        flash(_("The process is created. Add its fields and stages."), "success")
+        return redirect(url_for("processes.edit", template_id=template.id))
+
     if form.validate_on_submit():
-        try:
-            template = editing.create_template(
+        return perform(
+            lambda: editing.create_template(
                 current_user,
                 name=form.name.data,
                 description=form.description.data,
                 department=db.session.get(Department, form.department.data),
                 color=form.color.data,
-            )
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("The process is created. Add its fields and stages."), "success")
-            return redirect(url_for("processes.edit", template_id=template.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("processes/new.html", form=form), status
+            ),
+            done=done,
+            refused=shown_in(form, page),
+        )
+    return page()
 
 
 @bp.route("/<int:template_id>/edit")
@@ -168,42 +174,38 @@ def edit(template_id):
     )
 
 
-def _run(template, operation, success: str):
-    """Apply one editor operation; htmx gets the editor back, a plain post a redirect."""
-    try:
-        operation()
-    except DomainError as refused:
-        db.session.rollback()
+def _edited(template, operation, success: str, form=None):
+    """Apply one editor operation (``form`` checked first); htmx gets the editor back, a
+    plain post a redirect, and a refusal the editor (or its page) with the reason."""
+
+    def done(_result):
+        if request.htmx:
+            return render_template("processes/_editor.html", **_editor_context(template, success))
+        flash(success, "success")
+        return redirect(url_for("processes.edit", template_id=template.id))
+
+    def refused(error):
         db.session.expire_all()
         if request.htmx:
             return render_template(
-                "processes/_editor.html", **_editor_context(template, refused.message, "error")
+                "processes/_editor.html", **_editor_context(template, error.message, "error")
             ), 422
-        flash(str(refused.message), "error")
+        flash(str(error.message), "error")
         page = render_template(
             "processes/edit.html", **_editor_context(template), **share_panel(template)
         )
         return page, 422
-    db.session.commit()
-    if request.htmx:
-        return render_template("processes/_editor.html", **_editor_context(template, success))
-    flash(success, "success")
-    return redirect(url_for("processes.edit", template_id=template.id))
 
-
-def _require_post_form(form):
-    if not form.validate_on_submit():
-        raise DomainError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    return perform(operation, form=form, done=done, refused=refused)
 
 
 @bp.route("/<int:template_id>/settings", methods=["POST"])
 def settings(template_id):
     template = _managed_template_or_404(template_id)
     form = _template_form(template)
-
-    def save():
-        _require_post_form(form)
-        editing.update_settings(
+    return _edited(
+        template,
+        lambda: editing.update_settings(
             current_user,
             template,
             name=form.name.data,
@@ -211,23 +213,24 @@ def settings(template_id):
             department=db.session.get(Department, form.department.data),
             color=form.color.data,
             escalate_overdue=form.escalate_overdue.data,
-        )
-
-    return _run(template, save, _("Settings saved."))
+        ),
+        _("Settings saved."),
+        form,
+    )
 
 
 @bp.route("/<int:template_id>/stages", methods=["POST"])
 def add_stage(template_id):
     template = _managed_template_or_404(template_id)
     form = NewStageForm(prefix="new-stage-")
-
-    def add():
-        _require_post_form(form)
-        editing.add_stage(
+    return _edited(
+        template,
+        lambda: editing.add_stage(
             current_user, template, name=form.name.data, kind=StageKind(form.kind.data)
-        )
-
-    return _run(template, add, _("Stage added."))
+        ),
+        _("Stage added."),
+        form,
+    )
 
 
 def _int(value) -> int | None:
@@ -243,13 +246,13 @@ def update_stage(template_id, key):
         stage = editing.find_stage(version, key)
         form = StageForm(prefix=f"{key}-")
         _stage_choices(form, stage, version, company.active_users(), company.groups())
-        _require_post_form(form)
+        # The choices come from the draft, so the form is checked here, not by _edited.
+        if not form.validate_on_submit():
+            raise InvalidForm(form)
         responsible = form.responsible.data
         if responsible and responsible not in set(Responsible):
             raise DomainError(_("Choose who is responsible."))
-        modes = {
-            f.key: request.form.get(f"{key}-mode-{f.key}", FieldMode.SHOW) for f in version.fields
-        }
+        modes = {f.key: form.mode.data.get(f.key, FieldMode.SHOW) for f in version.fields}
         editing.update_stage(
             current_user,
             template,
@@ -268,46 +271,52 @@ def update_stage(template_id, key):
             field_modes=editing.clean_modes(modes),
         )
 
-    return _run(template, save, _("Stage saved."))
+    return _edited(template, save, _("Stage saved."))
 
 
 @bp.route("/<int:template_id>/<any(stages, fields):kind>/<key>/move", methods=["POST"])
 def move(template_id, kind, key):
     template = _managed_template_or_404(template_id)
-    offset = -1 if request.form.get("direction") == "up" else 1
+    form = MoveForm()
     mover = editing.move_stage if kind == "stages" else editing.move_field
-    return _run(template, lambda: mover(current_user, template, key, offset), _("Order saved."))
+    return _edited(
+        template,
+        lambda: mover(current_user, template, key, -1 if form.direction.data == "up" else 1),
+        _("Order saved."),
+        form,
+    )
 
 
 @bp.route("/<int:template_id>/<any(stages, fields):kind>/<key>/delete", methods=["POST"])
 def remove(template_id, kind, key):
     template = _managed_template_or_404(template_id)
     remover = editing.remove_stage if kind == "stages" else editing.remove_field
-    return _run(template, lambda: remover(current_user, template, key), _("Removed."))
+    return _edited(
+        template, lambda: remover(current_user, template, key), _("Removed."), EmptyForm()
+    )
 
 
 @bp.route("/<int:template_id>/fields", methods=["POST"])
 def add_field(template_id):
     template = _managed_template_or_404(template_id)
     form = NewFieldForm(prefix="new-field-")
-
-    def add():
-        _require_post_form(form)
-        editing.add_field(
+    return _edited(
+        template,
+        lambda: editing.add_field(
             current_user, template, label=form.label.data, type=FieldType(form.type.data)
-        )
-
-    return _run(template, add, _("Field added."))
+        ),
+        _("Field added."),
+        form,
+    )
 
 
 @bp.route("/<int:template_id>/fields/<key>", methods=["POST"])
 def update_field(template_id, key):
     template = _managed_template_or_404(template_id)
     form = FieldForm(prefix=f"{key}-")
-
-    def save():
-        _require_post_form(form)
-        editing.update_field(
+    return _edited(
+        template,
+        lambda: editing.update_field(
             current_user,
             template,
             key,
@@ -317,28 +326,31 @@ def update_field(template_id, key):
             required=form.required.data,
             default=form.default.data or "",
             choices=form.choices.data or "",
-        )
-
-    return _run(template, save, _("Field saved."))
+        ),
+        _("Field saved."),
+        form,
+    )
 
 
 @bp.route("/<int:template_id>/publish", methods=["POST"])
 def publish(template_id):
     template = _managed_template_or_404(template_id)
-    return _run(
+    return _edited(
         template,
-        lambda: (_require_post_form(EmptyForm()), editing.publish(current_user, template)),
+        lambda: editing.publish(current_user, template),
         _("Published: new items start on this version; running ones stay on theirs."),
+        EmptyForm(),
     )
 
 
 @bp.route("/<int:template_id>/discard", methods=["POST"])
 def discard(template_id):
     template = _managed_template_or_404(template_id)
-    return _run(
+    return _edited(
         template,
         lambda: editing.discard_draft(current_user, template),
         _("The draft is discarded."),
+        EmptyForm(),
     )
 
 
@@ -346,25 +358,36 @@ def discard(template_id):
 def duplicate(template_id):
     """Copy a template (say, to make a simplified variant) and open the copy in the editor."""
     template = _managed_template_or_404(template_id)
+
+    def done(copy):
+        flash(_("This is the copy. Change it and publish it."), "success")
+        return redirect(url_for("processes.edit", template_id=copy.id))
+
     form = DuplicateForm(prefix="duplicate-")
-    if not form.validate_on_submit():
-        abort(400)
-    copy = editing.duplicate(current_user, template, form.name.data)
-    db.session.commit()
-    flash(_("This is the copy. Change it and publish it."), "success")
-    return redirect(url_for("processes.edit", template_id=copy.id))
+    return perform(
+        lambda: editing.duplicate(current_user, template, form.name.data),
+        form=form,
+        done=done,
+        refused=refusal_page,
+    )
 
 
 @bp.route("/<int:template_id>/<any(archive, restore):action>", methods=["POST"])
 def archive(template_id, action):
     """Archived processes start nothing new; their running items go on."""
     template = _managed_template_or_404(template_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    editing.set_archived(current_user, template, action == "archive")
-    db.session.commit()
-    flash(
-        _("The process is archived.") if action == "archive" else _("The process is back in use."),
-        "success",
+
+    def done(_result):
+        archived = action == "archive"
+        flash(
+            _("The process is archived.") if archived else _("The process is back in use."),
+            "success",
+        )
+        return redirect(url_for("processes.index"))
+
+    return perform(
+        lambda: editing.set_archived(current_user, template, action == "archive"),
+        form=EmptyForm(),
+        done=done,
+        refused=refusal_page,
     )
-    return redirect(url_for("processes.index"))

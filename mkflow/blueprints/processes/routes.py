@@ -1,10 +1,7 @@
 """Process templates: the list, starting an item, the board, finished items."""
 
-from datetime import date
-
 from flask import (
     Blueprint,
-    abort,
     flash,
     make_response,
     redirect,
@@ -15,10 +12,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from mkflow.blueprints.processes.forms import StartForm
 from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.core.errors import DomainError
-from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, parse_day
 from mkflow.models import ProcessTemplate
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
@@ -26,6 +22,7 @@ from mkflow.processes import board as boards
 from mkflow.processes import engine
 from mkflow.processes.templates import COLOR, can_create_templates, problems_of
 from mkflow.sharing import share_links
+from mkflow.web.actions import perform
 from mkflow.web.cards import card_context
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import render_board
@@ -63,72 +60,55 @@ def index():
     )
 
 
-def _parse_date(raw: str | None, label: str) -> date | None:
-    if not raw:
-        return None
-    day = parse_day(raw)
-    if day is None:
-        raise DomainError(
-            _(
-                "%(field)s must be a date (YYYY-MM-DD) between %(first)s and %(last)s.",
-                field=label,
-                first=EARLIEST_DAY.year,
-                last=LATEST_DAY.year,
-            )
-        )
-    return day
-
-
 @bp.route("/<int:template_id>/start", methods=["GET", "POST"])
 def start(template_id):
     """Start an item: title, launch fields, roles, deadline and publication date."""
     template = visible_template_or_404(template_id)
     version = template.current_version
-    error = None
+    form = StartForm()
+
+    def page(error=None):
+        return render_template(
+            "processes/start.html",
+            template=template,
+            version=version,
+            roles=engine.roles_of(template),
+            people=company.active_users(),
+            error=error,
+            problems=problems_of(version) if version else [],
+            form=form,
+            values=form.posted or {},
+        ), 422 if error else 200
+
+    def launch():
+        return engine.launch(
+            template,
+            current_user,
+            title=form.title.data or "",
+            values={f.key: form.field.data.get(f.key) for f in version.fields if f.at_launch},
+            roles={
+                role: form.role.data.get(str(n)) for n, role in enumerate(engine.roles_of(template))
+            },
+            deadline=form.deadline.data,
+            publish_on=form.publish_on.data,
+        )
+
+    def done(instance):
+        who = instance.assignee.name if instance.assignee else _("nobody yet")
+        flash(
+            _(
+                "“%(title)s” started: it is with %(name)s at “%(stage)s”.",
+                title=instance.title,
+                name=who,
+                stage=instance.stage.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("processes.board", template_id=template.id))
+
     if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400)
-        form = request.form
-        try:
-            instance = engine.launch(
-                template,
-                current_user,
-                title=form.get("title", ""),
-                values={f.key: form.get(f"field-{f.key}") for f in version.fields if f.at_launch},
-                roles={
-                    role: form.get(f"role-{n}") for n, role in enumerate(engine.roles_of(template))
-                },
-                deadline=_parse_date(form.get("deadline"), _("Deadline")),
-                publish_on=_parse_date(form.get("publish_on"), _("Publication date")),
-            )
-        except DomainError as refused:
-            db.session.rollback()
-            error = refused.message
-        else:
-            db.session.commit()
-            who = instance.assignee.name if instance.assignee else _("nobody yet")
-            flash(
-                _(
-                    "“%(title)s” started: it is with %(name)s at “%(stage)s”.",
-                    title=instance.title,
-                    name=who,
-                    stage=instance.stage.name,
-                ),
-                "success",
-            )
-            return redirect(url_for("processes.board", template_id=template.id))
-    status = 422 if error else 200
-    return render_template(
-        "processes/start.html",
-        template=template,
-        version=version,
-        roles=engine.roles_of(template),
-        people=company.active_users(),
-        error=error,
-        problems=problems_of(version) if version else [],
-        form=EmptyForm(),
-        values=request.form,
-    ), status
+        return perform(launch, form=form, done=done, refused=lambda error: page(error.message))
+    return page()
 
 
 @bp.route("/<int:template_id>/board")

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from mkflow.models import LinkKind, MemberRole
-from mkflow.web.forms import DayField, WholeNumberField, optional_id
+from mkflow.web.forms import DayField, Form, VersionField, WholeNumberField, optional_id
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     department_id = SelectField(_l("Department"), coerce=optional_id, validate_choice=True)
@@ -18,20 +18,20 @@ class ProjectForm(FlaskForm):
     )
 
 
-class FromTemplateForm(FlaskForm):
+class FromTemplateForm(Form):
     template_id = SelectField(_l("Template"), coerce=optional_id, validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     start_date = DayField(_l("Start date"), validators=[DataRequired()])
 
 
-class CopyForm(FlaskForm):
+class CopyForm(Form):
     """Save as template or duplicate: a name and a start date."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     start_date = DayField(_l("Start date"), validators=[DataRequired()])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     user_id = SelectField(_l("Person"), coerce=optional_id, validate_choice=True)
     department_id = SelectField(
         _l("or a whole department (observers)"), coerce=optional_id, validate_choice=True
@@ -44,7 +44,7 @@ class MemberForm(FlaskForm):
     duty = StringField(_l("Job in this project"), validators=[Length(max=80)])
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=20000)])
     assignee_id = SelectField(_l("Assignee"), coerce=optional_id, validate_choice=True)
@@ -60,15 +60,38 @@ class TaskForm(FlaskForm):
     # Checked by the domain (same project, not under itself): the choices are read only
     # to render the form.
     parent_id = SelectField(_l("Parent task"), coerce=optional_id, validate_choice=False)
+    version = VersionField()  # the template writes the input (task.lock_version)
 
 
-class LinkForm(FlaskForm):
-    predecessor_id = SelectField(_l("Depends on"), coerce=optional_id, validators=[DataRequired()])
+class LinkForm(Form):
+    # The rules (a task of the same project, no cycle, a known kind, the lag's range) are
+    # the domain's, which names what is wrong; the form reads the values.
+    predecessor_id = SelectField(
+        _l("Depends on"), coerce=optional_id, validators=[DataRequired()], validate_choice=False
+    )
     kind = SelectField(
         _l("Kind"),
         choices=LinkKind.choices(),
         default="fs",
+        validate_choice=False,
     )
-    lag = WholeNumberField(
-        _l("Lag, working days"), default=0, validators=[Optional(), NumberRange(-2000, 2000)]
-    )
+    lag = WholeNumberField(_l("Lag, working days"), default=0, validators=[Optional()])
+
+
+class MoveForm(Form):
+    """A status move of a task (from the board, the list, My work or the task page)."""
+
+    move = StringField(default="")
+    comment = StringField(default="")
+    override = StringField(default="")
+    version = VersionField()
+
+
+class CheckForm(Form):
+    """A checklist item (the domain checks its length)."""
+
+    text = StringField(default="")
+
+
+class UploadForm(Form):
+    file = FileField(validators=[FileRequired(_l("Choose a file first."))])

@@ -20,8 +20,9 @@ from mkflow.people import company, project_access
 from mkflow.projects import copying, listing, planning
 from mkflow.projects import lifecycle as domain
 from mkflow.sharing import share_links
+from mkflow.web.actions import perform, refusal_page, shown_in
 from mkflow.web.forms import EmptyForm
-from mkflow.web.http import arg_id, posted_row, render_board, render_form
+from mkflow.web.http import arg_id, render_board, render_form, row
 from mkflow.web.loaders import project_or_404
 from mkflow.web.share_panel import share_panel
 from mkflow.web.task_rows import prepare_rows
@@ -32,8 +33,7 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 @bp.before_request
 @login_required
 def require_login():
-    if request.method == "POST" and not EmptyForm().validate_on_submit():
-        abort(400)
+    pass
 
 
 @bp.context_processor
@@ -97,17 +97,21 @@ def _project_data(form: ProjectForm) -> domain.ProjectData:
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = _project_form()
+
+    def done(project):
+        flash(_("Project “%(name)s” created.", name=project.name), "success")
+        return redirect(url_for("projects.show", project_id=project.id))
+
+    def page():
+        return render_form("projects/form.html", form, project=None)
+
     if form.validate_on_submit():
-        try:
-            project = domain.create_project(current_user, _project_data(form))
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("Project “%(name)s” created.", name=project.name), "success")
-            return redirect(url_for("projects.show", project_id=project.id))
-    return render_form("projects/form.html", form, project=None)
+        return perform(
+            lambda: domain.create_project(current_user, _project_data(form)),
+            done=done,
+            refused=shown_in(form, page),
+        )
+    return page()
 
 
 @bp.route("/from-template", methods=["GET", "POST"])
@@ -121,22 +125,25 @@ def from_template():
         form.start_date.data = user_today()
         picked = next((t for t in templates if t.id == form.template_id.data), None)
         form.name.data = picked.name if picked else ""
-    if form.validate_on_submit():
+
+    def create():
         template = db.session.get(Project, form.template_id.data)
-        try:
-            if template is None:
-                raise DomainError(_("Choose a project template."))
-            project = copying.from_template(
-                template, current_user, name=form.name.data, start_date=form.start_date.data
-            )
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("Project “%(name)s” created from the template.", name=project.name), "success")
-            return redirect(url_for("projects.show", project_id=project.id))
-    return render_form("projects/from_template.html", form, templates=templates)
+        if template is None:
+            raise DomainError(_("Choose a project template."))
+        return copying.from_template(
+            template, current_user, name=form.name.data, start_date=form.start_date.data
+        )
+
+    def done(project):
+        flash(_("Project “%(name)s” created from the template.", name=project.name), "success")
+        return redirect(url_for("projects.show", project_id=project.id))
+
+    def page():
+        return render_form("projects/from_template.html", form, templates=templates)
+
+    if form.validate_on_submit():
+        return perform(create, done=done, refused=shown_in(form, page))
+    return page()
 
 
 def _list_context(project: Project) -> dict:
@@ -207,65 +214,92 @@ def settings(project_id):
     if not project_access.is_manager(current_user, project):
         abort(403)
     form = _project_form(project)
+
+    def done(_result):
+        flash(_("Saved."), "success")
+        return redirect(url_for("projects.settings", project_id=project.id))
+
+    def page():
+        copy_form = CopyForm(formdata=None, name=project.name, start_date=project.start_date)
+        return render_form(
+            "projects/settings.html",
+            form,
+            project=project,
+            member_form=_member_form(formdata=None),
+            copy_form=copy_form,
+            empty_form=EmptyForm(),
+            **share_panel(project),
+        )
+
     if form.validate_on_submit():
-        try:
-            domain.update_project(project, current_user, _project_data(form))
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("projects.settings", project_id=project.id))
-    member_form = MemberForm()
-    member_form.user_id.choices = people_choices(company.active_users())
-    member_form.department_id.choices = _department_choices()
-    copy_form = CopyForm(formdata=None, name=project.name, start_date=project.start_date)
-    return render_form(
-        "projects/settings.html",
-        form,
-        project=project,
-        member_form=member_form,
-        copy_form=copy_form,
-        empty_form=EmptyForm(),
-        **share_panel(project),
+        return perform(
+            lambda: domain.update_project(project, current_user, _project_data(form)),
+            done=done,
+            refused=shown_in(form, page),
+        )
+    return page()
+
+
+def _member_form(**kwargs) -> MemberForm:
+    form = MemberForm(**kwargs)
+    form.user_id.choices = people_choices(company.active_users())
+    form.department_id.choices = _department_choices()
+    return form
+
+
+def _to_members(project: Project):
+    return lambda _result: redirect(
+        url_for("projects.settings", project_id=project.id, _anchor="members")
     )
 
 
 @bp.route("/<int:project_id>/members", methods=["POST"])
 def add_member(project_id):
     project = project_or_404(project_id)
-    form = request.form
-    domain.add_member(
-        project,
-        current_user,
-        user=posted_row(User, "user_id"),
-        department=posted_row(Department, "department_id"),
-        role=form.get("role", "member"),
-        duty=form.get("duty", ""),
+    form = _member_form()
+    return perform(
+        lambda: domain.add_member(
+            project,
+            current_user,
+            user=row(User, form.user_id.data),
+            department=row(Department, form.department_id.data),
+            role=form.role.data,
+            duty=form.duty.data or "",
+        ),
+        form=form,
+        done=_to_members(project),
+        refused=refusal_page,
     )
-    db.session.commit()
-    return redirect(url_for("projects.settings", project_id=project.id, _anchor="members"))
 
 
 @bp.route("/<int:project_id>/members/<int:member_id>/delete", methods=["POST"])
 def remove_member(project_id, member_id):
     project = project_or_404(project_id)
-    domain.remove_member(project, current_user, member_id)
-    db.session.commit()
-    return redirect(url_for("projects.settings", project_id=project.id, _anchor="members"))
+    return perform(
+        lambda: domain.remove_member(project, current_user, member_id),
+        form=EmptyForm(),
+        done=_to_members(project),
+        refused=refusal_page,
+    )
 
 
 @bp.route("/<int:project_id>/<any(archive, restore):action>", methods=["POST"])
 def archive(project_id, action):
     project = project_or_404(project_id)
-    (domain.archive if action == "archive" else domain.restore)(project, current_user)
-    db.session.commit()
-    if action == "archive":
-        flash(_("“%(name)s” is archived.", name=project.name), "success")
-        return redirect(url_for("projects.index"))
-    flash(_("“%(name)s” is restored.", name=project.name), "success")
-    return redirect(url_for("projects.show", project_id=project.id))
+
+    def done(_result):
+        if action == "archive":
+            flash(_("“%(name)s” is archived.", name=project.name), "success")
+            return redirect(url_for("projects.index"))
+        flash(_("“%(name)s” is restored.", name=project.name), "success")
+        return redirect(url_for("projects.show", project_id=project.id))
+
+    return perform(
+        lambda: (domain.archive if action == "archive" else domain.restore)(project, current_user),
+        form=EmptyForm(),
+        done=done,
+        refused=refusal_page,
+    )
 
 
 @bp.route("/<int:project_id>/<any(save_template, duplicate):action>", methods=["POST"])
@@ -273,19 +307,25 @@ def copy(project_id, action):
     """Save as template, or duplicate the project: the same copy, with shifted dates."""
     project = project_or_404(project_id)
     form = CopyForm()
-    if not form.validate():
+    if not form.validate_on_submit():
         flash(_("Give a name and a start date."), "error")
         return redirect(url_for("projects.settings", project_id=project.id, _anchor="copy"))
-    created = copying.copy_project(
-        project,
-        current_user,
-        name=form.name.data,
-        start_date=form.start_date.data,
-        as_template=action == "save_template",
+
+    def done(created):
+        if created.is_template:
+            flash(_("Template “%(name)s” saved.", name=created.name), "success")
+        else:
+            flash(_("Project “%(name)s” created.", name=created.name), "success")
+        return redirect(url_for("projects.show", project_id=created.id))
+
+    return perform(
+        lambda: copying.copy_project(
+            project,
+            current_user,
+            name=form.name.data,
+            start_date=form.start_date.data,
+            as_template=action == "save_template",
+        ),
+        done=done,
+        refused=refusal_page,
     )
-    db.session.commit()
-    if created.is_template:
-        flash(_("Template “%(name)s” saved.", name=created.name), "success")
-    else:
-        flash(_("Project “%(name)s” created.", name=created.name), "success")
-    return redirect(url_for("projects.show", project_id=created.id))

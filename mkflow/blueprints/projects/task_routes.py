@@ -8,8 +8,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from mkflow.activity import discussion
-from mkflow.blueprints.errors import domain_error
-from mkflow.blueprints.projects.forms import LinkForm, TaskForm
+from mkflow.blueprints.projects.forms import (
+    CheckForm,
+    LinkForm,
+    MoveForm,
+    TaskForm,
+    UploadForm,
+)
 from mkflow.blueprints.projects.routes import board_columns_context, bp, people_choices
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
@@ -18,17 +23,28 @@ from mkflow.models import Department, Event, Project, Task, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
-from mkflow.web.forms import EmptyForm
-from mkflow.web.http import arg_id, posted_id, posted_int, posted_row, posted_version, safe_next
+from mkflow.web.actions import perform, shown_in
+from mkflow.web.forms import CommentForm, EmptyForm, WatcherForm
+from mkflow.web.http import arg_id, row, safe_next
 from mkflow.web.loaders import project_or_404, task_or_404
 
 
-def _live_task_or_404(task_id: int) -> Task:
-    """A task whose project is not archived (an archive is read-only for everybody)."""
-    task = task_or_404(task_id)
+def _live(task: Task) -> Task:
+    """Refuse a change to a task of an archived project (an archive is read-only for
+    everybody)."""
     if task.project.archived_at is not None:
         raise DomainError(_("The project is archived."))
     return task
+
+
+def _on_task_page(task: Task):
+    """``refused`` of the task's actions: the task page with the reason, and a 4xx status."""
+    return lambda error: (_task_page(task, error=str(error.message)), error.status)
+
+
+def _back_to_section(task: Task, section: str):
+    """``done`` of the task page's small forms: back to the section that changed."""
+    return lambda _result: redirect(url_for("projects.task", task_id=task.id, _anchor=section))
 
 
 def _tell_moved(moved: list) -> None:
@@ -93,17 +109,19 @@ def new_task(project_id):
     if not project_access.can_work(current_user, project):
         abort(403)
     form = _task_form(project)
+
+    def done(created):
+        task, moved = created
+        flash(_("Task “%(title)s” created.", title=task.title), "success")
+        _tell_moved(moved)
+        return redirect(url_for("projects.task", task_id=task.id))
+
     if form.validate_on_submit():
-        try:
-            task, moved = domain.create_task(project, current_user, _task_data(form))
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            db.session.commit()
-            flash(_("Task “%(title)s” created.", title=task.title), "success")
-            _tell_moved(moved)
-            return redirect(url_for("projects.task", task_id=task.id))
+        return perform(
+            lambda: domain.create_task(project, current_user, _task_data(form)),
+            done=done,
+            refused=shown_in(form, lambda: _render_task_form(form, project, None)),
+        )
     return _render_task_form(form, project, None)
 
 
@@ -114,19 +132,20 @@ def edit_task(task_id):
     if not project_access.can_work(current_user, project):
         abort(403)
     form = _task_form(project, task)
+
+    def done(moved):
+        flash(_("Saved."), "success")
+        _tell_moved(moved)
+        return redirect(url_for("projects.task", task_id=task.id))
+
     if form.validate_on_submit():
-        try:
-            moved = domain.update_task(
-                task, current_user, _task_data(form), expected_version=posted_version()
-            )
-            db.session.commit()
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            flash(_("Saved."), "success")
-            _tell_moved(moved)
-            return redirect(url_for("projects.task", task_id=task.id))
+        return perform(
+            lambda: domain.update_task(
+                task, current_user, _task_data(form), expected_version=form.version.data
+            ),
+            done=done,
+            refused=shown_in(form, lambda: _render_task_form(form, project, task)),
+        )
     return _render_task_form(form, project, task)
 
 
@@ -135,17 +154,6 @@ def task(task_id):
     """Everything about a task: status and moves, dates, subtasks, checklist, links,
     files, comments, watchers and history."""
     return _task_page(task_or_404(task_id))
-
-
-@bp.errorhandler(DomainError)
-def refused(error: DomainError):
-    """A refused change of a task shows the task page with the reason and a 4xx status;
-    nothing that was typed into the project or task form is lost (those re-render)."""
-    task_id = (request.view_args or {}).get("task_id")
-    if error.status == 404 or task_id is None:
-        return domain_error(error)  # the error page every other view gives
-    db.session.rollback()
-    return _task_page(task_or_404(task_id), error=str(error.message)), error.status
 
 
 def _task_page(task: Task, error: str | None = None):
@@ -159,12 +167,6 @@ def _task_page(task: Task, error: str | None = None):
     predecessors, successors = domain.links(task)
     watchers = discussion.watchers(task)
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
-    link_form = LinkForm(formdata=None)
-    link_form.predecessor_id.choices = [
-        SelectChoice(task_id, "· " * depth + title)
-        for task_id, depth, title in listing.outline(project)
-        if task_id != task.id
-    ]
     return render_template(
         "projects/task.html",
         task=task,
@@ -178,7 +180,7 @@ def _task_page(task: Task, error: str | None = None):
         predecessors=predecessors,
         successors=successors,
         broken=broken,
-        link_form=link_form,
+        link_form=_link_form(task, formdata=None),
         files=attachments.of_task(task),
         max_mb=attachments.limit_text(),
         comments=discussion.comments(task),
@@ -196,6 +198,16 @@ def _task_page(task: Task, error: str | None = None):
         form=EmptyForm(),
         error=error,
     )
+
+
+def _link_form(task: Task, **kwargs) -> LinkForm:
+    form = LinkForm(**kwargs)
+    form.predecessor_id.choices = [
+        SelectChoice(task_id, "· " * depth + title)
+        for task_id, depth, title in listing.outline(task.project)
+        if task_id != task.id
+    ]
+    return form
 
 
 def _history(task: Task) -> list[Event]:
@@ -220,32 +232,38 @@ def _back(task: Task) -> str:
 def move(task_id):
     """A status move from the board, the list, My work or the task page."""
     task = task_or_404(task_id)
-    form = request.form
-    try:
-        domain.move(
+    form = MoveForm()
+
+    def done(_result):
+        if _from_board():
+            return _board_fragment(task.project)
+        status = str(task.status.label)
+        flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
+        return redirect(_back(task))
+
+    def refused(error):
+        if not _from_board():
+            return _task_page(task, error=str(error.message)), error.status
+        return _board_fragment(task.project, error=error.message), error.status
+
+    return perform(
+        lambda: domain.move(
             task,
             current_user,
-            form.get("move", ""),
-            comment=form.get("comment", ""),
-            override=form.get("override") == "1",
-            expected_version=posted_version(),
-        )
-        db.session.commit()
-    except DomainError as refused:
-        if not _from_board():
-            raise  # the task page, with the reason
-        db.session.rollback()
-        return _board_fragment(task.project, error=refused.message), refused.status
-    if _from_board():
-        return _board_fragment(task.project)
-    status = str(task.status.label)
-    flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
-    return redirect(_back(task))
+            form.move.data or "",
+            comment=form.comment.data or "",
+            override=form.override.data == "1",
+            expected_version=form.version.data,
+        ),
+        form=form,
+        done=done,
+        refused=refused,
+    )
 
 
 def _from_board() -> bool:
     """An htmx move on the board answers with the board itself."""
-    return bool(request.headers.get("HX-Request")) and request.form.get("from") == "board"
+    return bool(request.htmx) and request.form.get("from") == "board"
 
 
 def _board_fragment(project: Project, error: str | None = None):
@@ -263,22 +281,29 @@ def _board_fragment(project: Project, error: str | None = None):
 def delete_task(task_id):
     task = task_or_404(task_id)
     project_id, title = task.project_id, task.title
-    domain.delete_task(task, current_user)
-    db.session.commit()
-    flash(_("Task “%(title)s” deleted.", title=title), "success")
-    return redirect(url_for("projects.show", project_id=project_id))
 
+    def done(_result):
+        flash(_("Task “%(title)s” deleted.", title=title), "success")
+        return redirect(url_for("projects.show", project_id=project_id))
 
-def _back_to(task: Task, section: str):
-    db.session.commit()
-    return redirect(url_for("projects.task", task_id=task.id, _anchor=section))
+    return perform(
+        lambda: domain.delete_task(task, current_user),
+        form=EmptyForm(),
+        done=done,
+        refused=_on_task_page(task),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/checklist", methods=["POST"])
 def add_check(task_id):
     task = task_or_404(task_id)
-    domain.add_check(task, current_user, request.form.get("text", ""))
-    return _back_to(task, "checklist")
+    form = CheckForm()
+    return perform(
+        lambda: domain.add_check(task, current_user, form.text.data or ""),
+        form=form,
+        done=_back_to_section(task, "checklist"),
+        refused=_on_task_page(task),
+    )
 
 
 @bp.route(
@@ -286,42 +311,59 @@ def add_check(task_id):
 )
 def change_check(task_id, item_id, action):
     task = task_or_404(task_id)
-    (domain.toggle_check if action == "toggle" else domain.remove_check)(
-        task, current_user, item_id
+    change = domain.toggle_check if action == "toggle" else domain.remove_check
+    return perform(
+        lambda: change(task, current_user, item_id),
+        form=EmptyForm(),
+        done=_back_to_section(task, "checklist"),
+        refused=_on_task_page(task),
     )
-    return _back_to(task, "checklist")
 
 
 @bp.route("/tasks/<int:task_id>/links", methods=["POST"])
 def add_link(task_id):
     """This task now depends on another one; dependent dates move at once."""
     task = task_or_404(task_id)
-    _link, moved = domain.add_link(
-        task,
-        current_user,
-        posted_id("predecessor_id") or 0,
-        request.form.get("kind", "fs"),
-        posted_int("lag"),
+    form = _link_form(task)
+
+    def done(added):
+        _link, moved = added
+        _tell_moved(moved)
+        return redirect(url_for("projects.task", task_id=task.id, _anchor="links"))
+
+    return perform(
+        lambda: domain.add_link(
+            task, current_user, form.predecessor_id.data, form.kind.data, form.lag.data or 0
+        ),
+        form=form,
+        done=done,
+        refused=_on_task_page(task),
     )
-    _tell_moved(moved)
-    return _back_to(task, "links")
 
 
 @bp.route("/tasks/<int:task_id>/links/<int:link_id>/delete", methods=["POST"])
 def remove_link(task_id, link_id):
     task = task_or_404(task_id)
-    domain.remove_link(task, current_user, link_id)
-    return _back_to(task, "links")
+    return perform(
+        lambda: domain.remove_link(task, current_user, link_id),
+        form=EmptyForm(),
+        done=_back_to_section(task, "links"),
+        refused=_on_task_page(task),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/files", methods=["POST"])
 def upload(task_id):
     task = task_or_404(task_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise DomainError(_("Choose a file first."))
-    attachments.save(task, current_user, upload.filename, upload.stream)
-    return _back_to(task, "files")
+    form = UploadForm()
+    return perform(
+        lambda: attachments.save(
+            task, current_user, form.file.data.filename, form.file.data.stream
+        ),
+        form=form,
+        done=_back_to_section(task, "files"),
+        refused=_on_task_page(task),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/files/<int:file_id>")
@@ -344,33 +386,54 @@ def download(task_id, file_id):
 @bp.route("/tasks/<int:task_id>/files/<int:file_id>/delete", methods=["POST"])
 def remove_file(task_id, file_id):
     task = task_or_404(task_id)
-    path = attachments.remove(task, current_user, file_id)
-    response = _back_to(task, "files")
-    path.unlink(missing_ok=True)
-    return response
+
+    def done(path):
+        path.unlink(missing_ok=True)  # once the row is gone for good
+        return redirect(url_for("projects.task", task_id=task.id, _anchor="files"))
+
+    return perform(
+        lambda: attachments.remove(task, current_user, file_id),
+        form=EmptyForm(),
+        done=done,
+        refused=_on_task_page(task),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
 def comment(task_id):
-    task = _live_task_or_404(task_id)
-    discussion.add_comment(task, current_user, request.form.get("body", ""))
-    return _back_to(task, "comments")
+    task = task_or_404(task_id)
+    form = CommentForm()
+    return perform(
+        lambda: discussion.add_comment(_live(task), current_user, form.body.data or ""),
+        form=form,
+        done=_back_to_section(task, "comments"),
+        refused=_on_task_page(task),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/watchers", methods=["POST"])
 def add_watcher(task_id):
-    task = _live_task_or_404(task_id)
-    discussion.add_watcher(
-        task,
-        current_user,
-        user=posted_row(User, "user_id"),
-        department=posted_row(Department, "department_id"),
+    task = task_or_404(task_id)
+    form = WatcherForm()
+    return perform(
+        lambda: discussion.add_watcher(
+            _live(task),
+            current_user,
+            user=row(User, form.user_id.data),
+            department=row(Department, form.department_id.data),
+        ),
+        form=form,
+        done=_back_to_section(task, "watchers"),
+        refused=_on_task_page(task),
     )
-    return _back_to(task, "watchers")
 
 
 @bp.route("/tasks/<int:task_id>/watchers/<int:watcher_id>/delete", methods=["POST"])
 def remove_watcher(task_id, watcher_id):
     task = task_or_404(task_id)
-    discussion.remove_watcher(task, current_user, watcher_id)
-    return _back_to(task, "watchers")
+    return perform(
+        lambda: discussion.remove_watcher(task, current_user, watcher_id),
+        form=EmptyForm(),
+        done=_back_to_section(task, "watchers"),
+        refused=_on_task_page(task),
+    )

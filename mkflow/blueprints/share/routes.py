@@ -14,10 +14,11 @@ from flask_login import current_user, login_required
 from mkflow.blueprints.share.views import SHARED_VIEWS
 from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.core.errors import DomainError
 from mkflow.core.formatting import formatter, user_today
 from mkflow.models import Department, ShareLink
 from mkflow.sharing import share_links
+from mkflow.web.actions import InvalidForm, perform, refusal_page
+from mkflow.web.forms import EmptyForm
 from mkflow.web.http import allow_framing
 from mkflow.web.loaders import project_or_404, visible_template_or_404
 from mkflow.web.share_panel import URL_TARGETS, manage_url, share_form
@@ -63,33 +64,41 @@ def create(target, target_id):
     if not share_links.can_share(current_user, shared):
         abort(403)
     form = share_form(shared)
-    try:
-        if not form.validate():
-            raise DomainError(_("Choose what to share and until when."))
-        link, token = share_links.create(
+
+    def refused(error):
+        if isinstance(error, InvalidForm):
+            flash(_("Choose what to share and until when."), "error")
+        else:
+            flash(str(error.message), "error")
+        return redirect(manage_url(shared))
+
+    def done(created):
+        link, token = created
+        response = make_response(
+            render_template(
+                "share/created.html",
+                link=link,
+                url=url_for("share.show", token=token, _external=True),
+                back=manage_url(shared),
+                kind_label=share_links.KINDS[link.kind].label,
+            )
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return perform(
+        lambda: share_links.create(
             current_user,
             shared,
             form.kind.data,
             form.expires_on.data,
             today=user_today(),
             zone=formatter().zone,
-        )
-    except DomainError as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-        return redirect(manage_url(shared))
-    db.session.commit()
-    response = make_response(
-        render_template(
-            "share/created.html",
-            link=link,
-            url=url_for("share.show", token=token, _external=True),
-            back=manage_url(shared),
-            kind_label=share_links.KINDS[link.kind].label,
-        )
+        ),
+        form=form,
+        done=done,
+        refused=refused,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/share-links/<int:link_id>/revoke", methods=["POST"])
@@ -100,7 +109,14 @@ def revoke(link_id):
     if shared is None:
         abort(404)
     _target_or_404(URL_TARGETS[share_links.TARGET_NAMES[type(shared)]], shared.id)
-    share_links.revoke(current_user, link, clock.now())
-    db.session.commit()
-    flash(_("The link is revoked: it opens nothing any more."), "success")
-    return redirect(manage_url(shared))
+
+    def done(_result):
+        flash(_("The link is revoked: it opens nothing any more."), "success")
+        return redirect(manage_url(shared))
+
+    return perform(
+        lambda: share_links.revoke(current_user, link, clock.now()),
+        form=EmptyForm(),
+        done=done,
+        refused=refusal_page,
+    )
