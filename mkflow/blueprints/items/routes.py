@@ -11,6 +11,7 @@ from mkflow.core.database import db
 from mkflow.core.errors import Conflict, DomainError
 from mkflow.models import Department, User
 from mkflow.processes import engine
+from mkflow.web.actions import perform
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import posted_row, posted_version
 from mkflow.web.loaders import instance_or_404
@@ -51,20 +52,19 @@ def act(instance_id):
     values = None
     if form.get("with_fields"):
         values = {k.removeprefix("field-"): v for k, v in form.items() if k.startswith("field-")}
-    try:
-        event = engine.act(
+    return perform(
+        lambda: engine.act(
             instance,
             current_user,
             form.get("action", ""),
             expected_version=posted_version(),
             comment=form.get("comment", ""),
             values=values,
-        )
-        commit_or_conflict()
-    except DomainError as refused:
-        db.session.rollback()
-        return responses.refused(instance_id, refused)
-    return responses.acted(instance_id, event, source_key)
+        ),
+        done=lambda event: responses.acted(instance_id, event, source_key),
+        refused=lambda error: responses.refused(instance_id, error),
+        keep_loaded=True,  # the answer renders the item without reading it back
+    )
 
 
 @bp.route("/<int:instance_id>/fields", methods=["POST"])

@@ -14,11 +14,13 @@ from mkflow.blueprints.projects.routes import board_columns_context, bp, people_
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
-from mkflow.models import Department, Event, Project, Task, User
+from mkflow.models import Department, Event, Project, Task, TaskStatus, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
 from mkflow.projects.status import STATUS_LABELS
+from mkflow.web.actions import perform
+from mkflow.web.cards import CardAnswer, prepare_rows, render_answer, row_labels, work_tasks
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import arg_id, posted_id, posted_int, posted_row, posted_version, safe_next
 from mkflow.web.loaders import project_or_404, task_or_404
@@ -223,42 +225,74 @@ def move(task_id):
     """A status move from the board, the list, My work or the task page."""
     task = task_or_404(task_id)
     form = request.form
-    try:
-        domain.move(
+    source = task.status
+
+    def refused(error: DomainError):
+        if not _in_place():
+            raise error  # the task page, with the reason
+        return _answer(task, source, str(error.message), "error", refused=True), error.status
+
+    def done(_result):
+        status = str(STATUS_LABELS[task.status])
+        message = _("“%(title)s”: %(status)s.", title=task.title, status=status)
+        if _in_place():
+            return _answer(task, source, message, "success")
+        flash(message, "success")
+        return redirect(_back(task))
+
+    return perform(
+        lambda: domain.move(
             task,
             current_user,
             form.get("move", ""),
             comment=form.get("comment", ""),
             override=form.get("override") == "1",
             expected_version=posted_version(),
-        )
-        db.session.commit()
-    except DomainError as refused:
-        if not _from_board():
-            raise  # the task page, with the reason
-        db.session.rollback()
-        return _board_fragment(task.project, error=refused.message), refused.status
-    if _from_board():
-        return _board_fragment(task.project)
-    status = str(STATUS_LABELS[task.status])
-    flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
-    return redirect(_back(task))
-
-
-def _from_board() -> bool:
-    """An htmx move on the board answers with the board itself."""
-    return bool(request.headers.get("HX-Request")) and request.form.get("from") == "board"
-
-
-def _board_fragment(project: Project, error: str | None = None):
-    """The board after a move: the whole board (moves can unblock other cards)."""
-    return render_template(
-        "projects/_board.html",
-        project=project,
-        **board_columns_context(project),
-        form=EmptyForm(),
-        error=error,
+        ),
+        done=done,
+        refused=refused,
     )
+
+
+def _in_place() -> bool:
+    """An htmx move from the board or My work answers with what changed on that page."""
+    return bool(request.htmx) and request.form.get("from") in ("board", "me")
+
+
+def _answer(task: Task, source, message: str, category: str, *, refused: bool = False):
+    """On the board: the card in its new column and the two column heads (after a refusal,
+    the whole board as it is now, with the reason). On My work: the task's row as it is
+    now, gone when it no longer waits for the user."""
+    project = task.project
+    if request.form.get("from") == "me":
+        answer = CardAnswer("task", "work", message, category)
+        mine = listing.my_task(current_user, task.id)
+        if mine is None:
+            answer.gone = f"mytask-{task.id}"
+        else:
+            answer.card = work_tasks([mine], current_user, user_today())[0]
+            answer.place = "true"
+        return render_answer(answer, labels=row_labels())
+    if refused:
+        answer = CardAnswer("task", "board", message, category, board="projects/_columns.html")
+        return render_answer(
+            answer, project=project, error=message, **board_columns_context(project)
+        )
+    row, heads = listing.board_update(
+        project,
+        task.id,
+        {source, task.status},
+        current_user,
+        user_today(),
+        is_manager=project_access.is_manager(current_user, project),
+    )
+    answer = CardAnswer("task", "board", message, category, gone=f"task-{task.id}", heads=heads)
+    if row is not None:
+        prepare_rows([row])
+        newest_first = row.status == TaskStatus.DONE
+        answer.card = row
+        answer.place = f"{'afterbegin' if newest_first else 'beforeend'}:#tasks-{row.status}"
+    return render_answer(answer, labels=row_labels())
 
 
 @bp.route("/tasks/<int:task_id>/delete", methods=["POST"])
