@@ -130,11 +130,10 @@ class TaskRow:
     blocked: bool = False
     moves: tuple = ()
     late: bool = False
-    # Filled by the page that prints the row (links, date texts, the moves form).
+    # Filled by web.cards.prepare_rows for the pages and the Gantt chart that print them.
     url: str = ""
     start_text: str = ""
     due_text: str = ""
-    moves_html: str = ""
 
     @property
     def assignee_initials(self) -> str:
