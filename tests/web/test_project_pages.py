@@ -1207,6 +1207,7 @@ def test_a_board_move_answers_with_the_card_its_two_column_heads_and_the_counter
     assert "<html" not in page and 'id="board"' not in page  # not the whole board
     assert len(response.data) < 5000, len(response.data)
     assert oob_ids(page) == [
+        ("board-alert", "true"),  # empty: a refusal's reason, if any, goes
         (f"task-{task.id}", "delete"),
         ("", "beforeend:#tasks-in_progress"),
         ("colhead-assigned", "true"),
