@@ -2,6 +2,7 @@
 
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import escape
 
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
@@ -18,4 +19,7 @@ def template_helpers() -> dict:
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
         "is_overdue": board.is_overdue,
         "action_labels": ACTION_LABELS,
+        # Translated and escaped once per list of cards (a label is lazy: each use would look
+        # it up; the card partial prints them without autoescape).
+        "action_texts": lambda: {action: escape(label) for action, label in ACTION_LABELS.items()},
     }

@@ -466,6 +466,17 @@ def test_a_stage_action_answers_with_only_the_card_two_column_heads_and_the_coun
     assert counts == {"brief": "1", "copy": "1"}
 
 
+def test_card_texts_are_escaped_on_the_board_my_work_and_the_answer(client, auth, processes):
+    title = 'Guide <script>alert("x")</script> & more'
+    launched = launch_article(title)
+    auth.login("marketer@demo.local")
+    escaped = "Guide &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; more"
+    pages = [text(client.get(board_url())), text(client.get("/me"))]
+    pages.append(text(act(client, launched.id, "complete", origin="me")))  # refused: the row
+    for page in pages:
+        assert escaped in page and "<script>alert" not in page
+
+
 def test_the_same_card_partial_prints_the_board_my_work_and_the_answer(client, auth, processes):
     launched = launch_article()
     auth.login("marketer@demo.local")
