@@ -13,9 +13,8 @@ from mkflow.core.inputs import MAX_ID, parse_int
 from mkflow.people import company
 from mkflow.processes import board
 from mkflow.projects import listing
-from mkflow.projects import tasks as project_tasks
 from mkflow.web.actions import perform, refusal_page
-from mkflow.web.cards import card_context
+from mkflow.web.cards import CARD_HOST, item_cards, work_tasks
 from mkflow.web.counters import nav_counts
 from mkflow.web.forms import EmptyForm
 
@@ -31,18 +30,14 @@ def index():
 @login_required
 def my_work():
     """Everything waiting for the current user, most urgent first, and the latest news."""
-    items, now = board.my_work(current_user), clock.now()
-    tasks = listing.my_tasks(current_user)
+    now = clock.now()
     return render_template(
         "main/my_work.html",
-        items=items,
-        tasks=tasks,
-        task_moves={t.id: project_tasks.allowed_moves(t, current_user) for t in tasks},
-        today=user_today(),
-        form=EmptyForm(),
+        items=item_cards(now, board.my_work(current_user)),
+        tasks=work_tasks(listing.my_tasks(current_user), current_user, user_today()),
         notifications=notify.recent(current_user, limit=10),
         now=now,
-        **card_context(now, items),
+        card_host=CARD_HOST,
     )
 
 

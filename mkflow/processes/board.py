@@ -76,14 +76,7 @@ class Card:
     finished_at: datetime | None
     rework_count: int
     lock_version: int
-    actions: tuple = ()
-    # Filled for display by web.card_context(): links and texts, prepared in one pass.
-    url: str = ""
-    act_url: str = ""
-    late: bool = False
-    due_text: str = ""
-    age_text: str = ""
-    finished_text: str = ""
+    actions: tuple = ()  # what the user may do; its display is the web's (web.cards)
 
     @property
     def is_active(self) -> bool:

@@ -130,11 +130,10 @@ class TaskRow:
     blocked: bool = False
     moves: tuple = ()
     late: bool = False
-    # Filled by the page that prints the row (links, date texts, the moves form).
+    # Filled by web.cards.prepare_rows for the pages and the Gantt chart that print them.
     url: str = ""
     start_text: str = ""
     due_text: str = ""
-    moves_html: str = ""
 
     @property
     def assignee_initials(self) -> str:
@@ -494,6 +493,26 @@ def board_columns(project: Project, user: User | None, today: date, *, is_manage
     return list(columns.values())
 
 
+def board_update(
+    project: Project, task_id: int, statuses: set, user: User, today: date, *, is_manager: bool
+):
+    """After a move on the board: the task's row as the board shows it (None if gone), and
+    the columns of ``statuses`` with their counts (no rows). Three queries."""
+    task = Task.__table__
+    rows = plain_rows(project, today, None, task.c.id == task_id)
+    _fill_counters(rows, checks=False)
+    fill_moves(project, rows, user, is_manager=is_manager)
+    columns = {status: BoardColumn(TaskStatus(status)) for status in COLUMNS if status in statuses}
+    counts = db.session.execute(
+        select(type_coerce(task.c.status, String), func.count())
+        .where(task.c.project_id == project.id, task.c.status.in_(list(columns)))
+        .group_by(task.c.status)
+    )
+    for status, count in counts:
+        columns[TaskStatus(status)].count = count
+    return (rows[0] if rows else None), list(columns.values())
+
+
 # My work
 
 
@@ -519,6 +538,16 @@ def my_tasks(user: User) -> list[Task]:
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
     return list(db.session.scalars(query))
+
+
+def my_task(user: User, task_id: int) -> Task | None:
+    """The task, if it is waiting for ``user`` (as in my_tasks)."""
+    query = (
+        select(Task)
+        .join(Project, Project.id == Task.project_id)
+        .where(Task.id == task_id, _waiting_for(user))
+    )
+    return db.session.scalar(query)
 
 
 def waiting_tasks_count(user: User):

@@ -1,49 +1,189 @@
-"""Process cards made ready to print: their links and texts filled in one Python pass."""
+"""Cards made ready to print: the presenter between the domain's rows (processes.board.Card,
+projects.listing.TaskRow) and the card partials (templates/cards/), and the one answer to an
+action on a card (templates/_card_answer.html).
 
-from types import SimpleNamespace
+A board prints hundreds of cards, so each card's texts are prepared here in one Python pass
+into a plain tuple; the partials loop over them inside one macro call per list and build
+links from a prefix computed once (see cards/_item_card.html)."""
 
-from flask import url_for
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from flask import render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 
 from mkflow.core.formatting import formatter
+from mkflow.models import TaskStatus
 from mkflow.processes.board import is_overdue
-from mkflow.processes.rules import Action
-from mkflow.web.card_markup import CardMarkup
+from mkflow.projects import tasks as project_tasks
+from mkflow.projects.status import Move
+
+# On the element around cards: their boosted forms stay on the page and swap only the
+# out-of-band parts of the answer (templates/_card_answer.html).
+CARD_HOST = 'hx-push-url="false" hx-swap="none"'
 
 
-def card_context(now, cards=(), *, shared: bool = False) -> dict:
-    """What every card on a page shares, prepared once, and each card's links and texts
-    filled in one Python pass: a board prints hundreds and template calls add up. Cards
-    of a share link (``shared``) link nowhere and carry no form."""
-    labels = SimpleNamespace(
-        actions={action: str(action.label) for action in Action},
-        reject=_("Reject"),
-        fix=_("What needs fixing?"),
-        send_back=_("Send back for rework"),
-        unassigned=_("Unassigned"),
-        returned=_("Times returned for rework"),
-    )
+class ItemCard(NamedTuple):
+    """A process item's card as printed on a board, My work or the finished list."""
+
+    id: int
+    title: str
+    template_id: int
+    template_name: str
+    stage_key: str
+    stage_name: str
+    state: str
+    is_active: bool
+    assignee_name: str | None
+    assignee_initials: str
+    late: bool
+    due_text: str
+    age_text: str
+    finished_text: str
+    rework_count: int
+    lock_version: int
+    actions: tuple
+
+
+def item_cards(now, cards) -> list[ItemCard]:
+    """The domain's cards with their texts (due, time in stage, finished), in one pass."""
     overdue, due, in_stage = _("Overdue"), _("Due"), _("%(time)s in stage", time="{}")
-    sentinel = "987654321"
-    show = url_for("items.show", instance_id=int(sentinel))
-    act = url_for("items.act", instance_id=int(sentinel))
     fmt = formatter()
+    shown = []
     for card in cards:
-        if not shared:
-            card.url = show.replace(sentinel, str(card.id))
-            card.act_url = act.replace(sentinel, str(card.id))
-        card.late = is_overdue(card, now)
+        late = is_overdue(card, now)
+        due_text = age_text = ""
         if card.is_active:
             if card.stage_due_at:
                 moment = fmt.when(card.stage_due_at)
-                card.due_text = f"{overdue}: {moment}" if card.late else f"{due} {moment}"
-            card.age_text = in_stage.replace("{}", fmt.duration(now - card.stage_entered_at))
-        card.finished_text = fmt.when(card.finished_at)
-    csrf = "" if shared else generate_csrf()
-    return {"card_host": CARD_HOST, "card_markup": CardMarkup(labels, csrf)}
+                due_text = f"{overdue}: {moment}" if late else f"{due} {moment}"
+            age_text = in_stage.replace("{}", fmt.duration(now - card.stage_entered_at))
+        shown.append(
+            ItemCard(
+                card.id,
+                card.title,
+                card.template_id,
+                card.template_name,
+                card.stage_key,
+                card.stage_name,
+                card.state,
+                card.is_active,
+                card.assignee_name,
+                card.assignee_initials,
+                late,
+                due_text,
+                age_text,
+                fmt.when(card.finished_at),
+                card.rework_count,
+                card.lock_version,
+                card.actions,
+            )
+        )
+    return shown
 
 
-# On the element around cards: their boosted forms stay on the page and swap only the
-# out-of-band parts of the answer.
-CARD_HOST = 'hx-push-url="false" hx-swap="none"'
+def card_context(now, columns=()) -> dict:
+    """What a board of process cards needs: its columns' cards replaced by printable ones,
+    and the card host attributes. On a share link (``shared`` in the page's context) cards
+    link nowhere and carry no form: the partial leaves them out."""
+    for column in columns:
+        column.cards = item_cards(now, column.cards)
+        column.finished = item_cards(now, column.finished)
+    return {"card_host": CARD_HOST}
+
+
+def prepare_rows(rows) -> dict:
+    """Fill each task row's link and date texts; return the labels every row shares."""
+    prefix = url_for("projects.task", task_id=0)[:-1]  # "/projects/tasks/": + the id
+    short_day = formatter().short_day
+    for row in rows:
+        row.url = prefix + str(row.id)
+        row.start_text = short_day(row.start_date) if row.start_date else ""
+        row.due_text = short_day(row.due_date) if row.due_date else ""
+    return {"labels": row_labels()}
+
+
+class WorkTask(NamedTuple):
+    """A project task as a My work row."""
+
+    id: int
+    title: str
+    url: str
+    project_name: str
+    status: str
+    late: bool
+    due_text: str
+    lock_version: int
+    moves: tuple
+
+
+def work_tasks(tasks, user, today) -> list[WorkTask]:
+    """My work's tasks (ORM rows with their projects) with the moves ``user`` may make."""
+    prefix = url_for("projects.task", task_id=0)[:-1]
+    short_day = formatter().short_day
+    return [
+        WorkTask(
+            task.id,
+            task.title,
+            prefix + str(task.id),
+            task.project.name,
+            task.status,
+            bool(task.due_date and task.due_date < today),
+            short_day(task.due_date) if task.due_date else "",
+            task.lock_version,
+            tuple(project_tasks.allowed_moves(task, user)),
+        )
+        for task in tasks
+    ]
+
+
+def row_labels() -> dict:
+    """Texts shared by all task rows, translated once per page."""
+    return {
+        "status": {status: str(status.label) for status in TaskStatus},
+        "move": {move: str(move.label) for move in Move},
+        "due": _("Due"),
+        "milestone": _("Milestone"),
+        "subtasks": _("Subtasks done"),
+        "checklist": _("Checklist"),
+        "waiting": _("waiting"),
+        "waiting_title": _("A task it depends on is not done"),
+        "broken": _("dependency broken"),
+    }
+
+
+@dataclass
+class CardAnswer:
+    """What an action on a card changed on the page it came from, for _card_answer.html:
+    every piece is swapped out of band.
+
+    - ``kind``: "item" (a process item) or "task" (a project task); ``layout``: "board" or
+      "work" (a My work row).
+    - ``gone``: the DOM id of the card to remove first (it left its column), or "".
+    - ``card``: the card as it is now (an ItemCard or a TaskRow), or None; ``place``: where
+      it goes: "beforeend:#…"/"afterbegin:#…" (into a column), or "true" (in place).
+    - ``heads``: the columns whose heads (counts) changed; ``board``: on a refusal, the
+      board's template to print whole, as it is now.
+    - ``message``/``category``: what happened, for the live region.
+    """
+
+    kind: str
+    layout: str
+    message: str
+    category: str = "success"
+    gone: str = ""
+    card: object = None
+    place: str = ""
+    heads: list | None = None
+    board: str = ""
+
+
+def render_answer(answer: CardAnswer, **context) -> str:
+    """The answer to an action on a card (templates/_card_answer.html)."""
+    return render_template(
+        "_card_answer.html",
+        answer=answer,
+        message=answer.message,
+        category=answer.category,
+        **context,
+    )

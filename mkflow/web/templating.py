@@ -2,9 +2,12 @@
 
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import escape
 
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
+from mkflow.processes.rules import Action
+from mkflow.web.cards import row_labels
 from mkflow.web.counters import nav_counts
 
 
@@ -16,4 +19,9 @@ def template_helpers() -> dict:
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
         "is_overdue": board.is_overdue,
+        # Translated and escaped once per list of cards (a label is lazy: each use would look
+        # it up; the card partial prints them without autoescape).
+        "action_texts": lambda: {action: escape(action.label) for action in Action},
+        # Task statuses and moves, translated once per list of task cards.
+        "task_texts": row_labels,
     }

@@ -153,8 +153,15 @@ def test_task_through_every_status_on_the_board(page, new_context, demo, console
     page.goto(board_url)
     expect_only_in(page, task_id, "assigned")
     page.evaluate("window.stillTheSamePage = true")
+    # A move answers with the card and the two column heads, not the board: the rest of the
+    # board is the same element as before.
+    page.evaluate("document.getElementById('col-done').dataset.untouched = '1'")
     card(page, task_id, "assigned").get_by_role("button", name="Start").click()
     expect_only_in(page, task_id, "in_progress")
+    expect(page.locator("#col-in_progress .count")).to_have_text("1")
+    expect(page.locator("#col-assigned .count")).to_have_text("0")
+    expect(page.locator("#live-message")).to_contain_text("In progress")
+    expect(page.locator("#col-done[data-untouched='1']")).to_have_count(1)
     card(page, task_id, "in_progress").get_by_role("button", name="Submit for review").click()
     expect_only_in(page, task_id, "on_review")
     # The assignee cannot accept their own work.
@@ -232,6 +239,32 @@ def test_task_through_every_status_on_the_board(page, new_context, demo, console
 # 3. A dependency moves the dependent task, and moves it again when its predecessor moves
 
 PRINT, HAND_OUT = "Print the booklets", "Hand out the booklets"
+
+
+def test_task_moves_in_place_on_my_work(page, demo, console_errors):
+    project = new_project("Autumn webinar", start_date=MONDAY)
+    add_people(project, "copywriter@demo.local", "marketer@demo.local")
+    task = new_task(
+        project,
+        "Draft the webinar invite",
+        assignee=user("copywriter@demo.local"),
+        reviewer=user("marketer@demo.local"),
+        start_date=MONDAY,
+        due_date=date(2030, 3, 8),
+    )
+    log_in(page, "copywriter@demo.local")
+    page.goto("/me")
+    waiting = int(page.locator("#work-count").inner_text().strip(": ") or 0)
+    page.evaluate("window.stillTheSamePage = true")
+    row = page.locator(f"#mytask-{task.id}")
+    row.get_by_role("button", name="Start").click()
+    expect(row.get_by_role("button", name="Submit for review")).to_be_visible()
+    expect(row).to_contain_text("In progress")
+    row.get_by_role("button", name="Submit for review").click()
+    expect(row).to_have_count(0)  # on review: the reviewer's now
+    expect(page.locator("#live-message")).to_contain_text("On review")
+    expect(page.locator("#work-count")).to_have_text(re.compile(rf"\W*{waiting - 1}$|^$"))
+    assert page.evaluate("window.stillTheSamePage") is True
 
 
 def test_dependency_moves_the_dependent_task(page, demo, console_errors):

@@ -17,7 +17,7 @@ from mkflow.core.database import db
 from mkflow.models import Project, Task, TaskLink, TaskStatus
 from mkflow.projects import tasks as rules
 from mkflow.projects.tasks import TaskData
-from mkflow.web.task_rows import prepare_rows
+from mkflow.web.cards import prepare_rows
 
 MON = date(2030, 3, 4)  # far ahead: nothing is overdue
 DAY_MS = 24 * 3600 * 1000
@@ -32,7 +32,7 @@ ENDS = {
 def build(project, today=MON, **filters):
     """The figure of ``project`` as plotly.js receives it."""
     gantt = charts.gantt_of(project, today, charts.GanttFilters(**filters))
-    labels = prepare_rows(gantt.rows, "gantt")["labels"]  # links and texts, as the page does
+    labels = prepare_rows(gantt.rows)["labels"]  # links and texts, as the page does
     figure = charts.gantt_figure(gantt, today, "month", labels["status"])
     go.Figure(figure)  # plotly checks it against its schema
     return gantt, json.loads(to_json(figure))

@@ -429,6 +429,75 @@ def test_completing_from_the_board_with_fields_moves_the_card(client, auth, proc
     assert stored.values["brief"] == "Audience: CTOs."
 
 
+def oob_pieces(html: str) -> list[tuple[str, str]]:
+    """(element id or "", hx-swap-oob value) of every out-of-band piece, in order."""
+    pieces = []
+    for tag in re.findall(r'<\w+[^>]* hx-swap-oob="[^"]+"[^>]*>', html):
+        found = re.search(r' id="([^"]*)"', tag)
+        pieces.append(
+            (found.group(1) if found else "", re.search(r'hx-swap-oob="([^"]+)"', tag)[1])
+        )
+    return pieces
+
+
+def test_a_stage_action_answers_with_only_the_card_two_column_heads_and_the_counters(
+    client, auth, processes
+):
+    launched, other = launch_article(), launch_article("Another guide")
+    auth.login("marketer@demo.local")
+    response = act(client, launched.id, with_fields="1", **{"field-brief": "Audience: CTOs."})
+    assert response.status_code == 200
+    assert len(response.data) < 5000, len(response.data)
+    page = text(response)
+    assert 'id="board"' not in page and f"card-{other.id}" not in page
+    assert oob_pieces(page) == [
+        (f"card-{launched.id}", "delete"),
+        ("", "beforeend:#cards-copy"),
+        ("colhead-brief", "true"),
+        ("colhead-copy", "true"),
+        ("live-message", "true"),
+        ("work-count", "true"),
+        ("bell", "true"),
+    ]
+    assert re.search(
+        rf'<li class="card-item[^"]*" id="card-{launched.id}">', added_to(page, "copy")
+    )
+    counts = dict(re.findall(r'id="colhead-(\w+)".*?<span class="count"[^>]*>(\d+)<', page, re.S))
+    assert counts == {"brief": "1", "copy": "1"}
+
+
+def test_card_texts_are_escaped_on_the_board_my_work_and_the_answer(client, auth, processes):
+    title = 'Guide <script>alert("x")</script> & more'
+    launched = launch_article(title)
+    auth.login("marketer@demo.local")
+    escaped = "Guide &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; more"
+    pages = [text(client.get(board_url())), text(client.get("/me"))]
+    pages.append(text(act(client, launched.id, "complete", origin="me")))  # refused: the row
+    for page in pages:
+        assert escaped in page and "<script>alert" not in page
+
+
+def test_the_same_card_partial_prints_the_board_my_work_and_the_answer(client, auth, processes):
+    launched = launch_article()
+    auth.login("marketer@demo.local")
+    board_page, my_work = text(client.get(board_url())), text(client.get("/me"))
+
+    def form_of(html: str, kind: str) -> str:
+        card = re.search(rf'<li class="{kind}[^"]*" id="\w+-{launched.id}".*?</li>', html, re.S)
+        form = re.search(r"<form.*?</form>", card.group(0), re.S).group(0)
+        return re.sub(r'name="csrf_token" value="[^"]*"', "", form)  # signed with the second
+
+    # The same form (but for where it came from) and the same texts on both pages.
+    on_board, on_my_work = form_of(board_page, "card-item"), form_of(my_work, "work-item")
+    assert on_board == on_my_work.replace('value="me"', 'value="board"')
+    assert f'action="/instances/{launched.id}/act"' in on_board and 'hx-boost="true"' in on_board
+    assert f'<a class="card-title" href="/instances/{launched.id}">CRM guide</a>' in board_page
+    assert f'<a class="card-title" href="/instances/{launched.id}">CRM guide</a>' in my_work
+    response = act(client, launched.id, "complete", origin="me", version=launched.lock_version)
+    assert response.status_code == 400  # the brief is required: refused, the row as it is
+    assert form_of(text(response), "work-item") == on_my_work
+
+
 def test_board_answer_respects_the_board_filters(client, auth, processes):
     launched = launch_article("CRM guide")
     advance(launch_article("ERP mistakes").id, BRIEF_DONE)

@@ -83,7 +83,7 @@ def test_a_short_done_column_shows_everything_without_a_link(demo, client, auth)
     assert '<span class="count" title="Tasks">2</span>' in column
 
 
-def test_a_move_on_the_board_answers_with_the_limited_done_column(demo, client, auth):
+def test_a_move_to_done_on_the_board_answers_with_the_card_first_in_done(demo, client, auth):
     project = new_project()
     tasks = [new_task(project, f"Step {n}") for n in range(1, listing.DONE_ON_BOARD + 3)]
     finish(tasks[:-1])
@@ -97,14 +97,23 @@ def test_a_move_on_the_board_answers_with_the_limited_done_column(demo, client, 
         headers=HTMX,
     )
     assert response.status_code == 200
-    column = done_column(response.get_data(as_text=True))
+    body = response.get_data(as_text=True)
+    # Not the board: the card, first in Done (the latest done first), and the two counts.
+    added = re.search(
+        r'<div hx-swap-oob="afterbegin:#tasks-done">(.*?)</div>\s*<header', body, re.S
+    )
+    assert [int(i) for i in CARD.findall(added.group(1))] == [last.id]
+    assert 'id="board"' not in body and len(CARD.findall(body)) == 1
+    heads = dict(re.findall(r'id="colhead-(\w+)".*?<span class="count"[^>]*>(\d+)<', body, re.S))
+    assert heads == {"on_review": "0", "done": str(len(tasks))}
+    column = done_column(client.get(f"/projects/{project.id}/board").get_data(as_text=True))
     shown = [int(i) for i in CARD.findall(column)]
     assert shown[0] == last.id and len(shown) == listing.DONE_ON_BOARD
     assert f"All done tasks ({len(tasks)})" in column
 
 
 def test_each_row_carries_its_own_move_form(demo, client, auth):
-    """Rows share one rendered form per set of moves; each must still post its own task."""
+    """Each row's move form posts its own task and version."""
     project = new_project()
     first, second = new_task(project, "Brief"), new_task(project, "Copy")
     second.title = "Copy, revised"  # a second version

@@ -1195,15 +1195,78 @@ def test_an_open_predecessor_blocks_the_start_unless_the_manager_overrides(clien
     )
 
 
-def test_a_board_move_answers_with_the_board(client, auth, team):
+def oob_ids(html: str) -> list[tuple[str, str]]:
+    """(element id or "", hx-swap-oob value) of every top-level out-of-band piece."""
+    pieces = []
+    for tag in re.findall(r'<\w+[^>]* hx-swap-oob="[^"]+"[^>]*>', html):
+        found = re.search(r' id="([^"]*)"', tag)
+        pieces.append(
+            (found.group(1) if found else "", re.search(r'hx-swap-oob="([^"]+)"', tag)[1])
+        )
+    return pieces
+
+
+def test_a_board_move_answers_with_the_card_its_two_column_heads_and_the_counters(
+    client, auth, team
+):
     project, task = team
+    other = new_task(project, "Book the venue", assignee=user("marketer@demo.local"))
     as_user(auth, "marketer@demo.local")
     response = move(client, task.id, "start", origin="board", htmx=True, version=task.lock_version)
     assert response.status_code == 200
     page = text(response)
-    assert page.lstrip().startswith('<div id="board"') and "<html" not in page
-    assert f'id="task-{task.id}"' in column(page, "in_progress")
-    assert 'value="submit"' in column(page, "in_progress")
+    assert "<html" not in page and 'id="board"' not in page  # not the whole board
+    assert len(response.data) < 5000, len(response.data)
+    assert oob_ids(page) == [
+        ("board-alert", "true"),  # empty: a refusal's reason, if any, goes
+        (f"task-{task.id}", "delete"),
+        ("", "beforeend:#tasks-in_progress"),
+        ("colhead-assigned", "true"),
+        ("colhead-in_progress", "true"),
+        ("live-message", "true"),
+        ("work-count", "true"),
+        ("bell", "true"),
+    ]
+    card = re.search(
+        r'hx-swap-oob="beforeend:#tasks-in_progress">(.*?)</div>\s*<header', page, re.S
+    )
+    assert re.search(rf'<li class="card-item[^"]*" id="task-{task.id}">', card.group(1))
+    assert 'value="submit"' in card.group(1) and 'name="from" value="board"' in card.group(1)
+    assert f"task-{other.id}" not in page
+    heads = dict(re.findall(r'id="colhead-(\w+)".*?<span class="count"[^>]*>(\d+)<', page, re.S))
+    assert heads == {"assigned": "1", "in_progress": "1"}
+    assert "“Write the brief”: In progress." in page
+    assert fresh(Task, task.id).status == TaskStatus.IN_PROGRESS
+
+
+def test_a_move_on_my_work_answers_with_the_row_and_the_counters(client, auth, team):
+    _project, task = team
+    as_user(auth, "marketer@demo.local")
+    page = text(client.get("/me"))
+    row = re.search(rf'<li class="work-item[^"]*" id="mytask-{task.id}">.*?</li>', page, re.S)
+    assert 'name="from" value="me"' in row.group(0) and 'hx-boost="true"' in row.group(0)
+    response = move(client, task.id, "start", origin="me", htmx=True, version=task.lock_version)
+    page = text(response)
+    assert response.status_code == 200 and len(response.data) < 5000
+    assert [piece for piece, _swap in oob_ids(page)] == [
+        f"mytask-{task.id}",
+        "live-message",
+        "work-count",
+        "bell",
+    ]
+    assert 'value="submit"' in page  # the row as it is now: in progress, to submit
+    response = move(client, task.id, "submit", origin="me", htmx=True)
+    page = text(response)
+    assert (f"mytask-{task.id}", "delete") in oob_ids(page)  # on review: not hers now
+    assert fresh(Task, task.id).status == TaskStatus.ON_REVIEW
+
+
+def test_a_plain_board_move_still_redirects_back_to_the_board(client, auth, team):
+    project, task = team
+    as_user(auth, "marketer@demo.local")
+    response = move(client, task.id, "start", origin="board", version=task.lock_version)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/projects/{project.id}/board")
     assert fresh(Task, task.id).status == TaskStatus.IN_PROGRESS
 
 

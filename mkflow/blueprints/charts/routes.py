@@ -15,9 +15,9 @@ from mkflow.core.database import db
 from mkflow.core.formatting import formatter, user_today
 from mkflow.models import Department
 from mkflow.people import project_access
+from mkflow.web.cards import prepare_rows
 from mkflow.web.http import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
 from mkflow.web.loaders import instance_or_404, project_or_404, visible_template_or_404
-from mkflow.web.task_rows import SENTINEL_ID, prepare_rows
 
 bp = Blueprint("charts", __name__)
 
@@ -35,6 +35,10 @@ def chart_response(template: str, **context):
     return response
 
 
+# A stand-in for an id in a link pattern; no real id is this large.
+SENTINEL_ID = "987654321"
+
+
 def link_to(endpoint: str, arg: str):
     """A link maker for many ids: one url_for call, then a replace per id."""
     pattern = url_for(endpoint, **{arg: int(SENTINEL_ID)})
@@ -47,7 +51,7 @@ def gantt_response(project, *, shared: bool = False, **context):
     day, embed = user_today(), embed_requested()
     filters = gantt_charts.GanttFilters.from_args(request.args)
     gantt = gantt_charts.gantt_of(project, day, filters)
-    status_labels = prepare_rows(gantt.rows, "gantt")["labels"]["status"]
+    status_labels = prepare_rows(gantt.rows)["labels"]["status"]
     if shared:
         for row in gantt.rows:
             row.url = ""  # a click on a bar leads nowhere

@@ -1,5 +1,6 @@
-"""How an action answers: htmx gets the changed board columns or My work row (out-of-band)
-plus a message; a plain form post gets a redirect, or the item page with the refusal."""
+"""How an action answers: htmx gets what changed on the card's page (web.cards.CardAnswer,
+out of band: the card, its column heads, the message, the counters); a plain form post gets
+a redirect, or the item page with the refusal."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from mkflow.people import company
 from mkflow.processes import board as boards
 from mkflow.processes import engine, history
 from mkflow.processes import fields as field_rules
-from mkflow.web.cards import card_context
+from mkflow.web.cards import CardAnswer, card_context, item_cards, render_answer
 from mkflow.web.forms import EmptyForm
 
 
@@ -62,47 +63,52 @@ def _back(instance: ProcessInstance) -> str:
     return url_for("items.show", instance_id=instance.id)
 
 
-def _fragments(instance: ProcessInstance, message: str, category: str, changed: set | None):
-    """Out-of-band pieces for the page the action came from."""
+def _answer(instance: ProcessInstance, message: str, category: str, changed: set | None):
+    """The answer to an action on the item's card, for the page it came from: on a board,
+    the card in its new column and the two column heads (after a refusal, the whole board);
+    on My work, its row as it is now (gone when it is no longer ours)."""
     now = clock.now()
-    context = {"message": message, "category": category, "now": now}
     if request.form.get("from") == "board":
         filters = boards.BoardFilters.from_args(request.form)
         template = instance.template
-        card = None
         if changed is None:  # refused: show the whole board as it is now
             columns = boards.build_board(template, current_user, filters, now)
-            shown = list(boards.cards_of(columns))
-        else:
-            columns = boards.column_heads(template, current_user, filters, now, changed)
-            card = boards.card_on_board(instance.id, current_user, filters, now)
-            shown = [card] if card else []
-        return render_template(
-            "processes/_board_update.html",
-            columns=columns,
-            card=card,
-            moved_id=instance.id if changed is not None else None,
-            template=template,
-            filters=filters,
-            **context,
-            **card_context(now, shown),
+            answer = CardAnswer("item", "board", message, category, board="processes/_columns.html")
+            return render_answer(
+                answer, columns=columns, template=template, **card_context(now, columns)
+            )
+        card = boards.card_on_board(instance.id, current_user, filters, now)
+        place = ""
+        if card is not None and card.is_active:
+            place = f"beforeend:#cards-{card.stage_key}"
+        elif card is not None and not filters.narrows_people:  # finished: newest first
+            place = f"afterbegin:#cards-{card.stage_key}"
+        answer = CardAnswer(
+            "item",
+            "board",
+            message,
+            category,
+            gone=f"card-{instance.id}",
+            card=item_cards(now, [card])[0] if place else None,
+            place=place,
+            heads=boards.column_heads(template, current_user, filters, now, changed),
         )
+        return render_answer(answer)
     mine = instance.is_active and instance.assignee_id == current_user.id
-    item = boards.card(instance.id, current_user) if mine else None
-    return render_template(
-        "main/_work_update.html",
-        item_id=instance.id,
-        item=item,
-        **context,
-        **card_context(now, [item] if item else []),
-    )
+    card = boards.card(instance.id, current_user) if mine else None
+    answer = CardAnswer("item", "work", message, category)
+    if card is None:
+        answer.gone = f"work-{instance.id}"
+    else:
+        answer.card, answer.place = item_cards(now, [card])[0], "true"
+    return render_answer(answer)
 
 
 def acted(instance_id: int, event: Event, source_key: str):
     instance = db.session.get(ProcessInstance, instance_id)
     message = describe(event, instance)
     if request.htmx:
-        return _fragments(instance, message, "success", {source_key, instance.stage.key})
+        return _answer(instance, message, "success", {source_key, instance.stage.key})
     flash(message, "success")
     return redirect(_back(instance))
 
@@ -113,7 +119,7 @@ def refused(instance_id: int, error):
     if instance is None or error.status == 404:
         abort(404)
     if request.htmx:
-        return _fragments(instance, str(error.message), "error", None), error.status
+        return _answer(instance, str(error.message), "error", None), error.status
     flash(str(error.message), "error")
     return item_page(instance), error.status
 

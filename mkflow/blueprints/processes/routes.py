@@ -23,7 +23,7 @@ from mkflow.processes import engine
 from mkflow.processes.templates import COLOR, can_create_templates, problems_of
 from mkflow.sharing import share_links
 from mkflow.web.actions import perform
-from mkflow.web.cards import card_context
+from mkflow.web.cards import card_context, item_cards
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import render_board
 from mkflow.web.loaders import visible_template_or_404
@@ -129,7 +129,7 @@ def board(template_id):
             "origin": "board",
             "people": boards.people_on_board(template),
             "can_manage": can_manage_template(current_user, template),
-            **card_context(now, boards.cards_of(columns)),
+            **card_context(now, columns),
         }
 
     return render_board(
@@ -148,8 +148,7 @@ def finished(template_id):
     return render_template(
         "processes/finished.html",
         template=template,
-        items=items,
-        **card_context(clock.now(), items),
+        items=item_cards(clock.now(), items),
     )
 
 

@@ -21,11 +21,11 @@ from mkflow.projects import copying, listing, planning
 from mkflow.projects import lifecycle as domain
 from mkflow.sharing import share_links
 from mkflow.web.actions import perform, refusal_page, shown_in
+from mkflow.web.cards import CARD_HOST, prepare_rows
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import arg_id, render_board, render_form, row
 from mkflow.web.loaders import project_or_404
 from mkflow.web.share_panel import share_panel
-from mkflow.web.task_rows import prepare_rows
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -177,7 +177,7 @@ def show(project_id):
         filters=filters,
         people=project_access.member_choices(project),
         broken={successor for _, successor in broken},
-        **prepare_rows(page.rows, "list"),
+        **prepare_rows(page.rows),
         **_list_context(project),
     )
 
@@ -204,7 +204,7 @@ def board_columns_context(project: Project) -> dict:
         is_manager=project_access.is_manager(current_user, project),
     )
     rows = [row for column in columns for row in column.rows]
-    return {"columns": columns, **prepare_rows(rows, "board")}
+    return {"columns": columns, "card_host": CARD_HOST, "origin": "board", **prepare_rows(rows)}
 
 
 @bp.route("/<int:project_id>/settings", methods=["GET", "POST"])

@@ -19,11 +19,12 @@ from mkflow.blueprints.projects.routes import board_columns_context, bp, people_
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
-from mkflow.models import Department, Event, Project, Task, User
+from mkflow.models import Department, Event, Project, Task, TaskStatus, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
 from mkflow.web.actions import perform, shown_in
+from mkflow.web.cards import CardAnswer, prepare_rows, render_answer, row_labels, work_tasks
 from mkflow.web.forms import CommentForm, EmptyForm, WatcherForm
 from mkflow.web.http import arg_id, row, safe_next
 from mkflow.web.loaders import project_or_404, task_or_404
@@ -233,18 +234,20 @@ def move(task_id):
     """A status move from the board, the list, My work or the task page."""
     task = task_or_404(task_id)
     form = MoveForm()
+    source = task.status
+
+    def refused(error: DomainError):
+        if not _in_place():
+            return _task_page(task, error=str(error.message)), error.status
+        return _answer(task, source, str(error.message), "error", refused=True), error.status
 
     def done(_result):
-        if _from_board():
-            return _board_fragment(task.project)
         status = str(task.status.label)
-        flash(_("“%(title)s”: %(status)s.", title=task.title, status=status), "success")
+        message = _("“%(title)s”: %(status)s.", title=task.title, status=status)
+        if _in_place():
+            return _answer(task, source, message, "success")
+        flash(message, "success")
         return redirect(_back(task))
-
-    def refused(error):
-        if not _from_board():
-            return _task_page(task, error=str(error.message)), error.status
-        return _board_fragment(task.project, error=error.message), error.status
 
     return perform(
         lambda: domain.move(
@@ -261,20 +264,45 @@ def move(task_id):
     )
 
 
-def _from_board() -> bool:
-    """An htmx move on the board answers with the board itself."""
-    return bool(request.htmx) and request.form.get("from") == "board"
+def _in_place() -> bool:
+    """An htmx move from the board or My work answers with what changed on that page."""
+    return bool(request.htmx) and request.form.get("from") in ("board", "me")
 
 
-def _board_fragment(project: Project, error: str | None = None):
-    """The board after a move: the whole board (moves can unblock other cards)."""
-    return render_template(
-        "projects/_board.html",
-        project=project,
-        **board_columns_context(project),
-        form=EmptyForm(),
-        error=error,
+def _answer(task: Task, source, message: str, category: str, *, refused: bool = False):
+    """On the board: the card in its new column and the two column heads (after a refusal,
+    the whole board as it is now, with the reason). On My work: the task's row as it is
+    now, gone when it no longer waits for the user."""
+    project = task.project
+    if request.form.get("from") == "me":
+        answer = CardAnswer("task", "work", message, category)
+        mine = listing.my_task(current_user, task.id)
+        if mine is None:
+            answer.gone = f"mytask-{task.id}"
+        else:
+            answer.card = work_tasks([mine], current_user, user_today())[0]
+            answer.place = "true"
+        return render_answer(answer, labels=row_labels())
+    if refused:
+        answer = CardAnswer("task", "board", message, category, board="projects/_columns.html")
+        return render_answer(
+            answer, project=project, error=message, **board_columns_context(project)
+        )
+    row, heads = listing.board_update(
+        project,
+        task.id,
+        {source, task.status},
+        current_user,
+        user_today(),
+        is_manager=project_access.is_manager(current_user, project),
     )
+    answer = CardAnswer("task", "board", message, category, gone=f"task-{task.id}", heads=heads)
+    if row is not None:
+        prepare_rows([row])
+        newest_first = row.status == TaskStatus.DONE
+        answer.card = row
+        answer.place = f"{'afterbegin' if newest_first else 'beforeend'}:#tasks-{row.status}"
+    return render_answer(answer, labels=row_labels())
 
 
 @bp.route("/tasks/<int:task_id>/delete", methods=["POST"])

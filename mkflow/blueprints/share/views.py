@@ -11,9 +11,8 @@ from mkflow.core.formatting import user_today
 from mkflow.processes import board as boards
 from mkflow.projects import listing
 from mkflow.sharing import share_links
-from mkflow.web.cards import card_context
+from mkflow.web.cards import card_context, prepare_rows
 from mkflow.web.http import render_board
-from mkflow.web.task_rows import prepare_rows
 
 
 def project_board(link):
@@ -27,7 +26,7 @@ def project_board(link):
             "columns": columns,
             "link": link,
             "share_title": project.name,
-            **prepare_rows(rows, "board"),
+            **prepare_rows(rows),
         }
 
     return render_board(
@@ -51,7 +50,7 @@ def process_board(link):
             "now": now,
             "link": link,
             "share_title": template.name,
-            **card_context(now, boards.cards_of(columns), shared=True),
+            **card_context(now, columns),
         }
 
     return render_board(
