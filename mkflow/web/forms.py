@@ -55,6 +55,15 @@ class EmptyForm(Form):
     """A POST button that carries only the CSRF token."""
 
 
+class CardActionForm(Form):
+    """What an action on a card posts besides its own fields: the page it came from
+    (``from``: "board", "me", "list", or the item's or task's own page) and, from a list,
+    the address to go back to (``next``, checked by ``safe_next``)."""
+
+    origin = StringField(name="from", default="")
+    next = StringField(default="")
+
+
 def choice_id(value) -> int:
     """``coerce`` of a select of ids (0 may mean "none"): ASCII digits within the database's
     range, else the field's "could not coerce" error."""

@@ -2,10 +2,10 @@
 
 from wtforms import StringField
 
-from mkflow.web.forms import Form, IdField, KeyedValues, VersionField
+from mkflow.web.forms import CardActionForm, Form, IdField, KeyedValues, VersionField
 
 
-class ActForm(Form):
+class ActForm(CardActionForm):
     """A stage action (complete, approve, reject, publish); from the item page it carries the
     stage's fields (``with_fields``, field-<key>)."""
 

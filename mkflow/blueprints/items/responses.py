@@ -53,9 +53,8 @@ def describe_manager_action(action: str, instance_id: int) -> str:
     )
 
 
-def _back(instance: ProcessInstance) -> str:
+def _back(instance: ProcessInstance, origin: str) -> str:
     """Where a plain (no JavaScript) post returns: the page the action came from."""
-    origin = request.form.get("from")
     if origin == "board":
         return url_for("processes.board", template_id=instance.template_id)
     if origin == "me":
@@ -63,12 +62,15 @@ def _back(instance: ProcessInstance) -> str:
     return url_for("items.show", instance_id=instance.id)
 
 
-def _answer(instance: ProcessInstance, message: str, category: str, changed: set | None):
+def _answer(
+    instance: ProcessInstance, message: str, category: str, changed: set | None, origin: str
+):
     """The answer to an action on the item's card, for the page it came from: on a board,
     the card in its new column and the two column heads (after a refusal, the whole board);
     on My work, its row as it is now (gone when it is no longer ours)."""
     now = clock.now()
-    if request.form.get("from") == "board":
+    if origin == "board":
+        # The board's filters come with the action, read as the board reads them.
         filters = boards.BoardFilters.from_args(request.form)
         template = instance.template
         if changed is None:  # refused: show the whole board as it is now
@@ -104,22 +106,22 @@ def _answer(instance: ProcessInstance, message: str, category: str, changed: set
     return render_answer(answer)
 
 
-def acted(instance_id: int, event: Event, source_key: str):
+def acted(instance_id: int, event: Event, source_key: str, origin: str):
     instance = db.session.get(ProcessInstance, instance_id)
     message = describe(event, instance)
     if request.htmx:
-        return _answer(instance, message, "success", {source_key, instance.stage.key})
+        return _answer(instance, message, "success", {source_key, instance.stage.key}, origin)
     flash(message, "success")
-    return redirect(_back(instance))
+    return redirect(_back(instance, origin))
 
 
-def refused(instance_id: int, error):
+def refused(instance_id: int, error, origin: str = ""):
     """The action was refused: say why, and show the item as it is now."""
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None or error.status == 404:
         abort(404)
     if request.htmx:
-        return _answer(instance, str(error.message), "error", None), error.status
+        return _answer(instance, str(error.message), "error", None, origin), error.status
     flash(str(error.message), "error")
     return item_page(instance), error.status
 

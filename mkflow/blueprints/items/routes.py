@@ -59,8 +59,8 @@ def act(instance_id):
             values=form.field.data if form.with_fields.data else None,
         ),
         form=form,
-        done=lambda event: responses.acted(instance_id, event, source_key),
-        refused=_refused(instance_id),
+        done=lambda event: responses.acted(instance_id, event, source_key, form.origin.data),
+        refused=lambda error: responses.refused(instance_id, error, form.origin.data),
         keep_loaded=True,
     )
 

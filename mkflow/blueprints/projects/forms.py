@@ -4,7 +4,14 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from mkflow.models import LinkKind, MemberRole
-from mkflow.web.forms import DayField, Form, VersionField, WholeNumberField, optional_id
+from mkflow.web.forms import (
+    CardActionForm,
+    DayField,
+    Form,
+    VersionField,
+    WholeNumberField,
+    optional_id,
+)
 
 
 class ProjectForm(Form):
@@ -78,7 +85,7 @@ class LinkForm(Form):
     lag = WholeNumberField(_l("Lag, working days"), default=0, validators=[Optional()])
 
 
-class MoveForm(Form):
+class MoveForm(CardActionForm):
     """A status move of a task (from the board, the list, My work or the task page)."""
 
     move = StringField(default="")

@@ -216,14 +216,12 @@ def _history(task: Task) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def _back(task: Task) -> str:
-    origin = request.form.get("from")
+def _back(task: Task, form) -> str:
+    origin = form.origin.data
     if origin == "board":
         return url_for("projects.board", project_id=task.project_id)
     if origin == "list":  # back to the same page, filters and sort of the list
-        return safe_next(request.form.get("next")) or url_for(
-            "projects.show", project_id=task.project_id
-        )
+        return safe_next(form.next.data) or url_for("projects.show", project_id=task.project_id)
     if origin == "me":
         return url_for("main.my_work")
     return url_for("projects.task", task_id=task.id)
@@ -236,18 +234,22 @@ def move(task_id):
     form = MoveForm()
     source = task.status
 
+    # An htmx move from the board or My work answers with what changed on that page.
+    in_place = bool(request.htmx) and form.origin.data in ("board", "me")
+
     def refused(error: DomainError):
-        if not _in_place():
+        if not in_place:
             return _task_page(task, error=str(error.message)), error.status
-        return _answer(task, source, str(error.message), "error", refused=True), error.status
+        message = str(error.message)
+        return _answer(task, source, message, "error", form, refused=True), error.status
 
     def done(_result):
         status = str(task.status.label)
         message = _("“%(title)s”: %(status)s.", title=task.title, status=status)
-        if _in_place():
-            return _answer(task, source, message, "success")
+        if in_place:
+            return _answer(task, source, message, "success", form)
         flash(message, "success")
-        return redirect(_back(task))
+        return redirect(_back(task, form))
 
     return perform(
         lambda: domain.move(
@@ -264,17 +266,12 @@ def move(task_id):
     )
 
 
-def _in_place() -> bool:
-    """An htmx move from the board or My work answers with what changed on that page."""
-    return bool(request.htmx) and request.form.get("from") in ("board", "me")
-
-
-def _answer(task: Task, source, message: str, category: str, *, refused: bool = False):
+def _answer(task: Task, source, message: str, category: str, form, *, refused: bool = False):
     """On the board: the card in its new column and the two column heads (after a refusal,
     the whole board as it is now, with the reason). On My work: the task's row as it is
     now, gone when it no longer waits for the user."""
     project = task.project
-    if request.form.get("from") == "me":
+    if form.origin.data == "me":
         answer = CardAnswer("task", "work", message, category)
         mine = listing.my_task(current_user, task.id)
         if mine is None:
