@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from mkflow.application import create_app
 from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.seeding import company_seeds
+from mkflow.seeding import company_seeds, process_seeds, project_seeds
 
 CSRF_FIELD = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -171,7 +171,6 @@ def auth(client) -> AuthActions:
 @pytest.fixture
 def processes(demo, snapshots, clock_moment):
     """The demo company plus the shipped process templates (no running items)."""
-    from mkflow.seeding import process_seeds
 
     snapshots.restore(("processes", clock_moment), lambda: _seed(process_seeds.load_processes))
 
@@ -179,7 +178,6 @@ def processes(demo, snapshots, clock_moment):
 @pytest.fixture
 def demo_items(processes, snapshots, clock_moment):
     """The demo running items too, as `make run` shows them (dated from the clock's now)."""
-    from mkflow.seeding import process_seeds
 
     snapshots.restore(
         ("demo_items", clock_moment), lambda: _seed(process_seeds.load_demo_instances)
@@ -189,7 +187,6 @@ def demo_items(processes, snapshots, clock_moment):
 @pytest.fixture
 def project_templates(demo, snapshots, clock_moment):
     """The demo company plus the shipped project templates."""
-    from mkflow.seeding import project_seeds
 
     snapshots.restore(
         ("project_templates", clock_moment),
@@ -200,7 +197,6 @@ def project_templates(demo, snapshots, clock_moment):
 @pytest.fixture
 def demo_projects(project_templates, snapshots, clock_moment):
     """Demo projects made from the templates and moved along by their dates."""
-    from mkflow.seeding import project_seeds
 
     snapshots.restore(
         ("demo_projects", clock_moment), lambda: _seed(project_seeds.load_demo_projects)

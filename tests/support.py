@@ -1,12 +1,15 @@
 """Helpers shared by the tests (imported; fixtures live in conftest.py)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from mkflow.core.database import db
-from mkflow.models import User
+from mkflow.models import CalendarDay, ProcessTemplate, User
+from mkflow.processes import engine
+from mkflow.projects.lifecycle import ProjectData, add_member, create_project
+from mkflow.projects.tasks import TaskData, create_task
 
 MOSCOW = ZoneInfo("Europe/Moscow")  # the company's zone in the tests (the default; no DST)
 BERLIN = ZoneInfo("Europe/Berlin")  # a person's zone with daylight saving time
@@ -71,14 +74,12 @@ def log_in(page, email: str, password: str = "demo") -> None:
 
 
 def template(slug: str):
-    from mkflow.models import ProcessTemplate
 
     return db.session.scalar(db.select(ProcessTemplate).where(ProcessTemplate.slug == slug))
 
 
 def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **overrides):
     """An article item with the demo marketer and copywriter in its roles."""
-    from mkflow.processes import engine
 
     options = {
         "title": title,
@@ -95,9 +96,6 @@ def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **over
 
 def new_project(name: str = "Spring campaign", manager: str = "head@demo.local", **data):
     """An empty project managed by ``manager`` (default start: Monday 2 March 2026)."""
-    from datetime import date
-
-    from mkflow.projects.lifecycle import ProjectData, create_project
 
     options = {"name": name, "start_date": date(2026, 3, 2)} | data
     project = create_project(user(manager), ProjectData(**options))
@@ -106,7 +104,6 @@ def new_project(name: str = "Spring campaign", manager: str = "head@demo.local",
 
 
 def add_people(project, *emails: str, role: str = "member"):
-    from mkflow.projects.lifecycle import add_member
 
     for email in emails:
         add_member(project, project.manager, user=user(email), role=role)
@@ -114,7 +111,6 @@ def add_people(project, *emails: str, role: str = "member"):
 
 
 def new_task(project, title: str, by: str | None = None, **data):
-    from mkflow.projects.tasks import TaskData, create_task
 
     actor = user(by) if by else project.manager
     task, _moved = create_task(project, actor, TaskData(title=title, **data))
@@ -124,7 +120,6 @@ def new_task(project, title: str, by: str | None = None, **data):
 
 def without_holidays() -> None:
     """Forget the demo's Russian holidays (tests written for a plain Monday-to-Friday week)."""
-    from mkflow.models import CalendarDay
 
     db.session.execute(db.delete(CalendarDay))
     db.session.commit()

@@ -20,10 +20,13 @@ from aiosmtpd.controller import Controller
 from flask import current_app
 from support import at_every_moment, launch_article, template, user
 
+from mkflow.activity import reminders
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.jobs import tick
 from mkflow.mail import digest, outbox, preferences, transport
 from mkflow.models import Channel, MailStatus, Notification, OutboxMessage
+from mkflow.models import MailStatus as S
 from mkflow.processes import engine
 
 BASE = "http://mkflow.example"
@@ -479,7 +482,6 @@ def test_a_mail_the_server_can_never_take_fails_alone_after_one_try(
 
 
 def test_settled_mail_is_forgotten_after_the_keeping_time(processes, app):
-    from mkflow.models import MailStatus as S
 
     app.config["MKFLOW_MAIL_KEEP_DAYS"] = 30
     now = datetime(2030, 6, 1, 12, 0)
@@ -502,8 +504,6 @@ def test_settled_mail_is_forgotten_after_the_keeping_time(processes, app):
 
 
 def test_a_failing_step_of_the_tick_does_not_stop_the_others(processes, monkeypatch, caplog):
-    from mkflow.activity import reminders
-    from mkflow.jobs import tick
 
     def broken(now):
         raise RuntimeError("reminders are broken")

@@ -13,12 +13,15 @@ from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from mkflow.models import (
     Department,
     Event,
+    Group,
     InstanceState,
     Notification,
     PickRule,
     ProcessInstance,
+    Responsible,
     Visibility,
 )
+from mkflow.people.process_access import can_view_instance
 from mkflow.processes import engine
 from mkflow.processes import templates as editing
 
@@ -295,7 +298,6 @@ def _copywriters_rule(rule: PickRule):
 
 
 def group_id(slug):
-    from mkflow.models import Group
 
     return db.session.scalar(db.select(Group.id).where(Group.slug == slug))
 
@@ -307,7 +309,6 @@ def _to_copy(title):
 
 
 def test_pick_rule_first_always_takes_the_first_member():
-    from mkflow.models import Responsible
 
     _copywriters_rule(PickRule.FIRST)
     assert template("article").current_version.stages[1].responsible == Responsible.GROUP
@@ -358,7 +359,6 @@ def test_closed_departments_hide_their_processes_but_not_from_participants():
             roles={},
         )
     db.session.rollback()
-    from mkflow.people.process_access import can_view_instance
 
     assert not can_view_instance(user("sales@demo.local"), item)
     assert not can_view_instance(user("sales.head@demo.local"), item)
@@ -412,7 +412,6 @@ def test_a_watcher_who_takes_the_item_hears_as_its_holder_not_as_a_watcher():
 
 
 def test_notifications_carry_the_time_of_the_change():
-    from datetime import datetime
 
     at = datetime(2026, 11, 2, 9, 30)
     item = launch_article(at=at)

@@ -1,9 +1,11 @@
 """Deadline reminders: due tomorrow and overdue, once per item and day, escalation to the
 department head when the template asks for it, in the company's time zone."""
 
+import threading
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import event
 from support import add_people, launch_article, new_project, new_task, template, user
 
 from mkflow.activity import reminders
@@ -181,7 +183,6 @@ def test_a_reminder_written_by_a_concurrent_tick_is_skipped_without_undoing_the_
 
 def test_reminders_read_a_constant_number_of_statements(team):
     """Set-based: the reads do not grow with the number of items (the writes do)."""
-    from sqlalchemy import event
 
     for n in range(6):
         launch_article(f"Item {n}", at=MONDAY_NOON)
@@ -221,7 +222,6 @@ def test_two_ticks_at_once_remind_once(app, monkeypatch):
     """Two real connections. On Postgres both get past the look at today's reminders before
     either writes, and the unique key lets one of them remind; on SQLite the second tick
     waits for the first one's write lock, then finds its reminders."""
-    import threading
 
     item = launch_article(at=MONDAY_NOON)
     db.session.execute(db.delete(Notification))

@@ -12,11 +12,13 @@ from support import at_every_moment, template, user
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError, PermissionDenied
+from mkflow.jobs import tick
 from mkflow.models import Department, ProcessInstance
 from mkflow.models.scheduling import ProcessSchedule, ScheduleRun
 from mkflow.processes import schedules
 from mkflow.processes.recurrence import SEARCH_MONTHS
 from mkflow.processes.schedules import LAST_DAY, Preset, latest_slot, next_slot, upcoming_slots
+from mkflow.seeding import process_seeds
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -443,7 +445,6 @@ def test_an_rrule_with_an_end_stops(processes):
 
 
 def test_the_tick_launches_schedules(processes, app):
-    from mkflow.jobs import tick
 
     newsletter_schedule()
     report = tick.tick(utc(2026, 3, 2, 7, 1))
@@ -453,7 +454,6 @@ def test_the_tick_launches_schedules(processes, app):
 
 
 def test_demo_schedules_are_loaded_once(processes):
-    from mkflow.seeding import process_seeds
 
     first = process_seeds.load_demo_schedules("en")
     second = process_seeds.load_demo_schedules("en")

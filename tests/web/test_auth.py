@@ -278,7 +278,6 @@ def test_settings_save_language_and_time_zone(client, auth, demo):
 
 
 def test_a_language_chosen_before_login_is_kept_on_the_account(client, auth, demo):
-    from support import user
 
     assert user("marketer@demo.local").locale is None
     client.post("/language", data={"locale": "en"})

@@ -4,7 +4,8 @@ are right, else gets itself and the My work counter as they are now."""
 import re
 
 import pytest
-from support import launch_article, user
+from sqlalchemy import event
+from support import launch_article, template, user
 
 from mkflow.activity.notify import notify
 from mkflow.core.database import db
@@ -56,7 +57,6 @@ def test_a_logged_out_poll_changes_nothing(client):
 
 
 def test_the_poll_reads_two_statements_at_most(client, auth, app):
-    from sqlalchemy import event
 
     auth.login("marketer@demo.local")
     url = poll_url(client.get("/me").get_data(as_text=True))
@@ -74,7 +74,6 @@ def test_the_poll_reads_two_statements_at_most(client, auth, app):
 
 
 def test_an_embedded_board_s_hidden_bell_does_not_poll(client, auth):
-    from support import template
 
     auth.login("marketer@demo.local")
     html = client.get(f"/processes/{template('article').id}/board?embed=1").get_data(as_text=True)

@@ -10,7 +10,9 @@ import pytest
 from support import add_people, launch_article, new_project, new_task, user
 
 from mkflow.core.database import db
-from mkflow.models import Task, TaskStatus
+from mkflow.models import ProjectMember, Task, TaskStatus
+from mkflow.processes import engine
+from mkflow.projects.lifecycle import remove_member
 
 pytestmark = pytest.mark.usefixtures("processes")
 
@@ -119,7 +121,6 @@ def test_uids_are_stable_and_finished_items_leave_the_feed(client, auth, work):
     _url, path = create_feed(client, auth, "head@demo.local")
     first = {str(e["UID"]) for e in fetch(client, path).walk("VEVENT")}
     assert first == {str(e["UID"]) for e in fetch(client, path).walk("VEVENT")}
-    from mkflow.processes import engine
 
     engine.cancel(item, user("head@demo.local"), comment="Dropped", expected_version=None)
     db.session.commit()
@@ -176,8 +177,6 @@ def test_the_feed_is_named_after_its_owner(client, auth, work):
 
 
 def test_tasks_of_a_project_the_owner_was_taken_off_leave_the_feed(client, auth, work):
-    from mkflow.models import ProjectMember
-    from mkflow.projects.lifecycle import remove_member
 
     _item, banner, _text = work
     _url, path = create_feed(client, auth, "designer@demo.local")

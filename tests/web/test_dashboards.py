@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+import plotly.graph_objects as go
 import pytest
 from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
 from sqlalchemy import select
@@ -26,8 +27,9 @@ from mkflow.analytics import (
 from mkflow.analytics.filters import Filters, Period, parse, percentile
 from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.core.errors import PermissionDenied
 from mkflow.core.text import spreadsheet_cell
-from mkflow.models import Department
+from mkflow.models import Department, ProcessTemplate
 from mkflow.sharing import share_links
 
 
@@ -416,9 +418,6 @@ def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history)
 
 
 def test_every_figure_is_a_valid_plotly_figure(marketing):
-    import plotly.graph_objects as go
-
-    from mkflow.analytics import dashboard_figures
 
     ctx = dashboard_figures.Context(marketing, NOW, TODAY, lambda view, changes: f"/{view}")
     for name, make in (dashboard_figures.DEPARTMENT | dashboard_figures.COMPANY).items():
@@ -436,7 +435,6 @@ def test_every_figure_is_a_valid_plotly_figure(marketing):
 
 
 def test_names_in_the_charts_are_text_not_markup(client, auth, history):
-    from mkflow.models import ProcessTemplate
 
     article = db.session.scalar(select(ProcessTemplate).where(ProcessTemplate.slug == "article"))
     article.name = '<a href="https://evil.example">Click</a>'
@@ -457,7 +455,6 @@ def test_a_person_s_summary_counts_the_work_they_hold_now(marketing):
 
 
 def test_a_department_head_shares_the_dashboard_without_its_people(client, auth, history):
-    from mkflow.core.errors import PermissionDenied
 
     marketing = department("marketing")
     assert share_links.can_share(user("head@demo.local"), marketing)
@@ -506,7 +503,6 @@ def test_a_department_head_shares_the_dashboard_without_its_people(client, auth,
 
 
 def test_people_without_open_work_get_their_table_but_no_empty_chart(marketing):
-    from mkflow.analytics import dashboard_figures
 
     legal = marketing.narrowed(department_id=department("legal").id)
     chart = dashboard_figures.people_chart(

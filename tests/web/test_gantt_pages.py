@@ -9,12 +9,14 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import pytest
 from support import add_people, at_every_moment, new_project, new_task, user
+from test_sharing import assert_reveals_nothing, marketing_project, share
 
 from mkflow.analytics import gantt as charts
 from mkflow.analytics.figure_json import to_json
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.models import Project, Task, TaskLink, TaskStatus
+from mkflow.projects import lifecycle as project_rules
 from mkflow.projects import tasks as rules
 from mkflow.projects.tasks import TaskData
 from mkflow.web.cards import prepare_rows
@@ -280,7 +282,6 @@ def test_plotly_comes_gzipped_from_our_static_files_and_is_cached_for_long(clien
 
 
 def test_a_shared_gantt_shows_the_chart_without_forms_or_links_into_the_app(client, auth, demo):
-    from test_sharing import assert_reveals_nothing, marketing_project, share
 
     project = marketing_project()
     new_task(project, "Booth design", start_date=MON, due_date=MON + timedelta(days=2))
@@ -318,9 +319,6 @@ def test_an_embedded_gantt_has_no_navigation_and_may_be_framed_by_the_intranet(
 
 
 def test_a_share_link_keeps_working_when_the_project_s_settings_change(client, auth, demo):
-    from test_sharing import marketing_project, share
-
-    from mkflow.projects import lifecycle as project_rules
 
     project = marketing_project()
     new_task(project, "Booth design", start_date=MON, due_date=MON)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from support import user
+from support import new_project, new_task, user
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = str(ROOT / "mkflow/translations/{}/LC_MESSAGES/messages.po")
@@ -103,7 +103,6 @@ def test_russian_plural_forms(client, auth, demo):
 
 
 def test_a_start_date_reads_as_a_date_not_as_a_command(client, auth, demo):
-    from support import new_project, new_task
 
     task = new_task(new_project(), "Stand design")
     auth.login()

@@ -3,17 +3,21 @@ and the pages that broke on such input once."""
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, timedelta
 
 import pytest
 from support import launch_article, new_project, new_task, template, user
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.core.inputs import COMMENT_LIMIT, MAX_ID, parse_day, parse_id, parse_int
+from mkflow.core.errors import DomainError
+from mkflow.core.inputs import COMMENT_LIMIT, MAX_ID, TITLE_LIMIT, parse_day, parse_id, parse_int
 from mkflow.models import Comment, Event, FieldMode, FieldType, ProcessInstance, Project, Task
 from mkflow.processes import templates as editing
+from mkflow.projects.tasks import TaskData, update_task
+from mkflow.sharing import share_links
 from mkflow.web.http import safe_next
 
 
@@ -110,10 +114,6 @@ def test_a_newline_in_next_is_not_followed(client, auth, demo):
 
 
 def test_a_malformed_assignee_on_a_share_link_shows_the_board(client, processes):
-    from datetime import UTC, timedelta
-
-    from mkflow.core import clock
-    from mkflow.sharing import share_links
 
     today = clock.company_today()
     _link, token = share_links.create(
@@ -229,8 +229,6 @@ def test_a_project_starting_at_an_impossible_date_is_a_form_error(client, auth, 
 
 
 def test_the_domain_refuses_extreme_dates_too(demo):
-    from mkflow.core.errors import DomainError
-    from mkflow.projects.tasks import TaskData, update_task
 
     project = new_project()
     task = new_task(project, "Plan")
@@ -319,7 +317,6 @@ def test_every_field_type_is_filled_saved_and_shown_on_the_item_page(client, aut
 
 
 def test_an_item_title_has_a_stated_limit(client, auth, processes):
-    from mkflow.core.inputs import TITLE_LIMIT
 
     article = template("article")
     auth.login("head@demo.local")

@@ -3,9 +3,14 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from support import new_project, new_task
 
 from mkflow.application import create_app
+from mkflow.core.config import load_secret_key
 from mkflow.core.database import db
+from mkflow.models import Task
 
 
 def test_healthz_reports_the_database(client):
@@ -155,7 +160,6 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
 
 
 def test_a_clash_on_save_is_a_409_page_not_a_500(app, client, auth, demo):
-    from sqlalchemy.exc import IntegrityError
 
     @app.route("/clash")
     def clash():
@@ -167,7 +171,6 @@ def test_a_clash_on_save_is_a_409_page_not_a_500(app, client, auth, demo):
 
 
 def test_secret_key_is_generated_once_and_kept_in_instance(tmp_path, monkeypatch):
-    from mkflow.core.config import load_secret_key
 
     monkeypatch.delenv("MKFLOW_SECRET_KEY", raising=False)
     first = load_secret_key(str(tmp_path))
@@ -178,10 +181,6 @@ def test_secret_key_is_generated_once_and_kept_in_instance(tmp_path, monkeypatch
 
 
 def test_a_row_changed_under_a_write_is_a_409_page_not_a_500(app, client, demo):
-    from sqlalchemy import update
-    from support import new_project, new_task
-
-    from mkflow.models import Task
 
     task_id = new_task(new_project(), "Brief").id
     table = Task.__table__

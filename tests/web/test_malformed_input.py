@@ -11,6 +11,7 @@ import itertools
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -19,7 +20,10 @@ from support import new_project, new_task
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from mkflow.models import User
+from mkflow.core import clock
+from mkflow.core.database import db
+from mkflow.models import Department, ProcessTemplate, Project, User
+from mkflow.sharing import share_links
 
 # Per kind of field: the values every field of that kind gets, then the ones it gets in turn.
 NUMBERS = (["²", "99999999999999999999"], ["١٢", "2147483648", "-1"])
@@ -331,12 +335,6 @@ class Probe:
 def share_urls(demo_items, demo_projects) -> list[str]:
     """The demo company with its running items and projects, and a share link of every kind
     (the only pages open without login)."""
-    from datetime import UTC, timedelta
-
-    from mkflow.core import clock
-    from mkflow.core.database import db
-    from mkflow.models import Department, ProcessTemplate, Project
-    from mkflow.sharing import share_links
 
     today, urls = clock.company_today(), []
     head = db.session.scalar(db.select(User).where(User.email == "head@demo.local"))

@@ -5,15 +5,16 @@ sorting kept, and neither page asks more of the database as the project grows.
 The page size is made small here (5 rows) so a dozen tasks make three pages."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
-from support import new_project, new_task
+from support import new_project, new_task, user
 
 from mkflow.core.database import db
 from mkflow.models import ChecklistItem, Task, TaskStatus
 from mkflow.projects import listing
+from mkflow.projects import tasks as task_rules
 
 HTMX = {"HX-Request": "true"}
 ROW = re.compile(r'<tr id="task-(\d+)"')
@@ -57,7 +58,6 @@ def test_done_column_shows_the_latest_done_tasks_and_links_to_all(demo, client, 
 def test_an_open_column_shows_its_most_urgent_tasks_and_links_to_all(
     demo, client, auth, monkeypatch
 ):
-    from datetime import date
 
     monkeypatch.setattr(listing, "BOARD_COLUMN_LIMIT", 3)
     project = new_project()
@@ -246,9 +246,6 @@ def test_a_move_from_the_list_returns_to_the_same_page(demo, client, auth, small
 
 
 def test_rows_show_their_subtask_checklist_and_waiting_counters(demo, client, auth):
-    from support import user
-
-    from mkflow.projects import tasks as task_rules
 
     project = new_project()
     parent = new_task(project, "Landing page")

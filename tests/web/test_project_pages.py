@@ -85,7 +85,6 @@ def department(slug: str) -> Department:
 
 def add_department(project, slug: str) -> None:
     """A whole department watches the project (as observers)."""
-    from mkflow.projects.lifecycle import add_member
 
     add_member(project, project.manager, department=department(slug))
     db.session.commit()

@@ -6,6 +6,7 @@ embedded board that polls and hears 204 until something changes."""
 import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError, PermissionDenied
 from mkflow.models import Department, ShareLink, Task
+from mkflow.seeding import process_seeds
 from mkflow.sharing import share_links
 
 TODAY = date(2030, 3, 4)
@@ -82,7 +84,6 @@ def test_a_token_is_stored_only_as_its_hash(demo):
 
 def test_a_link_works_through_its_expiry_day_where_its_creator_is(demo):
     project = marketing_project()
-    from zoneinfo import ZoneInfo
 
     moscow = ZoneInfo("Europe/Moscow")  # UTC+3: the day ends at 20:59:59 UTC
     link, token = share(project, until=TODAY + timedelta(days=1), zone=moscow)
@@ -345,7 +346,6 @@ def test_framing_is_allowed_only_to_the_configured_origins_on_embeddable_views(
 
 def template_id() -> int:
     """A process template on the demo company (loaded on demand)."""
-    from mkflow.seeding import process_seeds
 
     if template("article") is None:
         process_seeds.load_processes("en")
