@@ -20,6 +20,7 @@ from support import (
     user,
 )
 
+from mkflow.blueprints.share.views import SHARED_VIEWS
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError, PermissionDenied
@@ -413,3 +414,8 @@ def test_query_arguments_do_not_change_how_the_poll_address_is_built(client, dem
         response = client.get(f"/share/{token}?embed=1&{extra}")
         assert response.status_code == 200, extra
         assert 'hx-get="/share/' in text(response) and "http://" not in text(response), extra
+
+
+def test_every_kind_of_link_has_its_view():
+    """The shared views are an explicit table: a kind without a view would answer 404."""
+    assert set(SHARED_VIEWS) == set(share_links.KINDS)
