@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from snapshots import Snapshots, empty_all_tables
 from sqlalchemy import text
-from support import SUITE_MOMENT, AuthActions, config_for
+from support import SUITE_MOMENT, AuthActions, config_for, without_holidays
 from werkzeug.routing import Rule
 
 from mkflow.application import create_app
@@ -206,3 +206,14 @@ def demo_projects(project_templates, snapshots, clock_moment):
 def _seed(load) -> None:
     load("en")
     db.session.commit()
+
+
+@pytest.fixture
+def plain_week(request):
+    """For tests that count working days around 2-13 March 2026 on a Monday-to-Friday week
+    (``pytestmark = pytest.mark.usefixtures("plain_week")``): 9 March 2026 is a day off in
+    the Russian calendar the demo loads. Holidays have their own tests
+    (tests/domain/test_company_calendar.py)."""
+    if "demo" in request.fixturenames:
+        request.getfixturevalue("demo")
+        without_holidays()

@@ -120,6 +120,5 @@ def new_task(project, title: str, by: str | None = None, **data):
 
 def without_holidays() -> None:
     """Forget the demo's Russian holidays (tests written for a plain Monday-to-Friday week)."""
-
     db.session.execute(db.delete(CalendarDay))
     db.session.commit()

@@ -4,7 +4,7 @@ roll-up, templates and copies, permissions."""
 from datetime import date
 
 import pytest
-from support import add_people, new_project, new_task, user, without_holidays
+from support import add_people, new_project, new_task, user
 
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError, PermissionDenied
@@ -26,20 +26,13 @@ from mkflow.projects import tasks as rules
 from mkflow.projects.status import Move, moves_for
 from mkflow.projects.tasks import TaskData
 
+# Working days counted on a plain Monday-to-Friday week (see the fixture).
+pytestmark = pytest.mark.usefixtures("plain_week")
+
 MON, TUE, WED, THU, FRI = (date(2026, 3, d) for d in (2, 3, 4, 5, 6))
 NEXT_MON, NEXT_TUE, NEXT_WED = date(2026, 3, 9), date(2026, 3, 10), date(2026, 3, 11)
 
 S = TaskStatus
-
-
-@pytest.fixture(autouse=True)
-def _plain_week(request):
-    """These tests count working days around 2-13 March 2026 on a Monday-to-Friday week;
-    9 March 2026 is a day off in the Russian calendar the demo loads. Holidays have their
-    own tests (tests/domain/test_company_calendar.py)."""
-    if "demo" in request.fixturenames:
-        request.getfixturevalue("demo")
-        without_holidays()
 
 
 # The status rules, as pure values

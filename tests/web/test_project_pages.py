@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from support import add_people, at_every_moment, new_project, new_task, user, without_holidays
+from support import add_people, at_every_moment, new_project, new_task, user
 
 from mkflow.activity import discussion
 from mkflow.core import clock
@@ -36,15 +36,8 @@ from mkflow.projects import attachments, planning
 from mkflow.projects import tasks as task_rules
 from mkflow.projects.lifecycle import add_member, remove_member
 
-
-@pytest.fixture(autouse=True)
-def _plain_week(request):
-    """These tests count working days around 2-13 March 2026 on a Monday-to-Friday week;
-    9 March 2026 is a day off in the Russian calendar the demo loads. Holidays have their
-    own tests (tests/domain/test_company_calendar.py)."""
-    if "demo" in request.fixturenames:
-        request.getfixturevalue("demo")
-        without_holidays()
+# Working days counted on a plain Monday-to-Friday week (see the fixture).
+pytestmark = pytest.mark.usefixtures("plain_week")
 
 
 HTMX = {"HX-Request": "true"}
