@@ -4,13 +4,12 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mkflow.activity import discussion
+from mkflow.blueprints.discussion import add_discussion_views
 from mkflow.blueprints.items import responses
 from mkflow.blueprints.items.forms import ActForm, FieldsForm, ManageForm
-from mkflow.models import Department, User
+from mkflow.models import User
 from mkflow.processes import engine
 from mkflow.web.actions import perform
-from mkflow.web.forms import CommentForm, EmptyForm, WatcherForm
 from mkflow.web.http import row
 from mkflow.web.loaders import instance_or_404
 
@@ -103,43 +102,10 @@ def manage(instance_id, action):
     return perform(change, form=form, done=done, refused=_refused(instance_id), keep_loaded=True)
 
 
-@bp.route("/<int:instance_id>/comments", methods=["POST"])
-def comment(instance_id):
-    """Add a comment (Markdown; @name mentions notify that person)."""
-    instance = instance_or_404(instance_id)
-    form = CommentForm()
-    return perform(
-        lambda: discussion.add_comment(instance, current_user, form.body.data or ""),
-        form=form,
-        done=_back_to_item(instance_id, anchor="comments"),
-        refused=_refused(instance_id),
-    )
-
-
-@bp.route("/<int:instance_id>/watchers", methods=["POST"])
-def add_watcher(instance_id):
-    """Add a person or a whole department as watchers."""
-    instance = instance_or_404(instance_id)
-    form = WatcherForm()
-    return perform(
-        lambda: discussion.add_watcher(
-            instance,
-            current_user,
-            user=row(User, form.user_id.data),
-            department=row(Department, form.department_id.data),
-        ),
-        form=form,
-        done=_back_to_item(instance_id, anchor="watchers"),
-        refused=_refused(instance_id),
-    )
-
-
-@bp.route("/<int:instance_id>/watchers/<int:watcher_id>/delete", methods=["POST"])
-def remove_watcher(instance_id, watcher_id):
-    instance = instance_or_404(instance_id)
-    return perform(
-        lambda: discussion.remove_watcher(instance, current_user, watcher_id),
-        form=EmptyForm(),
-        done=_back_to_item(instance_id, anchor="watchers"),
-        refused=_refused(instance_id),
-    )
+add_discussion_views(
+    bp,
+    "/<int:instance_id>",
+    load=instance_or_404,
+    back=lambda item, section: _back_to_item(item.id, anchor=section),
+    refused=lambda item: _refused(item.id),
+)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from mkflow.activity import discussion
+from mkflow.blueprints.discussion import add_discussion_views
 from mkflow.blueprints.projects.forms import (
     CheckForm,
     LinkForm,
@@ -19,14 +20,14 @@ from mkflow.blueprints.projects.routes import board_columns_context, bp, people_
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
-from mkflow.models import Department, Event, Project, Task, TaskStatus, User
+from mkflow.models import Event, Project, Task, TaskStatus, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
 from mkflow.web.actions import perform, shown_in
 from mkflow.web.cards import CardAnswer, prepare_rows, render_answer, row_labels, work_tasks
-from mkflow.web.forms import CommentForm, EmptyForm, WatcherForm
-from mkflow.web.http import arg_id, row, safe_next
+from mkflow.web.forms import EmptyForm
+from mkflow.web.http import arg_id, safe_next
 from mkflow.web.loaders import project_or_404, task_or_404
 
 
@@ -424,41 +425,11 @@ def remove_file(task_id, file_id):
     )
 
 
-@bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
-def comment(task_id):
-    task = task_or_404(task_id)
-    form = CommentForm()
-    return perform(
-        lambda: discussion.add_comment(_live(task), current_user, form.body.data or ""),
-        form=form,
-        done=_back_to_section(task, "comments"),
-        refused=_on_task_page(task),
-    )
-
-
-@bp.route("/tasks/<int:task_id>/watchers", methods=["POST"])
-def add_watcher(task_id):
-    task = task_or_404(task_id)
-    form = WatcherForm()
-    return perform(
-        lambda: discussion.add_watcher(
-            _live(task),
-            current_user,
-            user=row(User, form.user_id.data),
-            department=row(Department, form.department_id.data),
-        ),
-        form=form,
-        done=_back_to_section(task, "watchers"),
-        refused=_on_task_page(task),
-    )
-
-
-@bp.route("/tasks/<int:task_id>/watchers/<int:watcher_id>/delete", methods=["POST"])
-def remove_watcher(task_id, watcher_id):
-    task = task_or_404(task_id)
-    return perform(
-        lambda: discussion.remove_watcher(task, current_user, watcher_id),
-        form=EmptyForm(),
-        done=_back_to_section(task, "watchers"),
-        refused=_on_task_page(task),
-    )
+add_discussion_views(
+    bp,
+    "/tasks/<int:task_id>",
+    load=task_or_404,
+    back=_back_to_section,
+    refused=_on_task_page,
+    live=_live,
+)
