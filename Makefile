@@ -54,8 +54,9 @@ chromium:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 
+# The suite runs on every core (pytest-xdist); `pytest` alone runs it in one process.
 test: $(VENV)/.dev-installed translations chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check mkflow tests tools migrations bench

@@ -11,7 +11,7 @@ import jinja2
 import pytest
 from flask.testing import FlaskClient
 from snapshots import Snapshots, empty_all_tables
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from support import SUITE_MOMENT, AuthActions, config_for, without_holidays
 from werkzeug.routing import Rule
 
@@ -37,12 +37,29 @@ def _reset_schema() -> None:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+def _database_of_its_own(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker (gw0, gw1, …) has a Postgres database of its own, named
+    after the given one, made on first use."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.scalar() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """Migrate a fresh database once per run; every test starts from empty tables."""
     url = os.environ.get("MKFLOW_TEST_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'mkflow-test.db'}"
     )
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgresql"):
+        url = _database_of_its_own(url, worker)
     app = create_app(config_for(url))
     with app.app_context():
         _reset_schema()
@@ -55,10 +72,28 @@ class Client(FlaskClient):
     """A test client whose form posts carry the CSRF token, as a browser's do."""
 
     def csrf_token(self) -> str:
+        # A signed token stays valid while the session holds the same raw token: fetched
+        # once per session, not by a page load before every post.
+        raw = self._session_csrf()
+        if raw is not None and getattr(self, "_token_for", None) == raw:
+            return self._token
         html = self.get("/__no-such-page__").get_data(as_text=True)
         match = CSRF_FIELD.search(html)
         assert match, "no CSRF token on the page"
-        return match.group(1) or match.group(2)
+        self._token, self._token_for = match.group(1) or match.group(2), self._session_csrf()
+        return self._token
+
+    def _session_csrf(self) -> str | None:
+        """The raw CSRF token the session cookie holds (None when there is none)."""
+        app = self.application
+        cookie = self.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+        if cookie is None:
+            return None
+        serializer = app.session_interface.get_signing_serializer(app)
+        try:
+            return serializer.loads(cookie.value).get("csrf_token")
+        except Exception:  # a cookie this app cannot read: fetch a new token
+            return None
 
     def open(self, *args, **kwargs):
         # A fresh app context per request, as in production: otherwise requests would share
