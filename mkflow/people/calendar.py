@@ -120,10 +120,11 @@ def add_day(actor: User, entry: DayEntry) -> CalendarDay:
     return row
 
 
-def remove_day(actor: User, day_id: int) -> CalendarDay:
-    """Unmark a day: it follows the weekly weekend again."""
+def remove_day(actor: User, day: date) -> CalendarDay:
+    """Unmark a day: it follows the weekly weekend again. Named by its date, not a row id,
+    so a page left open never removes a day marked since in the place of another."""
     require_admin(actor)
-    row = db.session.get(CalendarDay, day_id)
+    row = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day))
     if row is None:
         raise NotFound(_l("This day is not in the calendar."))
     db.session.delete(row)

@@ -53,7 +53,7 @@ def test_a_day_added_by_an_administrator_counts_at_once_and_can_be_removed():
     assert not calendar.company_calendar().is_workday(monday)
     item = launch_article(at=datetime(2026, 12, 11, 7, 0))  # Friday
     assert item.stage_due_at == datetime(2026, 12, 15, 7, 0)  # Tuesday
-    calendar.remove_day(admin, row.id)
+    calendar.remove_day(admin, row.day)
     db.session.commit()
     assert calendar.company_calendar().is_workday(monday)
 

@@ -1273,6 +1273,7 @@ def test_a_refused_board_move_shows_the_reason_in_the_board(client, auth, team):
         r'<div class="message message-error board-message" role="alert"><p>(.*?)</p>', page
     )
     assert alert and alert.group(1) == "You cannot do this with the task now."
+    assert page.count("You cannot do this with the task now.") == 1  # not in the live region too
     assert f'id="task-{task.id}"' in column(page, "assigned")
     assert fresh(Task, task.id).status == TaskStatus.ASSIGNED
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from mkflow.blueprints.admin.forms import CalendarDayForm
 from mkflow.blueprints.admin.routes import bp
 from mkflow.core import clock
-from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, parse_int
+from mkflow.core.inputs import EARLIEST_DAY, LATEST_DAY, parse_day, parse_int
 from mkflow.models import DayKind
 from mkflow.people import calendar
 from mkflow.web.actions import perform
@@ -48,7 +48,9 @@ def calendar_days():
 @bp.route("/calendar", methods=["POST"])
 def calendar_day_add():
     form = CalendarDayForm()
-    year = form.day.data.year if form.day.data else _year()
+    # The page of the day's year; a day out of range is refused on the page it came from.
+    day = form.day.data
+    year = day.year if day and EARLIEST_DAY <= day <= LATEST_DAY else _year()
     if not form.validate_on_submit():
         return _page(form, year)
 
@@ -69,17 +71,19 @@ def _added(row):
     return redirect(url_for("admin.calendar_days", year=row.day.year))
 
 
-@bp.route("/calendar/<int:day_id>/remove", methods=["POST"])
-def calendar_day_remove(day_id):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+@bp.route("/calendar/<day>/remove", methods=["POST"])
+def calendar_day_remove(day):
+    marked = parse_day(day)
+    if marked is None:
+        abort(404)
 
     def done(row):
         flash(_("%(day)s follows the weekly weekend again.", day=row.day.isoformat()), "success")
         return redirect(url_for("admin.calendar_days", year=row.day.year))
 
     return perform(
-        lambda: calendar.remove_day(current_user, day_id),
+        lambda: calendar.remove_day(current_user, marked),
+        form=EmptyForm(),
         done=done,
         refused=lambda error: abort(error.status),
     )

@@ -282,7 +282,8 @@ def _answer(task: Task, source, message: str, category: str, form, *, refused: b
             answer.place = "true"
         return render_answer(answer, labels=row_labels())
     if refused:
-        answer = CardAnswer("task", "board", message, category, board="projects/_columns.html")
+        # The reason is shown on the board, where the move was refused (not twice).
+        answer = CardAnswer("task", "board", "", category, board="projects/_columns.html")
         return render_answer(
             answer, project=project, error=message, **board_columns_context(project)
         )
