@@ -1,5 +1,6 @@
 """Helpers shared by the tests (imported; fixtures live in conftest.py)."""
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -122,3 +123,14 @@ def without_holidays() -> None:
     """Forget the demo's Russian holidays (tests written for a plain Monday-to-Friday week)."""
     db.session.execute(db.delete(CalendarDay))
     db.session.commit()
+
+
+def oob_pieces(html: str) -> list[tuple[str, str]]:
+    """(element id or "", hx-swap-oob value) of every out-of-band piece, in order."""
+    pieces = []
+    for tag in re.findall(r'<\w+[^>]* hx-swap-oob="[^"]+"[^>]*>', html):
+        found = re.search(r' id="([^"]*)"', tag)
+        pieces.append(
+            (found.group(1) if found else "", re.search(r'hx-swap-oob="([^"]+)"', tag)[1])
+        )
+    return pieces

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
-from support import at_every_moment, launch_article, template, user
+from support import at_every_moment, launch_article, oob_pieces, template, user
 
 from mkflow.activity import discussion
 from mkflow.core import clock
@@ -50,6 +50,17 @@ def events_of(item_id: int) -> list[str]:
     db.session.expire_all()
     query = select(Event.kind).where(Event.instance_id == item_id).order_by(Event.id)
     return list(db.session.scalars(query))
+
+
+def assert_untouched(item_id: int, history) -> None:
+    """The refused manager action left the item with the copywriter, at the copy stage."""
+    stored = item(item_id)
+    assert (stored.stage.key, stored.assignee.email, stored.state) == (
+        "copy",
+        "copywriter@demo.local",
+        InstanceState.ACTIVE,
+    )
+    assert events_of(item_id) == history
 
 
 def advance(item_id: int, *steps) -> ProcessInstance:
@@ -429,17 +440,6 @@ def test_completing_from_the_board_with_fields_moves_the_card(client, auth, proc
     assert stored.values["brief"] == "Audience: CTOs."
 
 
-def oob_pieces(html: str) -> list[tuple[str, str]]:
-    """(element id or "", hx-swap-oob value) of every out-of-band piece, in order."""
-    pieces = []
-    for tag in re.findall(r'<\w+[^>]* hx-swap-oob="[^"]+"[^>]*>', html):
-        found = re.search(r' id="([^"]*)"', tag)
-        pieces.append(
-            (found.group(1) if found else "", re.search(r'hx-swap-oob="([^"]+)"', tag)[1])
-        )
-    return pieces
-
-
 def test_a_stage_action_answers_with_only_the_card_two_column_heads_and_the_counters(
     client, auth, processes
 ):
@@ -789,13 +789,7 @@ def test_manager_actions_need_a_comment(client, auth, processes, action, data):
     response = manage(client, launched.id, action, comment=" ", **data)
     assert 400 <= response.status_code < 500
     assert "Add a comment: say why." in text(response)
-    stored = item(launched.id)
-    assert (stored.stage.key, stored.assignee.email, stored.state) == (
-        "copy",
-        "copywriter@demo.local",
-        InstanceState.ACTIVE,
-    )
-    assert events_of(launched.id) == history
+    assert_untouched(launched.id, history)
 
 
 def test_head_reassigns_with_a_comment(client, auth, processes):
@@ -880,13 +874,7 @@ def test_members_cannot_use_manager_actions(client, auth, processes, action):
         user_id=user("marketer@demo.local").id,
     )
     assert response.status_code == 403
-    stored = item(launched.id)
-    assert (stored.stage.key, stored.assignee.email, stored.state) == (
-        "copy",
-        "copywriter@demo.local",
-        InstanceState.ACTIVE,
-    )
-    assert events_of(launched.id) == history
+    assert_untouched(launched.id, history)
 
 
 # --- comments ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from support import add_people, at_every_moment, new_project, new_task, user
+from support import add_people, at_every_moment, new_project, new_task, oob_pieces, user
 
 from mkflow.activity import discussion
 from mkflow.core import clock
@@ -1187,17 +1187,6 @@ def test_an_open_predecessor_blocks_the_start_unless_the_manager_overrides(clien
     )
 
 
-def oob_ids(html: str) -> list[tuple[str, str]]:
-    """(element id or "", hx-swap-oob value) of every top-level out-of-band piece."""
-    pieces = []
-    for tag in re.findall(r'<\w+[^>]* hx-swap-oob="[^"]+"[^>]*>', html):
-        found = re.search(r' id="([^"]*)"', tag)
-        pieces.append(
-            (found.group(1) if found else "", re.search(r'hx-swap-oob="([^"]+)"', tag)[1])
-        )
-    return pieces
-
-
 def test_a_board_move_answers_with_the_card_its_two_column_heads_and_the_counters(
     client, auth, team
 ):
@@ -1209,7 +1198,7 @@ def test_a_board_move_answers_with_the_card_its_two_column_heads_and_the_counter
     page = text(response)
     assert "<html" not in page and 'id="board"' not in page  # not the whole board
     assert len(response.data) < 5000, len(response.data)
-    assert oob_ids(page) == [
+    assert oob_pieces(page) == [
         ("board-alert", "true"),  # empty: a refusal's reason, if any, goes
         (f"task-{task.id}", "delete"),
         ("", "beforeend:#tasks-in_progress"),
@@ -1240,7 +1229,7 @@ def test_a_move_on_my_work_answers_with_the_row_and_the_counters(client, auth, t
     response = move(client, task.id, "start", origin="me", htmx=True, version=task.lock_version)
     page = text(response)
     assert response.status_code == 200 and len(response.data) < 5000
-    assert [piece for piece, _swap in oob_ids(page)] == [
+    assert [piece for piece, _swap in oob_pieces(page)] == [
         f"mytask-{task.id}",
         "live-message",
         "work-count",
@@ -1249,7 +1238,7 @@ def test_a_move_on_my_work_answers_with_the_row_and_the_counters(client, auth, t
     assert 'value="submit"' in page  # the row as it is now: in progress, to submit
     response = move(client, task.id, "submit", origin="me", htmx=True)
     page = text(response)
-    assert (f"mytask-{task.id}", "delete") in oob_ids(page)  # on review: not hers now
+    assert (f"mytask-{task.id}", "delete") in oob_pieces(page)  # on review: not hers now
     assert fresh(Task, task.id).status == TaskStatus.ON_REVIEW
 
 
