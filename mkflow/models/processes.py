@@ -170,8 +170,14 @@ class Stage(db.Model):
 class ProcessInstance(db.Model):
     """A card on a process board: one piece of work moving along the stages."""
 
-    # A board reads one template's items by state; its final column, the newest finished.
-    __table_args__ = (Index("ix_process_instance_board", "template_id", "state", "finished_at"),)
+    # A board reads one template's items by state; its final column, the newest finished;
+    # a column, its stage's cards in order (due, id), a page at a time, and counts them.
+    __table_args__ = (
+        Index("ix_process_instance_board", "template_id", "state", "finished_at"),
+        Index(
+            "ix_process_instance_column", "template_id", "state", "stage_id", "stage_due_at", "id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("process_template.id"), index=True)

@@ -77,25 +77,25 @@ def _answer(
             columns = boards.build_board(template, current_user, filters, now)
             answer = CardAnswer("item", "board", message, category, board="processes/_columns.html")
             return render_answer(
-                answer, columns=columns, template=template, **card_context(now, columns)
+                answer,
+                columns=columns,
+                template=template,
+                filters=filters,
+                **card_context(now, columns),
             )
+        shown_until = _shown_until(changed)
         card = boards.card_on_board(instance.id, current_user, filters, now)
-        place = ""
+        answer = CardAnswer("item", "board", message, category, gone=f"card-{instance.id}")
         if card is not None and card.is_active:
-            place = f"beforeend:#cards-{card.stage_key}"
+            answer.place = _place(template, card, shown_until.get(card.stage_key), filters, now)
         elif card is not None and not filters.narrows_people:  # finished: newest first
-            place = f"afterbegin:#cards-{card.stage_key}"
-        answer = CardAnswer(
-            "item",
-            "board",
-            message,
-            category,
-            gone=f"card-{instance.id}",
-            card=item_cards(now, [card])[0] if place else None,
-            place=place,
-            heads=boards.column_heads(template, current_user, filters, now, changed),
+            answer.place = f"afterbegin:#cards-{card.stage_key}"
+        if answer.place:
+            answer.card = item_cards(now, [card])[0]
+        answer.heads = boards.column_heads(
+            template, current_user, filters, now, changed, after=shown_until
         )
-        return render_answer(answer)
+        return render_answer(answer, template=template, filters=filters)
     mine = instance.is_active and instance.assignee_id == current_user.id
     card = boards.card(instance.id, current_user) if mine else None
     answer = CardAnswer("item", "work", message, category)
@@ -104,6 +104,25 @@ def _answer(
     else:
         answer.card, answer.place = item_cards(now, [card])[0], "true"
     return render_answer(answer)
+
+
+def _shown_until(keys: set[str]) -> dict:
+    """Where each column's shown cards end, as its "Show more" input says (a column without
+    one shows all its cards)."""
+    cursors = {key: boards.Cursor.parse(request.form.get(f"after-{key}")) for key in keys}
+    return {key: cursor for key, cursor in cursors.items() if cursor is not None}
+
+
+def _place(template, card, shown_until, filters, now) -> str:
+    """Where the moved card goes in its new column: among the cards the page shows, before
+    the one that follows it; "" when it comes after them (the column's "Show more" counts
+    it instead)."""
+    if shown_until is not None and boards.Cursor.of(card).order > shown_until.order:
+        return ""
+    following = boards.next_in_column(template, card, current_user, filters, now)
+    if following is None:
+        return f"beforeend:#cards-{card.stage_key}"
+    return f"beforebegin:#card-{following}"
 
 
 def acted(instance_id: int, event: Event, source_key: str, origin: str):

@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     make_response,
     redirect,
@@ -137,6 +138,28 @@ def board(template_id):
         "processes/_board.html",
         lambda: share_links.template_stamp(template, now),
         context,
+    )
+
+
+@bp.route("/<int:template_id>/board/<key>")
+def column(template_id, key):
+    """A column's next cards, after the card in ``after`` (the board's "Show more" link):
+    a page of its own without JavaScript, for htmx only the cards and the next link."""
+    template = visible_template_or_404(template_id)
+    filters = boards.BoardFilters.from_args(request.args)
+    after = boards.Cursor.parse(request.args.get("after"))
+    now = clock.now()
+    shown = boards.column_page(template, current_user, filters, now, key, after)
+    if shown is None:
+        abort(404)
+    page = "processes/_more.html" if request.htmx else "processes/column.html"
+    return render_template(
+        page,
+        template=template,
+        filters=filters,
+        column=shown,
+        origin="board",
+        **card_context(now, [shown]),
     )
 
 
