@@ -3,20 +3,25 @@
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--requests 200] [--profile] [--gzip]
 
 For each database: a fresh, migrated database with the demo company and the shipped process
-templates, then 10,000 items inserted in bulk (most finished; exactly 300 active on the
+templates, then 15,000 items inserted in bulk (most finished; exactly 5,000 active on the
 "article" template, spread over its non-final stages). The Flask test client, logged in as
 the marketer who holds most of those cards, then times:
 
-* ``board``    GET /processes/<article>/board, at 50, 100 and 300 active cards;
-* ``approve``  POST /instances/<id>/act (htmx, from=board) on an approval-stage card;
+* ``board``    GET /processes/<article>/board, at 50, 500 and 5,000 active cards;
+* ``approve``  POST /instances/<id>/act (htmx, from=board) on an approval-stage card, at 500
+               and 5,000 active cards;
 * ``complete`` the same with with_fields=1 and the required field, on a brief-stage card.
+
+It prints each case's answer size (raw and gzipped) and statements, and, at 5,000 cards, the
+time of the board's first-page statement against a row_number() window doing the same.
 
 Every action goes to a different card and is checked (200, the card moved, its version rose);
 when the cards run out they are put back untimed. Statements per request are counted with a
 ``before_cursor_execute`` listener. Postgres comes from MKFLOW_BENCH_DATABASE_URL (default
 below); the database is created when missing and its public schema is dropped and recreated.
 ``--gzip`` asks for gzipped answers as a browser does (their compression is then timed too).
-``--profile`` also prints where the time goes in board@300 and approve@300 (cProfile).
+``--profile`` also prints where the time goes in board, approve and complete at 5,000 cards
+(cProfile).
 """
 
 import argparse
@@ -24,6 +29,8 @@ import cProfile
 import gzip
 import os
 import random
+import re
+import statistics
 import sys
 import tempfile
 import time
@@ -32,7 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -63,13 +70,15 @@ from mkflow.models import (
     StageKind,
     User,
 )
+from mkflow.processes import board as boards  # noqa: E402
 from mkflow.seeding import company_seeds, process_seeds  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench"
-TOTAL_ITEMS = 10_000
-BOARD_CARDS = 300
+TOTAL_ITEMS = 15_000
+BOARD_CARDS = 5_000
 OTHER_ACTIVE = 400  # active items on the other templates
-BOARD_SIZES = (50, 100, 300)
+BOARD_SIZES = (50, 500, 5_000)
+ACTION_CASES = (("approve", 500), ("approve", 5_000), ("complete", 500), ("complete", 5_000))
 WARMUP = 5
 BOARD_SLUG = "article"
 USER_EMAIL = "marketer@demo.local"  # holds the Marketer role on every bench card
@@ -78,16 +87,17 @@ ROLE_HOLDERS = {
     "Copywriter": "copywriter@demo.local",
     "Analyst": "marketer@demo.local",
 }
-# Active article cards per stage key (sums to BOARD_CARDS).
+# Active article cards per stage key (sums to BOARD_CARDS): 15%, 13⅓%, 23⅓%, 13⅓%, 21⅔%, 13⅓%.
 ARTICLE_SPREAD = {
-    "brief": 45,
-    "copy": 40,
-    "copy_review": 70,
-    "design": 40,
-    "design_review": 65,
-    "ready": 40,
+    "brief": 750,
+    "copy": 667,
+    "copy_review": 1_167,
+    "design": 667,
+    "design_review": 1_083,
+    "ready": 666,
 }
-TARGETS_MS = {"board": 40.0, "approve": 20.0, "complete": 20.0}
+TARGETS_MS = {"board": 15.0, "approve": 10.0, "complete": 10.0}
+ANSWER_LIMIT = 5_000  # bytes: an action answers with what changed only
 MUTABLE = (
     "stage_id",
     "assignee_id",
@@ -323,10 +333,26 @@ def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
     return active
 
 
+def expected_on_board(app, seeded, active: list[int]) -> tuple[int, int]:
+    """(cards the board shows: a page per column at most, cards its heads count)."""
+    per_stage: dict[int, int] = {}
+    for row in card_rows(app, active).values():
+        per_stage[row["stage_id"]] = per_stage.get(row["stage_id"], 0) + 1
+    return sum(min(boards.PAGE, n) for n in per_stage.values()), len(active)
+
+
+def head_counts(body: str) -> int:
+    """The sum of the active columns' head counts (the final column counts finished items)."""
+    heads = re.findall(r'id="colhead-(\w+)".*?<span class="count"[^>]*>(\d+)<', body, re.S)
+    return sum(int(n) for key, n in heads if key != "published")
+
+
 def bench_board(app, client, counter, seeded, cards: int, n: int, label: str, profiler=None):
     active = set_active_cards(app, seeded, cards)
+    shown_expected, counted_expected = expected_on_board(app, seeded, active)
     url = f"/processes/{seeded.template_id}/board"
     result = Result(label, "board", cards, TARGETS_MS["board"])
+    result.sizes = []
     for i in range(WARMUP + n):
         response, sample = timed(
             counter, lambda: client.get(url), profiler if i >= WARMUP else None
@@ -334,10 +360,20 @@ def bench_board(app, client, counter, seeded, cards: int, n: int, label: str, pr
         body = text_of(response)
         assert response.status_code == 200, response.status_code
         shown = body.count('<li class="card-item tpl-')  # active cards (finished ones differ)
-        assert shown == len(active), "the board does not show every card"
+        assert shown == shown_expected, (shown, shown_expected)
+        assert head_counts(body) == counted_expected, "the heads do not count every card"
         if i >= WARMUP:
             result.add(*sample)
+            result.sizes.append(sizes_of(response))
     return result
+
+
+def sizes_of(response) -> tuple[int, int]:
+    """(raw bytes, gzipped bytes) of an answer, as the app's compression would send it."""
+    raw = text_of(response).encode()
+    if response.headers.get("Content-Encoding") == "gzip":
+        return len(raw), len(response.get_data())
+    return len(raw), len(gzip.compress(raw, compresslevel=6))
 
 
 @dataclass(frozen=True)
@@ -395,10 +431,11 @@ def put_back(app, originals: list[dict]) -> None:
         db.session.commit()
 
 
-def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
+def act_once(app, client, counter, card: int, case: ActionCase, shown: dict, profiler=None):
     before = card_rows(app, [card])[card]
     form = {
         **case.form,
+        **shown,
         "version": str(before["lock_version"]),
         "from": "board",
         "assignee": "",
@@ -416,7 +453,9 @@ def act_once(app, client, counter, card: int, case: ActionCase, profiler=None):
     assert "message-success" in body and 'hx-swap-oob="true"' in body, body[:500]
     assert after["stage_id"] != before["stage_id"], "the card did not move"
     assert after["lock_version"] > before["lock_version"], "the version did not rise"
-    return before, sample
+    size = sizes_of(response)
+    assert size[0] < ANSWER_LIMIT, f"the answer is {size[0]} bytes"
+    return before, sample, size
 
 
 def bench_action(
@@ -424,18 +463,23 @@ def bench_action(
 ):
     active = set_active_cards(app, seeded, cards)
     result = Result(label, case.name, cards, TARGETS_MS[case.name])
+    result.sizes = []
+    # Where each column's shown cards end, as the board's "Show more" inputs send it.
+    board = text_of(client.get(f"/processes/{seeded.template_id}/board"))
+    shown = dict(re.findall(r'name="(after-\w+)" value="([^"]+)"', board))
     queue, acted = [], []
     for i in range(WARMUP + n):
         if not queue:
             put_back(app, acted)
             queue, acted = candidates(app, seeded, active, case), []
             assert queue, f"no card to {case.name}"
-        before, sample = act_once(
-            app, client, counter, queue.pop(0), case, profiler if i >= WARMUP else None
+        before, sample, size = act_once(
+            app, client, counter, queue.pop(0), case, shown, profiler if i >= WARMUP else None
         )
         acted.append(before)
         if i >= WARMUP:
             result.add(*sample)
+            result.sizes.append(size)
     put_back(app, acted)
     return result
 
@@ -465,14 +509,18 @@ def run_database(
     if accept_gzip:  # as a browser asks: the answers' compression is timed too
         client.environ_base["HTTP_ACCEPT_ENCODING"] = "gzip, deflate, br"
     log_in(client)
-    profilers = {name: cProfile.Profile() if profile else None for name in ("board", "approve")}
+    profilers = {
+        name: cProfile.Profile() if profile else None for name in ("board", "approve", "complete")
+    }
     results = []
     for cards in BOARD_SIZES:
         profiler = profilers["board"] if cards == BOARD_CARDS else None
         results.append(bench_board(app, client, counter, seeded, cards, requests, label, profiler))
         print(f"[{label}] board@{cards} done", flush=True)
-    for name, cards in (("approve", 100), ("approve", BOARD_CARDS), ("complete", BOARD_CARDS)):
-        profiler = profilers["approve"] if name == "approve" and cards == BOARD_CARDS else None
+        if cards == BOARD_CARDS:
+            compare_first_pages(app, seeded, label)
+    for name, cards in ACTION_CASES:
+        profiler = profilers[name] if cards == BOARD_CARDS else None
         results.append(
             bench_action(
                 app, client, counter, seeded, ACTIONS[name], cards, requests, label, profiler
@@ -487,13 +535,72 @@ def run_database(
     return results
 
 
+def compare_first_pages(app, seeded, label: str, runs: int = 50) -> None:
+    """The board's first cards of every column: the app's UNION ALL of per-stage LIMITed
+    selects (after its GROUP BY of the counts, which it needs anyway) against one row_number()
+    window over the template's active items, at the size the board was left at."""
+    with app.app_context():
+        template = db.session.get(ProcessTemplate, seeded.template_id)
+        marketer = db.session.get(User, seeded.user_id)
+        filters, now = boards.BoardFilters(), clock.now()
+        pi = ProcessInstance
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=pi.stage_id,
+                order_by=(pi.stage_due_at.is_(None), pi.stage_due_at, pi.id),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(pi.id, rank)
+            .where(pi.template_id == template.id, pi.state == InstanceState.ACTIVE)
+            .subquery()
+        )
+        window = boards._card_rows(
+            pi.id.in_(select(ranked.c.id).where(ranked.c.rank <= boards.PAGE))
+        )
+
+        def union():
+            return boards.build_board(template, marketer, filters, now)
+
+        def windowed():
+            return db.session.connection().execute(window).all()
+
+        assert len(windowed()) == sum(len(c.cards) for c in union())
+        for name, run in (
+            ("UNION ALL of LIMITed selects + GROUP BY", union),
+            ("row_number() window", windowed),
+        ):
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                run()
+                times.append((time.perf_counter() - started) * 1000)
+            print(
+                f"[{label}] first pages at {BOARD_CARDS:,} cards, {name}: "
+                f"median {statistics.median(times):.2f} ms",
+                flush=True,
+            )
+        db.session.rollback()
+
+
 # --- reporting -------------------------------------------------------------------------------
+
+
+def print_sizes(results: list[Result]) -> None:
+    print("\n| db | case | active cards | answer bytes (median) | gzip bytes (median) |")
+    print("|---|---|---:|---:|---:|")
+    for r in results:
+        raw = statistics.median(size[0] for size in r.sizes)
+        packed = statistics.median(size[1] for size in r.sizes)
+        print(f"| {r.db} | {r.case} | {r.size:,} | {raw:,.0f} | {packed:,.0f} |")
 
 
 def print_constancy(results: list[Result]) -> None:
     print()
     for db_label in dict.fromkeys(r.db for r in results):
-        for case in ("board", "approve"):
+        for case in ("board", "approve", "complete"):
             counts = {
                 r.size: r.statement_text for r in results if r.db == db_label and r.case == case
             }
@@ -506,7 +613,7 @@ def main(argv=None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per case")
     parser.add_argument(
-        "--profile", action="store_true", help="print cProfile of board@300 and approve@300"
+        "--profile", action="store_true", help="print cProfile of the cases at 5,000 cards"
     )
     parser.add_argument(
         "--gzip", action="store_true", help="accept gzipped answers, as a browser does"
@@ -523,6 +630,7 @@ def main(argv=None) -> int:
             url = fresh_postgres(os.environ.get("MKFLOW_BENCH_DATABASE_URL", DEFAULT_PG_URL))
             results += run_database("postgres", url, args.requests, args.profile, args.gzip)
     print_table(results, "active cards")
+    print_sizes(results)
     print_constancy(results)
     print(f"load average at end: {load_average()}")
     return 0
