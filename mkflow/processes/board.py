@@ -140,6 +140,7 @@ class Column:
     late: int = 0
     left: int = 0  # cards after those shown
     after: Cursor | None = None  # the last card shown (on a board, while some are left)
+    stages: list = field(default_factory=list, repr=False)  # its _StageCounts, to read cards
 
     @property
     def is_final(self) -> bool:
@@ -284,8 +285,9 @@ def _page_of(
     now: datetime,
     stage: _StageCount,
     cursor: Cursor | None,
+    size: int = PAGE,
 ) -> list:
-    """The selects of the next PAGE cards of one stage after ``cursor``: dated cards by
+    """The selects of the next ``size`` cards of one stage after ``cursor``: dated cards by
     (due, id), undated ones by id, each read in the order of ix_process_instance_column and
     stopped after PAGE rows, so a column of 5,000 cards costs what one of 50 does."""
     base = _filtered(
@@ -304,12 +306,12 @@ def _page_of(
         dated = base.where(due.is_not(None))
         if cursor is not None:
             dated = dated.where(or_(due > cursor.due, and_(due == cursor.due, card_id > cursor.id)))
-        parts.append(dated.order_by(due, card_id).limit(PAGE))
+        parts.append(dated.order_by(due, card_id).limit(size))
     if stage.undated:
         undated = base.where(due.is_(None))
         if cursor is not None and cursor.due is None:
             undated = undated.where(card_id > cursor.id)
-        parts.append(undated.order_by(card_id).limit(PAGE))
+        parts.append(undated.order_by(card_id).limit(size))
     return parts
 
 
@@ -417,7 +419,7 @@ def column_heads(
     final = _final(columns)
     with_done = final is not None and not filters.narrows_people
     after = {key: cursor for key, cursor in (after or {}).items() if key in keys}
-    for _stage_id, key, _name, state, count, late, _undated, later in _stage_counts(
+    for stage_id, key, _name, state, count, late, undated, later in _stage_counts(
         template, user, filters, now, keys=keys, after=after, with_done=with_done
     ):
         if state == InstanceState.DONE:
@@ -427,6 +429,7 @@ def column_heads(
             column.count += count
             column.late += int(late or 0)
             column.left += int(later or 0)
+            column.stages.append(_StageCount(stage_id, count, int(undated or 0)))
     for key, cursor in after.items():
         if key in columns:
             columns[key].after = cursor
@@ -444,22 +447,23 @@ def card_on_board(
 
 
 def next_in_column(
-    template: ProcessTemplate, card: Card, user: User, filters: BoardFilters, now: datetime
+    template: ProcessTemplate,
+    column: Column,
+    card: Card,
+    user: User,
+    filters: BoardFilters,
+    now: datetime,
 ) -> int | None:
-    """The id of the card after ``card`` in its column (the filters applied): an action's
-    answer puts the card just before it. None: it is the column's last."""
-    query = _filtered(
-        select(ProcessInstance.id).where(
-            ProcessInstance.template_id == template.id,
-            ProcessInstance.state == InstanceState.ACTIVE,
-            _stage_is(card.stage_key),
-            _after(Cursor.of(card)),
-        ),
-        filters,
-        user,
-        now,
-    )
-    return db.session.scalar(_most_urgent_first(query).limit(1))
+    """The id of the card after ``card`` in ``column`` (from column_heads, the filters
+    applied): an action's answer puts the card just before it. None: it is the last."""
+    after = Cursor.of(card)
+    parts = [
+        part
+        for stage in column.stages
+        for part in _page_of(template, user, filters, now, stage, after, size=1)
+    ]
+    following = _read_pages(parts, user)
+    return min(following, key=lambda c: Cursor.of(c).order).id if following else None
 
 
 def _columns(template: ProcessTemplate, only: set[str] | None) -> dict[str, Column]:

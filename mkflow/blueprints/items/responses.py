@@ -85,16 +85,17 @@ def _answer(
             )
         shown_until = _shown_until(changed)
         card = boards.card_on_board(instance.id, current_user, filters, now)
-        answer = CardAnswer("item", "board", message, category, gone=f"card-{instance.id}")
+        heads = boards.column_heads(template, current_user, filters, now, changed, shown_until)
+        answer = CardAnswer(
+            "item", "board", message, category, gone=f"card-{instance.id}", heads=heads
+        )
         if card is not None and card.is_active:
-            answer.place = _place(template, card, shown_until.get(card.stage_key), filters, now)
+            column = next((c for c in heads if c.key == card.stage_key), None)
+            answer.place = _place(template, column, card, filters, now)
         elif card is not None and not filters.narrows_people:  # finished: newest first
             answer.place = f"afterbegin:#cards-{card.stage_key}"
         if answer.place:
             answer.card = item_cards(now, [card])[0]
-        answer.heads = boards.column_heads(
-            template, current_user, filters, now, changed, after=shown_until
-        )
         return render_answer(answer, template=template, filters=filters)
     mine = instance.is_active and instance.assignee_id == current_user.id
     card = boards.card(instance.id, current_user) if mine else None
@@ -113,13 +114,15 @@ def _shown_until(keys: set[str]) -> dict:
     return {key: cursor for key, cursor in cursors.items() if cursor is not None}
 
 
-def _place(template, card, shown_until, filters, now) -> str:
+def _place(template, column, card, filters, now) -> str:
     """Where the moved card goes in its new column: among the cards the page shows, before
     the one that follows it; "" when it comes after them (the column's "Show more" counts
-    it instead)."""
-    if shown_until is not None and boards.Cursor.of(card).order > shown_until.order:
+    it instead). A stage the current version no longer has is a column of its own: at its end."""
+    if column is None:
+        return f"beforeend:#cards-{card.stage_key}"
+    if column.after is not None and boards.Cursor.of(card).order > column.after.order:
         return ""
-    following = boards.next_in_column(template, card, current_user, filters, now)
+    following = boards.next_in_column(template, column, card, current_user, filters, now)
     if following is None:
         return f"beforeend:#cards-{card.stage_key}"
     return f"beforebegin:#card-{following}"
