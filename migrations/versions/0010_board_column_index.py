@@ -1,9 +1,10 @@
 """board column index
 
 A process board shows each column's most urgent cards first and counts all of them: the
-index holds a template's items by state and stage in the column's order (due moment, then
-id), so a column's first cards are read in order and stopped after a page, and the counts
-are read from the index alone, at 5,000 cards as at 50.
+column index holds a template's items by state and stage in the column's order (due moment,
+then id), so a column's first cards are read in order and stopped after a page, and the
+counts (with the people filters too) and the people of the filter are read from the index
+alone. The waiting index lets every page count the person's waiting items from the index.
 
 Revision ID: 0010_board_column_index
 Revises: 0009_calendar_days
@@ -19,13 +20,24 @@ down_revision = "0009_calendar_days"
 branch_labels = None
 depends_on = None
 
-NAME = "ix_process_instance_column"
-COLUMNS = ["template_id", "state", "stage_id", "stage_due_at", "id"]
+INDEXES = {
+    "ix_process_instance_column": [
+        "template_id",
+        "state",
+        "stage_id",
+        "stage_due_at",
+        "id",
+        "assignee_id",
+    ],
+    "ix_process_instance_waiting": ["assignee_id", "state"],
+}
 
 
 def upgrade():
-    op.create_index(NAME, "process_instance", COLUMNS, unique=False)
+    for name, columns in INDEXES.items():
+        op.create_index(name, "process_instance", columns, unique=False)
 
 
 def downgrade():
-    op.drop_index(NAME, table_name="process_instance")
+    for name in INDEXES:
+        op.drop_index(name, table_name="process_instance")

@@ -171,12 +171,20 @@ class ProcessInstance(db.Model):
     """A card on a process board: one piece of work moving along the stages."""
 
     # A board reads one template's items by state; its final column, the newest finished;
-    # a column, its stage's cards in order (due, id), a page at a time, and counts them.
+    # a column, its stage's cards in order (due, id) a page at a time, and counts them (and
+    # their people) from the index alone. Every page counts the person's waiting items.
     __table_args__ = (
         Index("ix_process_instance_board", "template_id", "state", "finished_at"),
         Index(
-            "ix_process_instance_column", "template_id", "state", "stage_id", "stage_due_at", "id"
+            "ix_process_instance_column",
+            "template_id",
+            "state",
+            "stage_id",
+            "stage_due_at",
+            "id",
+            "assignee_id",
         ),
+        Index("ix_process_instance_waiting", "assignee_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
