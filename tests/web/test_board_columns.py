@@ -122,9 +122,10 @@ def test_the_link_carries_the_filters_to_every_page(client, auth):
     assert titles(text(client.get(url, headers=HTMX))) == ["Odd 12", "Odd 13"]
 
 
-def test_an_unknown_column_is_404(client, auth):
+@pytest.mark.parametrize("key", ["nope", "%00", "brief%00", "x" * 41])
+def test_an_unknown_column_is_404(client, auth, key):
     auth.login("head@demo.local")
-    assert client.get(board_url().replace("/board", "/board/nope")).status_code == 404
+    assert client.get(board_url().replace("/board", f"/board/{key}")).status_code == 404
 
 
 def test_a_malformed_cursor_gives_the_first_cards(client, auth):

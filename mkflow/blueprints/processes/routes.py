@@ -1,5 +1,7 @@
 """Process templates: the list, starting an item, the board, finished items."""
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -30,6 +32,7 @@ from mkflow.web.http import render_board
 from mkflow.web.loaders import visible_template_or_404
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
+STAGE_KEY = re.compile(r"[\w-]{1,40}")
 
 
 @bp.before_request
@@ -146,6 +149,8 @@ def column(template_id, key):
     """A column's next cards, after the card in ``after`` (the board's "Show more" link):
     a page of its own without JavaScript, for htmx only the cards and the next link."""
     template = visible_template_or_404(template_id)
+    if not STAGE_KEY.fullmatch(key):  # what a stage key can be, and nothing the database refuses
+        abort(404)
     filters = boards.BoardFilters.from_args(request.args)
     after = boards.Cursor.parse(request.args.get("after"))
     now = clock.now()
