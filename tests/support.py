@@ -79,6 +79,19 @@ def template(slug: str):
     return db.session.scalar(db.select(ProcessTemplate).where(ProcessTemplate.slug == slug))
 
 
+def board_url(slug: str = "article", **args) -> str:
+    """A process board's address with its filters."""
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return f"/processes/{template(slug).id}/board" + (f"?{query}" if query else "")
+
+
+def board_column(html: str, key: str) -> str:
+    """The HTML of one board column."""
+    match = re.search(rf'<section[^>]*id="col-{re.escape(key)}".*?</section>', html, re.S)
+    assert match, f"no column {key}"
+    return match.group(0)
+
+
 def launch_article(title: str = "CRM guide", by: str = "head@demo.local", **overrides):
     """An article item with the demo marketer and copywriter in its roles."""
 

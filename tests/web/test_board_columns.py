@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from support import launch_article, oob_pieces, template
+from support import board_column as column
+from support import board_url, launch_article, oob_pieces
 
 from mkflow.core import clock
 from mkflow.core.database import db
@@ -35,17 +36,6 @@ def launch(count: int, start: int = 0, title: str = "Item") -> list[int]:
         db.session.commit()
         ids.append(item.id)
     return ids
-
-
-def board_url(**args) -> str:
-    query = "&".join(f"{k}={v}" for k, v in args.items())
-    return f"/processes/{template('article').id}/board" + (f"?{query}" if query else "")
-
-
-def column(html: str, key: str) -> str:
-    match = re.search(rf'<section[^>]*id="col-{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"no column {key}"
-    return match.group(0)
 
 
 def titles(html: str) -> list[str]:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
-from support import at_every_moment, launch_article, oob_pieces, template, user
+from support import at_every_moment, board_url, launch_article, oob_pieces, template, user
+from support import board_column as column
 
 from mkflow.activity import discussion
 from mkflow.core import clock
@@ -76,18 +77,6 @@ def close_department(slug: str) -> None:
     department = db.session.scalar(select(Department).where(Department.slug == slug))
     department.visibility = Visibility.DEPARTMENT
     db.session.commit()
-
-
-def board_url(slug: str = "article", **args) -> str:
-    query = "&".join(f"{k}={v}" for k, v in args.items())
-    return f"/processes/{template(slug).id}/board" + (f"?{query}" if query else "")
-
-
-def column(html: str, key: str) -> str:
-    """The HTML of one board column."""
-    match = re.search(rf'<section[^>]*id="col-{re.escape(key)}".*?</section>', html, re.S)
-    assert match, f"no column {key}"
-    return match.group(0)
 
 
 def added_to(html: str, key: str) -> str:
