@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -43,6 +44,13 @@ def plain(value) -> str:
         lines = str(value).replace("<br>", "\n").split("\n")
         return "\n".join(Markup(_TAG.sub("", line)).unescape() for line in lines)
     return "" if value is None else str(value)
+
+
+def _text(value) -> str:
+    """``plain(value)``, escaped: a ``Markup`` is escaped already, so only its tags go."""
+    if isinstance(value, Markup):
+        return _TAG.sub("", str(value).replace("<br>", "\n"))
+    return _e("" if value is None else value)
 
 
 def safe_link(url) -> str:
@@ -123,7 +131,15 @@ def _swatch_colour(trace: dict) -> str:
 
 def _ms(value) -> float:
     """An ISO day or moment (as the figures write them) in milliseconds since 1970."""
-    moment = value if isinstance(value, datetime | date) else datetime.fromisoformat(value)
+    return _parsed(value) if isinstance(value, str) else _moment_ms(value)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(value: str) -> float:  # a Gantt's bars share a few hundred days
+    return _moment_ms(datetime.fromisoformat(value))
+
+
+def _moment_ms(moment) -> float:
     if not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day)
     return (moment - EPOCH).total_seconds() * 1000
@@ -245,7 +261,7 @@ def _timeline(traces, layout, day_text):
             rect = (
                 f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW * 0.6:.1f}" rx="2" fill="{fill}"{stroke}>'
-                f"<title>{_e(plain(_at(i, t.get('hovertext'), '')))}</title></rect>"
+                f"<title>{_text(_at(i, t.get('hovertext'), ''))}</title></rect>"
             )
             out.append(_linked(_at(i, t.get("customdata")), rect))
     for t in traces:
@@ -292,7 +308,7 @@ def _diamonds(t, row_of, x_of, top, lo, hi) -> str:
         x, y = x_of(_ms(t["x"][i])), top + ROW * row + ROW / 2
         shape = (
             f'<path d="M{x:.1f} {y - 7:.1f}l7 7l-7 7l-7-7z" fill="{colour}" stroke="#fff">'
-            f"<title>{_e(plain(_at(i, t.get('hovertext'), '')))}</title></path>"
+            f"<title>{_text(_at(i, t.get('hovertext'), ''))}</title></path>"
         )
         out.append(_linked(_at(i, t.get("customdata")), shape))
     return "".join(out)
