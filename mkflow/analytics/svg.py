@@ -164,7 +164,9 @@ def _date_ticks(lo: float, hi: float, dtick, room: float) -> list[float]:
         )
     if isinstance(dtick, str):
         months = int(dtick[1:])
-        months = next((m for m in (1, 2, 3, 6, 12) if m >= months and span_days / 30 / m <= most), 24)
+        months = next(
+            (m for m in (1, 2, 3, 6, 12) if m >= months and span_days / 30 / m <= most), 24
+        )
         first = _day(lo)
         year, month = first.year, first.month + (first.day > 1)
         ticks = []
@@ -518,10 +520,13 @@ def _areas(traces, day_text):
     below = [0.0] * n
     for t in traces:
         above = [b + (v or 0) for b, v in zip(below, t.get("y") or [], strict=False)]
-        upper = " ".join(f"{left + step * i:.1f},{bottom - v * scale:.1f}" for i, v in
-                         enumerate(above))
-        lower = " ".join(f"{left + step * i:.1f},{bottom - v * scale:.1f}" for i, v in
-                         reversed(list(enumerate(below))))
+        upper = " ".join(
+            f"{left + step * i:.1f},{bottom - v * scale:.1f}" for i, v in enumerate(above)
+        )
+        lower = " ".join(
+            f"{left + step * i:.1f},{bottom - v * scale:.1f}"
+            for i, v in reversed(list(enumerate(below)))
+        )
         colour = _e((t.get("line") or {}).get("color") or "#888")
         out.append(
             f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.55" '

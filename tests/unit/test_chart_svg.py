@@ -17,7 +17,9 @@ RU, EN = SHORT_DAYS["ru"], SHORT_DAYS["en"]
 
 
 def rects(markup: str) -> list[dict]:
-    found = re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', markup)
+    found = re.findall(
+        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', markup
+    )
     return [dict(zip("xywh", map(float, r), strict=True)) for r in found]
 
 
@@ -29,8 +31,14 @@ def plot_area(markup: str) -> tuple[float, float]:
 
 def span(key, start_day, days, **extra):
     start = START + timedelta(days=start_day)
-    return Span(key=key, label=f"Task {key}", start=start, end=start + timedelta(days=days),
-                group="g", **extra)
+    return Span(
+        key=key,
+        label=f"Task {key}",
+        start=start,
+        end=start + timedelta(days=days),
+        group="g",
+        **extra,
+    )
 
 
 def timeline(spans, **extra):
@@ -69,8 +77,10 @@ def test_the_date_axis_speaks_the_page_language(day_text, shown, not_shown):
 
 
 def test_week_categories_of_a_dashboard_chart_are_written_as_days():
-    fig = dash.figure([dash.bar("Articles", ["2026-11-30", "2026-12-07"], [3, 4], "#111", ["", ""])],
-                      xaxis={"type": "category"})
+    fig = dash.figure(
+        [dash.bar("Articles", ["2026-11-30", "2026-12-07"], [3, 4], "#111", ["", ""])],
+        xaxis={"type": "category"},
+    )
     assert ">07.12.2026</text>" in svg.render(fig, RU)
     assert ">12/7/26</text>" in svg.render(fig, EN)
 
@@ -99,8 +109,17 @@ def test_vertical_bars_stand_on_the_axis_with_heights_in_proportion():
 def test_every_text_is_escaped():
     evil = '<script>alert("x")</script> & <a href="//evil">'
     fig = timeline(
-        [Span(key="1", label=evil, start=START, end=START + timedelta(days=2), group="g",
-              hover=[evil, "Status: open"], diamond=START)],
+        [
+            Span(
+                key="1",
+                label=evil,
+                start=START,
+                end=START + timedelta(days=2),
+                group="g",
+                hover=[evil, "Status: open"],
+                diamond=START,
+            )
+        ],
         milestone_label=evil,
     )
     fig["data"][0]["name"] = evil
@@ -149,8 +168,14 @@ def test_dependency_arrows_end_in_a_head_at_the_successor():
 
 def test_the_cumulative_flow_is_one_area_per_stage():
     traces = [
-        {"type": "scatter", "name": name, "x": ["2026-12-07", "2026-12-08"], "y": [1, 2],
-         "stackgroup": "flow", "line": {"color": "#123456"}}
+        {
+            "type": "scatter",
+            "name": name,
+            "x": ["2026-12-07", "2026-12-08"],
+            "y": [1, 2],
+            "stackgroup": "flow",
+            "line": {"color": "#123456"},
+        }
         for name in ("Done", "Doing", "To do")
     ]
     out = svg.render(dash.figure(traces), RU)

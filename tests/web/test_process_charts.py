@@ -213,7 +213,10 @@ def test_the_item_timeline_page(client, auth, reworked):
     rows = table(text(response))
     assert rows.count("<tr") == 7  # the head and six visits
     assert "Writing (visit 2)" in rows and "Rejected" in rows and "is-sent-back" in rows
-    assert 'class="chart-plot"' in text(response)
+    drawn = text(response).split('class="chart-drawn"')[1].split('class="chart-interactive"')[0]
+    assert (
+        drawn.count("<rect x=") == 6 and "<title>Writing (visit 2)</title>" in drawn
+    )  # a bar a visit
     page = text(client.get(f"/instances/{reworked.id}"))
     assert f'href="/instances/{reworked.id}/timeline"' in page
 
