@@ -1,4 +1,4 @@
-// Draws a chart with plotly.js from its figure JSON in the page, in place of the SVG the
+// Draws a chart with plotly.js from its figure JSON (on its button), in place of the SVG the
 // server drew (loaded by chart-button.js when the reader asks); a click on a bar opens its
 // item. Date axes speak the page's language: plotly.js ships only English month names.
 var CHART_LOCALES = {
@@ -18,7 +18,7 @@ var CHART_LOCALES = {
 var chartLang = document.documentElement.lang;
 if (CHART_LOCALES[chartLang]) Plotly.register(CHART_LOCALES[chartLang]);
 function drawChart(button) {
-  var figure = JSON.parse(document.getElementById(button.dataset.figure).textContent);
+  var figure = JSON.parse(button.dataset.figure);
   var el = button.closest(".chart").querySelector(".chart-drawn");
   el.replaceChildren();
   el.className = "chart-plot";
