@@ -224,9 +224,10 @@ def _timeline(traces, layout, day_text):
     ticks = _date_ticks(lo, hi, xaxis.get("dtick"), right - left)
     for at in ticks:
         x = x_of(at)
+        anchor = "end" if x > WIDE - CHAR * 6 else "middle"  # the last day stays in the frame
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{height - 10}" stroke="{GRID}"/>'
-            f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" fill="{AXIS_TEXT}">'
+            f'<text x="{x:.1f}" y="{top - 10}" text-anchor="{anchor}" fill="{AXIS_TEXT}">'
             f"{_e(day_text(_day(at)))}</text>"
         )
     # row names, right-aligned at the plot's edge; a top-level row (<b>…</b>) in bold
@@ -513,8 +514,10 @@ def _areas(traces, day_text):
         )
     every = max(1, math.ceil(n * CHAR * 12 / (right - left)))
     for i in range(0, n, every):
+        x = left + step * i
+        anchor = "middle" if CHAR * 6 < x < right - CHAR * 6 else "start" if i == 0 else "end"
         out.append(
-            f'<text x="{left + step * i:.1f}" y="{bottom + 20}" text-anchor="middle" '
+            f'<text x="{x:.1f}" y="{bottom + 20}" text-anchor="{anchor}" '
             f'fill="{AXIS_TEXT}">{_e(_category_text(days[i], day_text))}</text>'
         )
     below = [0.0] * n
