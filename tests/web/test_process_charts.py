@@ -1,6 +1,7 @@
 """Process timelines and the department portfolio: the bars built from an item's history, a
 template's active items and a department's projects, and the pages that show them."""
 
+import html
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -289,12 +290,14 @@ def test_a_stage_name_reaches_the_timeline_as_text_not_a_link(client, auth, proc
     db.session.commit()
     auth.login("head@demo.local")
     page = text(client.get(f"/processes/{article.id}/timeline"))
-    found = re.search(r'id="template-timeline-figure">(.*?)</script>', page, re.S)
-    figure = json.loads(found.group(1))
+    found = re.search(r'data-figure="([^"]*)"', page)  # for plotly.js, on "Interactive"
+    figure = json.loads(html.unescape(found.group(1)))
     drawn = list(strings(figure))
     assert not [s for s in drawn if "<a" in s]
     legend = [trace["name"] for trace in figure["data"] if trace["type"] == "bar"]
     assert "&lt;a href=&#34;https://evil.example&#34;&gt;Brief&lt;/a&gt;" in legend
+    svg = page[page.index('class="chart-drawn"') : page.index('class="chart-interactive"')]
+    assert "evil.example" in svg and 'href="https://evil' not in svg  # drawn as text
 
 
 def test_every_text_of_a_figure_is_escaped_where_it_leaves_the_server():
