@@ -36,7 +36,7 @@ from mkflow.web import i18n
 from mkflow.web.compression import compress
 from mkflow.web.extensions import babel, csrf, htmx, login_manager
 from mkflow.web.http import IdConverter, set_security_headers, static_url, with_clean_parameters
-from mkflow.web.templating import template_helpers
+from mkflow.web.templating import chart_helpers, template_helpers
 
 # Registered in this order: error pages first.
 BLUEPRINTS = (
@@ -106,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
     app.context_processor(template_helpers)
     app.jinja_env.filters["todate"] = date.fromisoformat
     app.jinja_env.globals["timedelta"] = timedelta
+    app.jinja_env.globals.update(chart_helpers())
     # What forms state about the limits the domain enforces (maxlength, min/max dates).
     app.jinja_env.globals.update(limits=inputs, field_text_limits=fields.MAX_TEXT)
     app.jinja_env.globals.update(

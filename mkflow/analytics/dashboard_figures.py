@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from mkflow.analytics import department_figures, process_figures, project_figures, workload
-from mkflow.analytics.figure_json import to_json
 from mkflow.analytics.filters import Filters
 
 PALETTE = ("#2454c5", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d")
@@ -47,10 +46,6 @@ class Chart:
     links: list[str] = field(default_factory=list)  # per row: where its cells lead ("" none)
     figure: dict | None = None
     note: str = ""
-
-    @property
-    def figure_json(self) -> str:
-        return to_json(self.figure) if self.figure is not None else ""
 
     def add(self, values: list, link: str = "") -> None:
         self.rows.append([cell(v) for v in values])

@@ -4,6 +4,8 @@ from flask_babel import format_date
 from flask_login import current_user
 from markupsafe import escape
 
+from mkflow.analytics import svg
+from mkflow.analytics.figure_json import to_json
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
 from mkflow.processes.rules import Action
@@ -24,4 +26,16 @@ def template_helpers() -> dict:
         "action_texts": lambda: {action: escape(action.label) for action in Action},
         # Task statuses and moves, translated once per list of task cards.
         "task_texts": row_labels,
+    }
+
+
+def chart_helpers() -> dict:
+    """What the chart macro calls (Jinja globals: imported macros see no context). The one
+    place a figure becomes what the page shows: drawn on the server, in the page's date
+    format, and its JSON for plotly.js when the reader asks for the interactive chart."""
+    return {
+        "chart_svg": lambda figure, caption="": svg.render(
+            figure, formatter().short_day, caption=caption
+        ),
+        "figure_json": to_json,
     }

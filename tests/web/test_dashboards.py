@@ -3,6 +3,7 @@ equals the value worked out by hand; permissions per role; CSV equals the table;
 change the numbers; a process dashboard behind a share link."""
 
 import csv
+import html
 import io
 import re
 from dataclasses import replace
@@ -263,10 +264,22 @@ class Tables(HTMLParser):
             self._cell += data
 
 
-def page_tables(client, url) -> dict:
+def whole_page(client, url) -> str:
+    """The dashboard as a reader who scrolls to its end sees it: the page and every chart
+    htmx brings in when it comes into view."""
     response = client.get(url)
     assert response.status_code == 200, url
-    return Tables(response.get_data(as_text=True)).tables
+    page = response.get_data(as_text=True)
+    parts = []
+    for part_url in re.findall(r'hx-get="([^"]+)" hx-trigger="revealed"', page):
+        part = client.get(html.unescape(part_url), headers={"HX-Request": "true"})
+        assert part.status_code == 200, part_url
+        parts.append(part.get_data(as_text=True))
+    return page + "".join(parts)
+
+
+def page_tables(client, url) -> dict:
+    return Tables(whole_page(client, url)).tables
 
 
 def csv_rows(client, url) -> list[list[str]]:
@@ -315,9 +328,9 @@ def test_a_head_sees_the_department_and_each_csv_equals_its_table(client, auth, 
         ["2026-03-09", "Article publication", "1"],
     ]
     # The bars' figures are in the page, each bar linking to its items.
-    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
-    assert page.count('class="chart-plot"') >= 6
-    assert "show=finished" in page
+    page = whole_page(client, f"/dashboard?{query}")
+    assert page.count('<svg class="chart-svg') >= 6
+    assert re.search(r'<a href="/dashboard/items\?[^"]*show=finished[^"]*"><rect ', page)
 
 
 def test_filters_in_the_url_change_the_page(client, auth, history):
@@ -412,7 +425,7 @@ def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Dashboard: Article publication" in html
-    assert 'id="cycle-table"' in html and 'class="chart-plot"' in html
+    assert 'id="cycle-table"' in html and '<svg class="chart-svg' in html
     assert "/instances/" not in html and "/dashboard" not in html and "<form" not in html
     assert "process_dashboard" in share_links.kinds_for(article)
 
@@ -441,9 +454,10 @@ def test_names_in_the_charts_are_text_not_markup(client, auth, history):
     db.session.commit()
     auth.login("head@demo.local")
     query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
-    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
-    assert "&lt;a href=&#34;https:" in page  # escaped inside the figure's JSON
+    page = whole_page(client, f"/dashboard?{query}")
+    assert "&lt;a href=&#34;https:" in page  # escaped inside the figure's JSON and the SVG
     assert "\\u003ca href" not in page  # never a link plotly would draw
+    assert 'href="https://evil.example"' not in page
 
 
 def test_a_person_s_summary_counts_the_work_they_hold_now(marketing):
@@ -514,3 +528,29 @@ def test_people_without_open_work_get_their_table_but_no_empty_chart(marketing):
         dashboard_figures.Context(marketing, NOW, TODAY, lambda view, changes: "")
     )
     assert busy.figure is not None
+
+
+def test_the_first_screen_comes_with_the_page_and_the_rest_when_scrolled_to(client, auth, history):
+    auth.login("head@demo.local")
+    query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert not re.search(r"<script[^>]*plotly", page)  # plotly.js only when asked for
+    assert 'id="people-chart"' in page and 'id="throughput-table"' in page
+    assert 'id="cycle-table"' not in page  # below the fold: a placeholder with its heading
+    later = re.search(
+        r'<section[^>]*id="cycle"[^>]*hx-get="([^"]+)"[^>]*>(.*?)</section>', page, re.S
+    )
+    url = html.unescape(later.group(1))
+    assert url.startswith("/dashboard/part/cycle?") and "from=2026-03-02" in url
+    assert "Cycle time, launch to the final stage" in later.group(2)
+    assert f'<a href="{later.group(1)}">Show this chart</a>' in later.group(2)  # without JS
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section class="dash-section dash-cycle" id="cycle"')
+    assert "<html" not in fragment and '<svg class="chart-svg' in fragment
+    assert Tables(fragment).tables["cycle-table"] == [["Article publication", "2", "84.0", "92.4"]]
+    alone = client.get(url)  # the link's page: the chart with the dashboard's navigation
+    assert "<html" in alone.get_data(as_text=True) and 'id="cycle-table"' in alone.get_data(
+        as_text=True
+    )
+    assert "Dashboard: Marketing" in alone.get_data(as_text=True)
+    assert client.get("/dashboard/part/nothing").status_code == 404

@@ -1,6 +1,7 @@
 """Process timelines and the department portfolio: the bars built from an item's history, a
 template's active items and a department's projects, and the pages that show them."""
 
+import html
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -213,7 +214,10 @@ def test_the_item_timeline_page(client, auth, reworked):
     rows = table(text(response))
     assert rows.count("<tr") == 7  # the head and six visits
     assert "Writing (visit 2)" in rows and "Rejected" in rows and "is-sent-back" in rows
-    assert 'class="chart-plot"' in text(response)
+    drawn = text(response).split('class="chart-drawn"')[1].split('class="chart-interactive"')[0]
+    assert (
+        drawn.count("<rect x=") == 6 and "<title>Writing (visit 2)</title>" in drawn
+    )  # a bar a visit
     page = text(client.get(f"/instances/{reworked.id}"))
     assert f'href="/instances/{reworked.id}/timeline"' in page
 
@@ -286,12 +290,14 @@ def test_a_stage_name_reaches_the_timeline_as_text_not_a_link(client, auth, proc
     db.session.commit()
     auth.login("head@demo.local")
     page = text(client.get(f"/processes/{article.id}/timeline"))
-    found = re.search(r'id="template-timeline-figure">(.*?)</script>', page, re.S)
-    figure = json.loads(found.group(1))
+    found = re.search(r'data-figure="([^"]*)"', page)  # for plotly.js, on "Interactive"
+    figure = json.loads(html.unescape(found.group(1)))
     drawn = list(strings(figure))
     assert not [s for s in drawn if "<a" in s]
     legend = [trace["name"] for trace in figure["data"] if trace["type"] == "bar"]
     assert "&lt;a href=&#34;https://evil.example&#34;&gt;Brief&lt;/a&gt;" in legend
+    svg = page[page.index('class="chart-drawn"') : page.index('class="chart-interactive"')]
+    assert "evil.example" in svg and 'href="https://evil' not in svg  # drawn as text
 
 
 def test_every_text_of_a_figure_is_escaped_where_it_leaves_the_server():

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from mkflow.analytics import gantt as gantt_charts
 from mkflow.analytics import item_timelines as timelines
 from mkflow.analytics import portfolio as portfolios
-from mkflow.analytics.figure_json import to_json
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.formatting import formatter, user_today
@@ -29,7 +28,8 @@ def require_login():
 
 
 def chart_response(template: str, **context):
-    """A chart page: plotly.js adds a few style rules of its own at run time."""
+    """A chart page: plotly.js (loaded when the reader asks for the interactive chart) adds a
+    few style rules of its own at run time."""
     response = make_response(render_template(template, **context))
     response.headers["Content-Security-Policy"] = CHART_CONTENT_SECURITY_POLICY
     return response
@@ -65,7 +65,7 @@ def gantt_response(project, *, shared: bool = False, **context):
         gantt=gantt,
         predecessors=predecessors,
         filters=filters,
-        figure_json=to_json(gantt_charts.gantt_figure(gantt, day, filters.zoom, status_labels)),
+        figure=gantt_charts.gantt_figure(gantt, day, filters.zoom, status_labels),
         status_labels=status_labels,
         zooms=gantt_charts.ZOOMS,
         gantt_url=lambda **args: "?".join(filter(None, (request.path, urlencode(args | keep)))),
@@ -105,7 +105,7 @@ def instance_timeline(instance_id):
         visit_label=timelines.visit_label,
         now=now,
         short_day=fmt.short_day,
-        figure_json=to_json(timelines.item_figure(instance, visits, now, fmt)),
+        figure=timelines.item_figure(instance, visits, now, fmt),
     )
 
 
@@ -128,7 +128,7 @@ def template_timeline(template_id):
         stages=stages,
         stage=stage,
         short_day=fmt.short_day,
-        figure_json=to_json(figure),
+        figure=figure,
     )
 
 
@@ -153,5 +153,5 @@ def portfolio(department_id):
         department=department,
         rows=rows,
         short_day=fmt.short_day,
-        figure_json=to_json(figure),
+        figure=figure,
     )

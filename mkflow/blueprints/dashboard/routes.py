@@ -82,6 +82,23 @@ def _choices(f: dashboard_filters.Filters) -> dict:
     }
 
 
+# The department dashboard's first screen comes with the page; each chart below it comes
+# when it scrolls into view (htmx), so the page stays small and quick to draw.
+FIRST = ("summary", "people", "throughput")
+
+
+def later_titles() -> dict:
+    """The headings of the charts that come later, until they come."""
+    return {
+        "cycle": _("Cycle time, launch to the final stage"),
+        "stages": _("Time per stage"),
+        "first_pass": _("First-pass approval rate"),
+        "flow": _("Cumulative flow"),
+        "projects": _("Projects"),
+        "milestones": _("Upcoming milestones"),
+    }
+
+
 @bp.route("")
 def index():
     f = _department_filters()
@@ -93,11 +110,30 @@ def index():
     return chart_response(
         "dashboard/department.html",
         filters=f,
-        charts=[make(ctx) for make in dashboard_figures.DEPARTMENT.values()],
+        parts=[
+            (name, make(ctx) if name in FIRST else None)
+            for name, make in dashboard_figures.DEPARTMENT.items()
+        ],
+        later_titles=later_titles(),
         csv_view="dashboard.department_csv",
         **shares,
         **_choices(f),
     )
+
+
+@bp.route("/part/<name>")
+def part(name):
+    """One chart of the department dashboard: the section htmx puts in place, or (without
+    JavaScript, from the link in its place) a page of its own."""
+    if name not in dashboard_figures.DEPARTMENT:
+        abort(404)
+    f = _department_filters()
+    chart = dashboard_figures.DEPARTMENT[name](_context(f))
+    if request.htmx:
+        template, page = "dashboard/_part.html", {}
+    else:
+        template, page = "dashboard/part.html", _choices(f)
+    return chart_response(template, c=chart, filters=f, csv_view="dashboard.department_csv", **page)
 
 
 @bp.route("/company")

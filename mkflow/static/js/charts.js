@@ -1,6 +1,6 @@
-// Draws each chart from the figure JSON in the page; a click on a bar opens its item.
-// The data table stays in the page for screen readers, hidden from sight.
-// Date axes speak the page's language: plotly.js ships only English month names.
+// Draws a chart with plotly.js from its figure JSON (on its button), in place of the SVG the
+// server drew (loaded by chart-button.js when the reader asks); a click on a bar opens its
+// item. Date axes speak the page's language: plotly.js ships only English month names.
 var CHART_LOCALES = {
   ru: {
     moduleType: "locale", name: "ru", dictionary: {},
@@ -15,22 +15,21 @@ var CHART_LOCALES = {
     },
   },
 };
-document.addEventListener("DOMContentLoaded", function () {
-  var lang = document.documentElement.lang;
-  if (CHART_LOCALES[lang]) Plotly.register(CHART_LOCALES[lang]);
-  document.querySelectorAll(".chart-plot").forEach(function (el) {
-    var figure = JSON.parse(document.getElementById(el.dataset.figure).textContent);
-    Plotly.newPlot(el, figure.data, figure.layout, {
-      responsive: true, displaylogo: false, displayModeBar: false, locale: lang,
-    });
-    el.on("plotly_click", function (event) {
-      var url = event.points[0] && event.points[0].customdata;
-      if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
-        window.location.assign(url);
-      }
-    });
+var chartLang = document.documentElement.lang;
+if (CHART_LOCALES[chartLang]) Plotly.register(CHART_LOCALES[chartLang]);
+function drawChart(button) {
+  var figure = JSON.parse(button.dataset.figure);
+  var el = button.closest(".chart").querySelector(".chart-drawn");
+  el.replaceChildren();
+  el.className = "chart-plot";
+  Plotly.newPlot(el, figure.data, figure.layout, {
+    responsive: true, displaylogo: false, displayModeBar: false, locale: chartLang,
   });
-  document.querySelectorAll(".chart-table").forEach(function (el) {
-    el.classList.add("visually-hidden");
+  el.on("plotly_click", function (event) {
+    var url = event.points[0] && event.points[0].customdata;
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
+      window.location.assign(url);
+    }
   });
-});
+  button.remove();
+}
