@@ -29,7 +29,11 @@ def require_login():
 
 
 def chart_response(template: str, **context):
-    """A chart page: plotly.js adds a few style rules of its own at run time."""
+    """A chart page: plotly.js adds a few style rules of its own at run time. A chart page's
+    context has its figure twice: ``figure``, plotly's figure dictionary as the builder made
+    it (plain text and ``Markup``, dates as dates), and ``figure_json``, the same escaped and
+    serialised for plotly.js (``figure_json.to_json``); a dashboard's charts have both as
+    attributes (``dashboard_figures.Chart``)."""
     response = make_response(render_template(template, **context))
     response.headers["Content-Security-Policy"] = CHART_CONTENT_SECURITY_POLICY
     return response
@@ -59,13 +63,15 @@ def gantt_response(project, *, shared: bool = False, **context):
     for pred, succ, kind, lag in gantt.links:
         predecessors.setdefault(succ.id, []).append((pred, kind, lag))
     keep = {"embed": "1"} if embed else {}
+    figure = gantt_charts.gantt_figure(gantt, day, filters.zoom, status_labels)
     response = chart_response(
         "charts/gantt.html",
         project=project,
         gantt=gantt,
         predecessors=predecessors,
         filters=filters,
-        figure_json=to_json(gantt_charts.gantt_figure(gantt, day, filters.zoom, status_labels)),
+        figure=figure,
+        figure_json=to_json(figure),
         status_labels=status_labels,
         zooms=gantt_charts.ZOOMS,
         gantt_url=lambda **args: "?".join(filter(None, (request.path, urlencode(args | keep)))),
@@ -98,6 +104,7 @@ def instance_timeline(instance_id):
     instance = instance_or_404(instance_id)
     now, fmt = clock.now(), formatter()
     visits = timelines.visits(instance)
+    figure = timelines.item_figure(instance, visits, now, fmt)
     return chart_response(
         "charts/instance_timeline.html",
         item=instance,
@@ -105,7 +112,8 @@ def instance_timeline(instance_id):
         visit_label=timelines.visit_label,
         now=now,
         short_day=fmt.short_day,
-        figure_json=to_json(timelines.item_figure(instance, visits, now, fmt)),
+        figure=figure,
+        figure_json=to_json(figure),
     )
 
 
@@ -128,6 +136,7 @@ def template_timeline(template_id):
         stages=stages,
         stage=stage,
         short_day=fmt.short_day,
+        figure=figure,
         figure_json=to_json(figure),
     )
 
@@ -153,5 +162,6 @@ def portfolio(department_id):
         department=department,
         rows=rows,
         short_day=fmt.short_day,
+        figure=figure,
         figure_json=to_json(figure),
     )
