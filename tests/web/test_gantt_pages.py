@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import pytest
+from flask import template_rendered
 from support import add_people, at_every_moment, new_project, new_task, user
 from test_sharing import assert_reveals_nothing, marketing_project, share
 
@@ -245,6 +246,23 @@ def test_the_table_says_what_each_task_depends_on_and_which_are_overdue(client, 
     assert "<td>Brief &amp; plan (FS); Venue (SS +2)</td>" in cells["Booth"]
     assert "<td></td>" in cells["Venue"]  # depends on nothing
     assert "Overdue" in cells["Long ago"] and "Overdue" not in cells["Booth"]
+
+
+def test_the_page_hands_its_figure_over_as_a_dict_and_as_the_json_made_from_it(
+    app, client, auth, demo
+):
+    """A server-side renderer reads ``figure``; plotly.js reads ``figure_json``."""
+    project = new_project()
+    new_task(project, "Venue <booking>", start_date=MON, due_date=MON)
+    auth.login()
+    rendered = []
+    with template_rendered.connected_to(lambda _app, template, context: rendered.append(context)):
+        client.get(f"/projects/{project.id}/gantt")
+    (context,) = [c for c in rendered if "figure_json" in c]
+    figure = context["figure"]
+    assert isinstance(figure, dict) and figure["data"][0]["type"] == "bar"
+    assert figure["layout"]["yaxis"]["ticktext"] == ["<b>Venue &lt;booking&gt;</b>"]
+    assert context["figure_json"] == to_json(figure)
 
 
 def test_filters_and_zoom_are_kept_in_the_url(client, auth, demo):
