@@ -31,9 +31,11 @@ def text(value: str) -> str:
     string, and most texts have nothing to escape."""
     if type(value) is not str:
         return value if isinstance(value, Markup) else text(str(value))
-    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
-        return str(escape(value))
-    return value
+    return str(escape(value)) if _needs_escaping(value) else value
+
+
+def _needs_escaping(value: str) -> bool:
+    return "&" in value or "<" in value or ">" in value or '"' in value or "'" in value
 
 
 def _escaped(value):
@@ -43,6 +45,11 @@ def _escaped(value):
     if kind in _AS_IS:
         return value
     if kind is list or kind is tuple:
+        try:  # a list of texts (keys, dates) with nothing to escape is looked at once
+            if not _needs_escaping("".join(value)):
+                return list(value)
+        except TypeError:  # not all texts
+            pass
         return [
             text(v) if type(v) is str else v if type(v) in _AS_IS else _escaped(v) for v in value
         ]
