@@ -17,5 +17,6 @@ narrower filter.
 Charts of spans on a time axis (a project's Gantt, an item's and a template's timelines, a
 department's portfolio) share one figure builder, ``timeline``; ``gantt``,
 ``item_timelines`` and ``portfolio`` read the database and decide the spans, and every
-figure leaves the server through ``figure_json``. Pages draw them with plotly.js.
+figure leaves the server through ``figure_json``. Pages draw them on the server as SVG
+(``svg``) and with plotly.js when the reader asks for the interactive chart.
 """

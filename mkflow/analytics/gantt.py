@@ -72,64 +72,55 @@ def gantt_of(project: Project, today: date, filters: GanttFilters) -> Gantt:
     return Gantt(rows, links, min(starts, default=None), max(ends, default=None))
 
 
-def span_of(row: listing.TaskRow) -> tuple[date, date] | None:
-    """A task's first day and its due day; a task with one date lasts that day."""
-    start, due = row.start_date or row.due_date, row.due_date or row.start_date
-    if start is None:
-        return None
-    return start, max(start, due)
-
-
-# Where an arrow leaves its predecessor and enters its successor, per link kind:
-# finish-to-start leaves at the predecessor's end and enters at the successor's start.
+# Where an arrow leaves its predecessor and enters its successor, per link kind, as indexes
+# into a bar's (start, end): finish-to-start leaves at the predecessor's end and enters at
+# the successor's start.
 _ENDS = {
-    LinkKind.FS: ("end", "start"),
-    LinkKind.SS: ("start", "start"),
-    LinkKind.FF: ("end", "end"),
-    LinkKind.SF: ("start", "end"),
+    LinkKind.FS: (1, 0),
+    LinkKind.SS: (0, 0),
+    LinkKind.FF: (1, 1),
+    LinkKind.SF: (0, 1),
 }
 
 
 def gantt_figure(gantt: Gantt, today: date, zoom: str, status_text: dict[str, str]) -> dict:
     """The plotly figure: a bar per scheduled task, coloured by status, late ones outlined,
-    milestones as diamonds on their due day, an arrow per link, a line at today."""
-    labels = {
-        "assignee": _("Assignee"),
-        "dates": _("Dates"),
-        "status": _("Status"),
-        "late": _("Overdue"),
-        "nobody": _("Unassigned"),
-    }
+    milestones as diamonds on their due day, an arrow per link, a line at today. A task's
+    bar runs from its first day to the end of its due day; a task with one date lasts that
+    day."""
+    assignee, dates, status, late = _("Assignee"), _("Dates"), _("Status"), _("Overdue")
+    nobody, one_day = _("Unassigned"), timedelta(days=1)
     spans, edges = [], {}
     for row in gantt.rows:
-        dates = span_of(row)
-        if dates is None:
+        start, due = row.start_date or row.due_date, row.due_date or row.start_date
+        if start is None:
             continue
-        start, due = dates
-        end = due + timedelta(days=1)
+        if due < start:
+            due = start
+        end = due + one_day
         hover = [
             row.title,
-            f"{labels['assignee']}: {row.assignee_name or labels['nobody']}",
-            f"{labels['dates']}: {row.start_text or row.due_text} – {row.due_text}",
-            f"{labels['status']}: {status_text[row.status]}"
-            + (f" · {labels['late']}" if row.late else ""),
+            f"{assignee}: {row.assignee_name or nobody}",
+            f"{dates}: {row.start_text or row.due_text} – {row.due_text}",
+            f"{status}: {status_text[row.status]} · {late}"
+            if row.late
+            else f"{status}: {status_text[row.status]}",
         ]
-        key = str(row.id)
         spans.append(
             Span(
-                key=key,
-                label=row.title,
-                start=start,
-                end=end,
-                group=row.status,
-                hover=hover,
-                url=row.url,
-                depth=row.depth,
-                late=row.late,
-                diamond=datetime.combine(due, NOON) if row.milestone else None,
+                str(row.id),
+                row.title,
+                start,
+                end,
+                row.status,
+                hover,
+                row.url,
+                row.depth,
+                row.late,
+                datetime.combine(due, NOON) if row.milestone else None,
             )
         )
-        edges[row.id] = {"start": start, "end": end}
+        edges[row.id] = (start, end)
     arrows = [
         Arrow(
             str(pred.id),

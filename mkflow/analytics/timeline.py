@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 
+from mkflow.analytics.figure_json import text
+
 ROW_HEIGHT = 26
 LATE_OUTLINE = "#c0392b"
 ARROW_COLOUR = "#5b6470"
@@ -54,7 +56,12 @@ def _iso(moment: date | datetime) -> str:
     return moment.isoformat(sep=" ") if isinstance(moment, datetime) else moment.isoformat()
 
 
+DAY_MS = 24 * 3600 * 1000
+
+
 def _milliseconds(start: date | datetime, end: date | datetime) -> int:
+    if type(start) is date and type(end) is date:  # a Gantt's bars: whole days
+        return (end - start).days * DAY_MS
     if not isinstance(start, datetime):
         start = datetime.combine(start, datetime.min.time())
     if not isinstance(end, datetime):
@@ -77,8 +84,8 @@ def figure(
     explains the colours; milestones as diamonds; arrows as one line trace whose last point
     of each arrow is an arrowhead turned along the line.
 
-    The figure is plotly's figure dictionary, serialised by ``plotly.io``: building a
-    ``go.Figure`` deep-copies and checks every value, several milliseconds for a big
+    The figure is plotly's figure dictionary of plain values (see ``figure_json``): building
+    a ``go.Figure`` deep-copies and checks every value, several milliseconds for a big
     project's Gantt; the tests build one from it, which validates it against plotly's schema."""
     by_group: dict[str, list[Span]] = defaultdict(list)
     for span in spans:
@@ -133,12 +140,16 @@ def figure(
 
 
 def _tick(span: Span) -> str:
-    """Texts are plain (``charts.output`` escapes them); only our own tags are Markup."""
-    return Markup(SUBTASK) + span.label if span.depth else Markup("<b>%s</b>") % span.label
+    """Texts are plain (``figure_json`` escapes them); only our own tags are Markup, built
+    here with one ``Markup`` per text: a ``Markup`` operation per part costs more than the
+    rest of a bar."""
+    if span.depth:
+        return Markup(SUBTASK + text(span.label))
+    return Markup("<b>" + text(span.label) + "</b>")
 
 
 def _hover(span: Span) -> str:
-    return Markup("<br>").join(span.hover)
+    return Markup("<br>".join([text(line) for line in span.hover]))
 
 
 def _bars(key: str, group: Group, rows: list[Span]) -> dict:

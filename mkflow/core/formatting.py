@@ -21,7 +21,9 @@ SHORT_DAYS = {
 class Formatter:
     def __init__(self, locale: str, zone: ZoneInfo):
         self.pattern = DATETIME_PATTERNS.get(locale, DATETIME_PATTERNS["en"])
-        self.short_day = SHORT_DAYS.get(locale, SHORT_DAYS["en"])
+        # Remembered per day: a Gantt or a list prints the same few hundred days again and
+        # again, and strftime costs more than the look-up.
+        self.short_day = lru_cache(maxsize=4096)(SHORT_DAYS.get(locale, SHORT_DAYS["en"]))
         self.zone = zone
         # Short unit marks, translated once.
         self.day, self.hour, self.minute = _("d"), _("h"), _("min")

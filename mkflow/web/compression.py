@@ -12,6 +12,9 @@ COMPRESSIBLE = {"text/javascript", "application/javascript", "text/css", "image/
 PAGES = {"text/html", "application/json", "text/csv", "text/calendar"}
 SMALLEST = 500  # bytes: below this gzip's framing eats most of the gain
 PAGE_LEVEL = 6  # zlib's default: about 1 ms for the 84 KB dashboard; 9 costs 3 times that
+# Past this size a page is sent at level 1: a 500-task Gantt (280 KB) takes 1 ms instead of
+# 3.5 ms and weighs 45 KB instead of 34 KB; a 5,000-task one 11 ms instead of 45 ms.
+BIG_PAGE, BIG_PAGE_LEVEL = 128 * 1024, 1
 # BREACH reads secrets (the CSRF token) from the size of compressed pages that a foreign
 # site makes the browser fetch: such requests get their pages uncompressed.
 OWN_REQUESTS = {None, "same-origin", "none"}
@@ -65,7 +68,8 @@ def _compress_page(response):
         request.headers.get("Sec-Fetch-Site") not in OWN_REQUESTS
     ):
         return response
-    response.set_data(gzip.compress(body, compresslevel=PAGE_LEVEL, mtime=0))
+    level = BIG_PAGE_LEVEL if len(body) > BIG_PAGE else PAGE_LEVEL
+    response.set_data(gzip.compress(body, compresslevel=level, mtime=0))
     _mark_gzipped(response)
     return response
 

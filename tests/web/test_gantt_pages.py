@@ -236,6 +236,37 @@ def test_the_gantt_page_shows_the_chart_and_its_table(client, auth, demo):
     )
 
 
+def test_the_table_says_what_each_task_depends_on_and_which_are_overdue(client, auth, demo):
+    project = new_project()
+    brief = new_task(project, "Brief & plan", start_date=MON, due_date=MON)
+    venue = new_task(project, "Venue", start_date=MON, due_date=MON)
+    booth = new_task(project, "Booth", start_date=MON, due_date=MON + timedelta(days=9))
+    manager = project.manager
+    rules.add_link(db.session.get(Task, booth.id), manager, brief.id, "fs")
+    rules.add_link(db.session.get(Task, booth.id), manager, venue.id, "ss", lag=2)
+    new_task(project, "Long ago", start_date=date(2020, 1, 6), due_date=date(2020, 1, 7))
+    db.session.commit()
+    auth.login()
+    body = client.get(f"/projects/{project.id}/gantt").get_data(as_text=True)
+    rows = re.findall(r"<tr[^>]*>\s*<td class=\"depth-\d\">(.*?)</tr>", body, re.S)
+    cells = {re.search(r">([^<]+)</a>", row).group(1): row for row in rows}
+    assert set(cells) == {"Brief &amp; plan", "Venue", "Booth", "Long ago"}
+    assert "<td>Brief &amp; plan (FS); Venue (SS +2)</td>" in cells["Booth"]
+    assert "<td></td>" in cells["Venue"]  # depends on nothing
+    assert "Overdue" in cells["Long ago"] and "Overdue" not in cells["Booth"]
+
+
+def test_a_name_with_markup_is_text_in_the_drawn_chart_and_in_the_interactive_one(
+    client, auth, demo
+):
+    project = new_project()
+    new_task(project, "Venue <booking>", start_date=MON, due_date=MON)
+    auth.login()
+    body = client.get(f"/projects/{project.id}/gantt").get_data(as_text=True)
+    assert "<booking>" not in body
+    assert page_figure(body)["layout"]["yaxis"]["ticktext"] == ["<b>Venue &lt;booking&gt;</b>"]
+
+
 def test_filters_and_zoom_are_kept_in_the_url(client, auth, demo):
     project = new_project()
     new_task(project, "Open one", start_date=MON, due_date=MON)
