@@ -21,8 +21,8 @@ what the first cached (a stylesheet revalidated on every page shows here). Per v
 * ready: what the user sees is done: the load event has fired, every chart in the first
   screen (``figure.chart``) holds its drawing (an ``svg``, whether the server sent it or
   plotly.js drew it), and then no long task follows for a second. "ready" is the latest of
-  the load event's end, the last chart drawn and the end of the last long task before that
-  quiet second.
+  the load event's end, the first contentful paint (a small page may paint after its load
+  event), the last chart drawn and the end of the last long task before that quiet second.
 * longest task and TBT: long tasks (PerformanceObserver ``longtask``, > 50 ms) up to ready;
   total blocking time is the sum of their parts beyond 50 ms.
 * KB: bytes transferred (navigation and resources' ``transferSize``: headers plus the
@@ -88,7 +88,7 @@ RESULTS = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];
   const tasks = window.__longTasks;
-  const ready = Math.max(nav.loadEventEnd, window.__chartDrawn,
+  const ready = Math.max(nav.loadEventEnd, window.__chartDrawn, fcp ? fcp.startTime : 0,
                          ...tasks.map(([start, length]) => start + length));
   const bytes = [nav, ...performance.getEntriesByType("resource")]
     .filter((e) => e.startTime <= ready)
