@@ -1,6 +1,6 @@
 """What four pages cost in a real Chromium with the CPU slowed 4× (a modest office laptop).
 
-    .venv/bin/python bench/browser.py [--db sqlite|postgres] [--runs 7]
+    .venv/bin/python bench/browser.py [--db sqlite|postgres] [--runs 7] [--pages gantt,...]
 
 The app is served as the README's Production section says (bench/served.py: ``flask db
 upgrade``, ``flask seed demo --locale en``, gunicorn with 4 workers); Debian's Chromium
@@ -26,7 +26,8 @@ what the first cached (a stylesheet revalidated on every page shows here). Per v
 * longest task and TBT: long tasks (PerformanceObserver ``longtask``, > 50 ms) up to ready;
   total blocking time is the sum of their parts beyond 50 ms.
 * KB: bytes transferred (navigation and resources' ``transferSize``: headers plus the
-  body as sent, so gzip counts; a file served from the cache counts 0).
+  body as sent, so gzip counts; a file served from the cache counts 0), and requests: how
+  many of them went to the server (a revalidation answered 304 counts, the cache does not).
 
 It prints a Markdown table of p50 / p95 over the runs.
 """
@@ -90,15 +91,16 @@ RESULTS = """() => {
   const tasks = window.__longTasks;
   const ready = Math.max(nav.loadEventEnd, window.__chartDrawn, fcp ? fcp.startTime : 0,
                          ...tasks.map(([start, length]) => start + length));
-  const bytes = [nav, ...performance.getEntriesByType("resource")]
-    .filter((e) => e.startTime <= ready)
-    .reduce((sum, e) => sum + (e.transferSize || 0), 0);
+  const fetched = [nav, ...performance.getEntriesByType("resource")]
+    .filter((e) => e.startTime <= ready && e.transferSize > 0);
+  const bytes = fetched.reduce((sum, e) => sum + e.transferSize, 0);
   return {
     fcp: fcp ? fcp.startTime : null,
     ready: ready,
     longest: Math.max(0, ...tasks.map(([, length]) => length)),
     tbt: tasks.reduce((sum, [, length]) => sum + Math.max(0, length - 50), 0),
     kb: bytes / 1024,
+    requests: fetched.length,
   };
 }"""
 
@@ -133,7 +135,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def run(db: str, runs: int) -> dict[tuple[str, str], list[dict]]:
+def run(db: str, runs: int, names: list[str]) -> dict[tuple[str, str], list[dict]]:
     from playwright.sync_api import sync_playwright
 
     url = os.environ.get("MKFLOW_BENCH_DATABASE_URL", DEFAULT_PG_URL)
@@ -146,7 +148,7 @@ def run(db: str, runs: int) -> dict[tuple[str, str], list[dict]]:
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
             cookies = {}
-            for name in PAGES:
+            for name in names:
                 target = pages[name]
                 if target.email not in cookies:
                     cookies[target.email] = served.session_cookie(server, target.email)
@@ -164,9 +166,9 @@ def run(db: str, runs: int) -> dict[tuple[str, str], list[dict]]:
 def print_table(results: dict[tuple[str, str], list[dict]]) -> None:
     print(
         "\n| page | visit | n | FCP p50 / p95 ms | ready p50 / p95 ms | longest task p50 / p95 ms"
-        " | TBT p50 / p95 ms | KB transferred p50 |"
+        " | TBT p50 / p95 ms | KB transferred p50 | requests p50 |"
     )
-    print("|---|---|---:|---|---|---|---|---:|")
+    print("|---|---|---:|---|---|---|---|---:|---:|")
     for (name, visit), outcomes in results.items():
 
         def cell(key: str, outcomes=outcomes) -> str:
@@ -174,9 +176,10 @@ def print_table(results: dict[tuple[str, str], list[dict]]) -> None:
             return f"{percentile(values, 50):,.0f} / {percentile(values, 95):,.0f}"
 
         kb = percentile([o["kb"] for o in outcomes], 50)
+        requests = percentile([o["requests"] for o in outcomes], 50)
         print(
             f"| {name} | {visit} | {len(outcomes)} | {cell('fcp')} | {cell('ready')} | "
-            f"{cell('longest')} | {cell('tbt')} | {kb:,.1f} |"
+            f"{cell('longest')} | {cell('tbt')} | {kb:,.1f} | {requests} |"
         )
 
 
@@ -184,10 +187,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--pages", default=",".join(PAGES), help="comma-separated, of " + ", ".join(PAGES)
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"load average before: {load_average()}", flush=True)
-    results = run(args.db, args.runs)
+    results = run(args.db, args.runs, args.pages.split(","))
     print_table(results)
     print(
         f"\n{args.db}, CPU slowed {CPU_SLOWDOWN}×, {args.runs} runs; "
