@@ -65,3 +65,5 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/run.py --db both
 	$(BIN)/python bench/projects.py --db both
+	$(BIN)/python bench/throughput.py --db both   # needs wrk (apt-get install -y wrk)
+	$(BIN)/python bench/browser.py

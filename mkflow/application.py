@@ -35,7 +35,13 @@ from mkflow.projects.status import Move
 from mkflow.web import i18n
 from mkflow.web.compression import compress
 from mkflow.web.extensions import babel, csrf, htmx, login_manager
-from mkflow.web.http import IdConverter, set_security_headers, static_url, with_clean_parameters
+from mkflow.web.http import (
+    IdConverter,
+    mark_immutable,
+    set_security_headers,
+    static_url,
+    with_clean_parameters,
+)
 from mkflow.web.templating import chart_helpers, template_helpers
 
 # Registered in this order: error pages first.
@@ -103,6 +109,7 @@ def _init_extensions(app: Flask) -> None:
 
     app.after_request(set_security_headers)
     app.after_request(compress)
+    app.after_request(mark_immutable)
     app.context_processor(template_helpers)
     app.jinja_env.filters["todate"] = date.fromisoformat
     app.jinja_env.globals["timedelta"] = timedelta

@@ -172,6 +172,16 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_file_digest(str(path)))
 
 
+def mark_immutable(response):
+    """A static file fetched at the address static_url gave (its digest in ``v``) never
+    changes there: the browser need not ask again, not even on a reload."""
+    if request.endpoint == "static" and response.status_code == 200:
+        path = Path(current_app.static_folder) / request.view_args["filename"]
+        if request.args.get("v") == _file_digest(str(path)):
+            response.cache_control.immutable = True
+    return response
+
+
 def render_form(template: str, form, status: int | None = None, **context):
     """Render a form page; a submitted form with errors answers 422, not 200."""
     if status is None:

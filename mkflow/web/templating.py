@@ -11,12 +11,14 @@ from mkflow.processes import board
 from mkflow.processes.rules import Action
 from mkflow.web.cards import row_labels
 from mkflow.web.counters import nav_counts
+from mkflow.web.process_colors import stylesheet_url
 
 
 def template_helpers() -> dict:
     """Functions templates call: counters for the navigation, dates in the user's zone."""
     return {
         "nav_counts": lambda: nav_counts(current_user),
+        "colors_url": stylesheet_url,
         "when": lambda moment: formatter().when(moment),
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",

@@ -1,5 +1,6 @@
 """Pages every user sees, the health check, headers and static files."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def test_nothing_sent_to_a_logged_in_person_is_kept_by_a_browser_or_a_cache(
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
     ]
     assert "/me" in pages and "/dashboard" in pages and "/bell" in pages
-    pages.remove("/processes/colors.css")  # the same for everyone, revalidated (no-cache)
+    pages.remove("/processes/colors.css")  # the same for everyone (test_process_colors.py)
     for url in [*pages, "/no-such-page", "/instances/999999"]:
         response = client.get(url)
         assert response.headers.get("Cache-Control") == "no-store", url
@@ -76,6 +77,20 @@ def test_pages_load_only_our_own_scripts(client):
     assert scripts[0].startswith('<script src="/static/vendor/htmx-2.0.8/htmx.min.js?v=')
     assert scripts[1].startswith('<script src="/static/js/mkflow.js?v=')
     assert "<style" not in page and " style=" not in page
+
+
+def test_static_files_at_their_versioned_address_are_never_revalidated(client):
+    """Every page waits for the style sheet: at the address static_url gives, the browser
+    keeps it without asking again, even on a reload; another address may be revalidated."""
+    page = client.get("/login").get_data(as_text=True)
+    address = re.search(r'href="(/static/css/mkflow\.css\?v=[0-9a-f]+)"', page).group(1)
+    sheet = client.get(address, headers={"Accept-Encoding": "gzip"})
+    assert sheet.headers["Content-Encoding"] == "gzip"
+    assert sheet.cache_control.immutable and sheet.cache_control.max_age == 31536000
+    sheet.close()
+    other = client.get("/static/css/mkflow.css?v=1")
+    assert not other.cache_control.immutable
+    other.close()
 
 
 def test_vendored_htmx_is_cached_for_long_and_licensed(client, app):

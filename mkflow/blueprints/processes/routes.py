@@ -18,15 +18,16 @@ from flask_login import current_user, login_required
 from mkflow.blueprints.processes.forms import StartForm
 from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.models import ProcessTemplate
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
 from mkflow.processes import board as boards
 from mkflow.processes import engine
-from mkflow.processes.templates import COLOR, can_create_templates, problems_of
+from mkflow.processes.templates import can_create_templates, problems_of
 from mkflow.sharing import share_links
+from mkflow.web import process_colors
 from mkflow.web.actions import perform
 from mkflow.web.cards import card_context, item_cards
+from mkflow.web.counters import COLORS_LISTING
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import render_board
 from mkflow.web.loaders import visible_template_or_404
@@ -182,13 +183,15 @@ def finished(template_id):
 
 @bp.route("/colors.css")
 def colors():
-    """Each process's colour as a CSS class: the CSP allows no inline styles."""
-    rows = db.session.execute(db.select(ProcessTemplate.id, ProcessTemplate.color)).all()
-    css = "\n".join(
-        f".tpl-{tid} {{ --process-color: {color}; }}" for tid, color in rows if COLOR.match(color)
-    )
-    response = make_response(css)
+    """Each process's colour as a CSS class (pages link it as process_colors.stylesheet_url)."""
+    listing = db.session.scalar(COLORS_LISTING) or ""
+    response = make_response(process_colors.stylesheet(listing))
     response.headers["Content-Type"] = "text/css; charset=utf-8"
+    if request.args.get("v") == process_colors.digest(listing):
+        response.headers["Cache-Control"] = process_colors.FOREVER
+        return response
+    # An address of colours since changed (a page drawn just before, an old tab): the
+    # current colours, asked again next time.
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
     return response.make_conditional(request)
