@@ -16,11 +16,16 @@ from mkflow.blueprints.projects.forms import (
     TaskForm,
     UploadForm,
 )
-from mkflow.blueprints.projects.routes import board_columns_context, bp, people_choices
+from mkflow.blueprints.projects.routes import (
+    board_columns_context,
+    board_filters,
+    bp,
+    people_choices,
+)
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
-from mkflow.models import Event, Project, Task, TaskStatus, User
+from mkflow.models import Event, Project, Task, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
@@ -281,27 +286,35 @@ def _answer(task: Task, source, message: str, category: str, form, *, refused: b
             answer.card = work_tasks([mine], current_user, user_today())[0]
             answer.place = "true"
         return render_answer(answer, labels=row_labels())
+    filters = board_filters(request.form)
     if refused:
         # The reason is shown on the board, where the move was refused (not twice).
         answer = CardAnswer("task", "board", "", category, board="projects/_columns.html")
         return render_answer(
-            answer, project=project, error=message, **board_columns_context(project)
+            answer, project=project, error=message, **board_columns_context(project, filters)
         )
-    row, heads = listing.board_update(
+    update = listing.board_update(
         project,
         task.id,
         {source, task.status},
         current_user,
         user_today(),
         is_manager=project_access.is_manager(current_user, project),
+        filters=filters,
+        cursors={s: request.form.get(f"after_{s}") for s in {source, task.status}},
     )
-    answer = CardAnswer("task", "board", message, category, gone=f"task-{task.id}", heads=heads)
-    if row is not None:
-        prepare_rows([row])
-        newest_first = row.status == TaskStatus.DONE
-        answer.card = row
-        answer.place = f"{'afterbegin' if newest_first else 'beforeend'}:#tasks-{row.status}"
-    return render_answer(answer, labels=row_labels())
+    answer = CardAnswer(
+        "task", "board", message, category, gone=f"task-{task.id}", heads=update.columns
+    )
+    if update.row is not None:
+        prepare_rows([update.row])
+        answer.card = update.row
+        answer.place = (
+            f"beforebegin:#task-{update.next_id}"
+            if update.next_id
+            else f"beforeend:#tasks-{update.row.status}"
+        )
+    return render_answer(answer, labels=row_labels(), project=project, filters=filters)
 
 
 @bp.route("/tasks/<int:task_id>/delete", methods=["POST"])
