@@ -568,7 +568,9 @@ def _page_ids(project_id: int, status, key, limit: int, conditions):
         condition = _after(status, key, segment=segment)
         if condition is None:
             continue
-        order = ([] if segment == "undated" else [column]) + list(ties)
+        # The key stays first in the undated part too (all null there): the same order
+        # as the index, so Postgres reads it along the index instead of sorting.
+        order = [column, *ties]
         parts.append(
             select(task.c.id)
             .where(task.c.project_id == project_id, task.c.status == status, condition, *conditions)
