@@ -23,7 +23,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from mkflow.core.database import db, on_postgres
 from mkflow.core.inputs import parse_id
@@ -180,8 +180,12 @@ class TaskFilters:
         return bool(self.assignee_id or self.status or self.overdue or self.text)
 
 
-# Made once: an alias builds its column objects anew each time.
+# Made once: an alias builds its column objects anew each time. Plain tables, not ORM
+# aliases: the counters are Core queries like the rows (see plain_rows).
 ASSIGNEE = User.__table__.alias("assignee")
+CHILD = Task.__table__.alias("child")
+PREDECESSOR = Task.__table__.alias("predecessor")
+CHECK = ChecklistItem.__table__
 
 
 def among(column, ids: list[int]):
@@ -279,35 +283,35 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
     if not by_id:
         return
     ids = list(by_id)
-    child, predecessor = aliased(Task), aliased(Task)
+    child, predecessor, link, check = CHILD, PREDECESSOR, TaskLink.__table__, CHECK
     counts = [
         select(
             literal("subtasks"),
-            child.parent_id,
+            child.c.parent_id,
             func.count(),
-            func.sum(case((child.status == TaskStatus.DONE, 1), else_=0)),
+            func.sum(case((child.c.status == TaskStatus.DONE, 1), else_=0)),
         )
-        .where(among(child.parent_id, ids))
-        .group_by(child.parent_id),
-        select(literal("blocked"), TaskLink.successor_id, func.count(), func.count())
-        .join(predecessor, predecessor.id == TaskLink.predecessor_id)
+        .where(among(child.c.parent_id, ids))
+        .group_by(child.c.parent_id),
+        select(literal("blocked"), link.c.successor_id, func.count(), func.count())
+        .join(predecessor, predecessor.c.id == link.c.predecessor_id)
         .where(
-            among(TaskLink.successor_id, ids),
-            TaskLink.kind == "fs",
-            predecessor.status != TaskStatus.DONE,
+            among(link.c.successor_id, ids),
+            link.c.kind == "fs",
+            predecessor.c.status != TaskStatus.DONE,
         )
-        .group_by(TaskLink.successor_id),
+        .group_by(link.c.successor_id),
     ]
     if checks:
         counts.append(
             select(
                 literal("checks"),
-                ChecklistItem.task_id,
+                check.c.task_id,
                 func.count(),
-                func.sum(case((ChecklistItem.done, 1), else_=0)),
+                func.sum(case((check.c.done, 1), else_=0)),
             )
-            .where(among(ChecklistItem.task_id, ids))
-            .group_by(ChecklistItem.task_id)
+            .where(among(check.c.task_id, ids))
+            .group_by(check.c.task_id)
         )
     for kind, task_id, total, done in db.session.execute(union_all(*counts)).all():
         row = by_id[task_id]
