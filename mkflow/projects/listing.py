@@ -196,7 +196,7 @@ def among(column, ids: list[int]):
     return column.in_(ids)
 
 
-def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions):
+def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions, limit=None):
     """The tasks' own columns and ``late``, one query; no counters, no moves. Plain Core
     rows with the status as text: the ORM and enum conversion per row cost more here
     than the query."""
@@ -222,6 +222,8 @@ def plain_rows(project: Project, today: date, filters: TaskFilters | None, *cond
     )
     if filters is not None:
         query = _filtered(query, filters, today)
+    if limit is not None:
+        query = query.order_by(task.c.id).limit(limit)
     rows = [TaskRow(*row) for row in db.session.execute(query).all()]
     done = TaskStatus.DONE
     for row in rows:
@@ -664,16 +666,24 @@ def board_page(
 
 @dataclass
 class BoardUpdate:
-    """What a move changed on a board whose columns have loaded up to ``cursors``.
+    """What a move changed on a board whose columns have loaded up to their cursors.
 
     ``row``: the task as its new column shows it (None when the filters leave it out or
-    its column has not loaded that far); ``place``: "before" ``next_id`` or "end" (of
-    what is loaded); ``columns``: the two columns with their counts, and ``left``/``cursor``
-    past what is loaded."""
+    its column has not loaded that far), to go before the task ``next_id`` (None: at the
+    end of what is loaded); ``columns``: the two columns with their counts, and
+    ``left``/``cursor`` past what is loaded; ``dependents``: loaded cards whose "waiting"
+    changed with the move (at most DEPENDENTS_SHOWN)."""
 
     row: TaskRow | None
     columns: list
     next_id: int | None = None
+    dependents: list = field(default_factory=list)
+
+
+# A move to or from Done may change the "waiting" of this many dependent cards in the
+# answer; more are right on the next load (the answer stays small whatever the project).
+DEPENDENTS_SHOWN = 10
+WAITING_SHOWN = (TaskStatus.ASSIGNED, TaskStatus.REOPENED)  # the cards that show "waiting"
 
 
 def board_update(
@@ -686,21 +696,24 @@ def board_update(
     is_manager: bool,
     filters: TaskFilters | None = None,
     cursors: dict | None = None,
+    dependents: bool = False,
 ) -> BoardUpdate:
     """After a move on a board: the task's row as its column shows it and where it goes,
-    and the columns of ``statuses`` with their counts and what is left past their loaded
-    part. ``cursors`` holds, per status, the cursor of the column's last loaded task ("" or
-    missing: all of it is loaded). At most four queries, however big the project."""
+    the columns of ``statuses`` with their counts and what is left past their loaded part,
+    and, with ``dependents`` (the move went to or from Done), the loaded cards of its
+    finish-to-start successors. ``cursors`` holds, per status, the cursor of the column's
+    last loaded task ("": all of it is loaded; missing: unknown, as all loaded for the moved
+    card, but no dependent is sent there). At most five queries, however big the project."""
     task = Task.__table__
     cursors = cursors or {}
     conditions = _conditions(filters, today)
-    loaded = {s: decode_cursor(s, cursors.get(str(s))) for s in statuses}
+    loaded = {s: decode_cursor(s, cursors.get(str(s))) for s in COLUMNS}
     rows = plain_rows(project, today, filters, task.c.id == task_id)
     columns = {status: BoardColumn(TaskStatus(status)) for status in COLUMNS if status in statuses}
     past = [
-        (and_(task.c.status == status, _past(status, key)), 1)
-        for status, key in loaded.items()
-        if key is not None
+        (and_(task.c.status == status, _past(status, loaded[status])), 1)
+        for status in columns
+        if loaded[status] is not None
     ]
     left = func.sum(case(*past, else_=0)) if past else literal(0)
     counts = db.session.execute(
@@ -711,20 +724,53 @@ def board_update(
     for status, count, after in counts:
         column = columns[TaskStatus(status)]
         column.count, column.left = count, after or 0
-        key = loaded.get(column.status)
+        key = loaded[column.status]
         column.cursor = encode_cursor(key) if key is not None and column.left else ""
     update = BoardUpdate(None, list(columns.values()))
+    if dependents:
+        update.dependents = [
+            row
+            for row in _successor_rows(project, task_id, today, filters)
+            if cursors.get(row.status) is not None and _within(row, loaded[row.status])
+        ]
     row = rows[0] if rows else None
-    if row is None:
-        return update
+    if row is not None and _within(row, loaded[row.status]):
+        update.row = row
+    shown = ([update.row] if update.row else []) + update.dependents
+    _fill_counters(shown, checks=False)
+    fill_moves(project, shown, user, is_manager=is_manager)
+    if update.row is not None:
+        update.next_id = _next_loaded(project.id, row, loaded[row.status], conditions)
+    return update
+
+
+def _within(row: TaskRow, bound: tuple | None) -> bool:
+    """Whether ``row`` falls within its column's loaded part (``bound``: None, all of it)."""
+    status = TaskStatus(row.status)
+    return bound is None or _rank(status, row_key(row)) <= _rank(status, bound)
+
+
+def _successor_rows(project: Project, task_id: int, today: date, filters) -> list[TaskRow]:
+    link = TaskLink.__table__
+    successors = select(link.c.successor_id).where(
+        link.c.predecessor_id == task_id, link.c.kind == "fs"
+    )
+    task = Task.__table__
+    return plain_rows(
+        project,
+        today,
+        filters,
+        task.c.id.in_(successors),
+        task.c.status.in_([str(s) for s in WAITING_SHOWN]),
+        limit=DEPENDENTS_SHOWN,
+    )
+
+
+def _next_loaded(project_id: int, row: TaskRow, bound: tuple | None, conditions) -> int | None:
+    """The loaded task that comes right after ``row`` in its column, if any."""
+    task = Task.__table__
     status, key = TaskStatus(row.status), row_key(row)
-    bound = loaded.get(status)
-    if bound is not None and _rank(status, key) > _rank(status, bound):
-        return update  # past what the column has loaded: only its count changed
-    _fill_counters([row], checks=False)
-    fill_moves(project, [row], user, is_manager=is_manager)
-    update.row = row
-    following = _page_ids(project.id, status, key, 1, conditions)
+    following = _page_ids(project_id, status, key, 1, conditions)
     candidates = db.session.execute(
         select(task.c.id, task.c.due_date, task.c.position, task.c.status_changed_at).where(
             task.c.id.in_(union_all(*following))
@@ -734,11 +780,12 @@ def board_update(
         (changed, task_id) if status == TaskStatus.DONE else (due, position, task_id)
         for task_id, due, position, changed in candidates
     ]
-    if keys:
-        nearest = min(keys, key=lambda k: _rank(status, k))
-        if bound is None or _rank(status, nearest) <= _rank(status, bound):
-            update.next_id = nearest[-1]
-    return update
+    if not keys:
+        return None
+    nearest = min(keys, key=lambda k: _rank(status, k))
+    if bound is None or _rank(status, nearest) <= _rank(status, bound):
+        return nearest[-1]
+    return None
 
 
 # My work

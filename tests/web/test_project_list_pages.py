@@ -346,6 +346,8 @@ def test_the_list_and_the_board_ask_the_same_whatever_the_size(demo, client, aut
         f"/projects/{project.id}",
         f"/projects/{project.id}?page=2",
         f"/projects/{project.id}/board",
+        f"/projects/{project.id}/board/assigned?after=2030-01-01_1_1",
+        f"/projects/{project.id}/board?assignee=1&overdue=1&q=task",
     )
     small = [statements_for(client, url) for url in pages]
     tasks = make_tree(project) + make_tree(project)
@@ -401,3 +403,29 @@ def test_rows_show_their_subtask_checklist_and_waiting_counters(demo, client, au
     assert "1/2" in row(board, parent, "</li>")
     assert "waiting" in row(board, waiting, "</li>")
     assert "waiting" not in row(board, blocker, "</li>")
+
+
+def test_accepting_a_task_answers_its_loaded_dependents_without_waiting(
+    demo, client, auth, small_columns
+):
+    project = new_project()
+    blocker = new_task(project, "Brief", due_date=date(2026, 3, 1))
+    waiting = [new_task(project, f"Banner {n}", due_date=date(2026, 3, 2 + n)) for n in range(5)]
+    manager = user("head@demo.local")
+    for task in waiting:
+        task_rules.add_link(db.session.get(Task, task.id), manager, blocker.id, "fs")
+    blocker = db.session.get(Task, blocker.id)
+    blocker.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+    auth.login()
+    board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    assert column_of(board, "assigned").count(">waiting</span>") == 3  # the three loaded
+    cursors = dict(re.findall(r'name="(after_\w+)" value="([^"]*)"', board))
+    response = move_on_board(client, blocker, "accept", **cursors)
+    body = response.get_data(as_text=True)
+    # The loaded dependents come again, in place and without "waiting"; the two not loaded
+    # do not (their cards are not on the page); the answer stays small.
+    replaced = re.findall(r'<li class="card-item[^"]*" id="task-(\d+)" hx-swap-oob="true">', body)
+    assert [int(i) for i in replaced] == [t.id for t in waiting[:3]]
+    assert ">waiting</span>" not in body
+    assert len(response.data) < 5000

@@ -25,7 +25,7 @@ from mkflow.blueprints.projects.routes import (
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
-from mkflow.models import Event, Project, Task, User
+from mkflow.models import Event, Project, Task, TaskStatus, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
@@ -301,11 +301,19 @@ def _answer(task: Task, source, message: str, category: str, form, *, refused: b
         user_today(),
         is_manager=project_access.is_manager(current_user, project),
         filters=filters,
-        cursors={s: request.form.get(f"after_{s}") for s in {source, task.status}},
+        cursors={s: request.form.get(f"after_{s}") for s in TaskStatus},
+        dependents=(source == TaskStatus.DONE) != (task.status == TaskStatus.DONE),
     )
     answer = CardAnswer(
-        "task", "board", message, category, gone=f"task-{task.id}", heads=update.columns
+        "task",
+        "board",
+        message,
+        category,
+        gone=f"task-{task.id}",
+        heads=update.columns,
+        others=update.dependents,
     )
+    prepare_rows(update.dependents)
     if update.row is not None:
         prepare_rows([update.row])
         answer.card = update.row
