@@ -135,35 +135,27 @@ def test_a_move_places_the_card_among_what_its_column_has_loaded(manager):
     assigned = make(project, 4)
     in_progress = make(project, 5, S.IN_PROGRESS)  # due 1–5 March
     board = columns(project, manager)
-    target = board[S.IN_PROGRESS]  # three loaded: 1–3 March
-    moved = db.session.get(Task, assigned[1].id)  # due 2 March: among the loaded
-    rules.move(moved, manager, "start")
-    cursors = {S.ASSIGNED: board[S.ASSIGNED].cursor, S.IN_PROGRESS: target.cursor}
-    update = listing.board_update(
-        project,
-        moved.id,
-        {S.ASSIGNED, S.IN_PROGRESS},
-        manager,
-        TODAY,
-        is_manager=True,
-        cursors=cursors,
-    )
-    assert update.row.id == moved.id and update.next_id == in_progress[1].id
+    cursors = {S.ASSIGNED: board[S.ASSIGNED].cursor, S.IN_PROGRESS: board[S.IN_PROGRESS].cursor}
+
+    def start(task):  # as the board asks, with In progress loaded to 3 March
+        rules.move(db.session.get(Task, task.id), manager, "start")
+        return listing.board_update(
+            project,
+            task.id,
+            {S.ASSIGNED, S.IN_PROGRESS},
+            manager,
+            TODAY,
+            is_manager=True,
+            cursors=cursors,
+        )
+
+    update = start(assigned[1])  # due 2 March: among the loaded, before 2 March's
+    assert update.row.id == assigned[1].id and update.next_id == in_progress[1].id
     counts = {c.status: (c.count, c.left) for c in update.columns}
     assert counts == {S.ASSIGNED: (3, 1), S.IN_PROGRESS: (6, 2)}
     # One due later than anything loaded only changes the counts.
-    late = db.session.get(Task, assigned[3].id)
-    late.due_date = date(2026, 3, 20)
-    rules.move(late, manager, "start")
-    update = listing.board_update(
-        project,
-        late.id,
-        {S.ASSIGNED, S.IN_PROGRESS},
-        manager,
-        TODAY,
-        is_manager=True,
-        cursors=cursors,
-    )
+    db.session.get(Task, assigned[3].id).due_date = date(2026, 3, 20)
+    update = start(assigned[3])
     assert update.row is None
     assert {c.status: c.left for c in update.columns}[S.IN_PROGRESS] == 3
 
