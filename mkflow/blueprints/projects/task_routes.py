@@ -269,6 +269,7 @@ def move(task_id):
         form=form,
         done=done,
         refused=refused,
+        keep_loaded=in_place,  # the answer prints the task as just written: no read back
     )
 
 
