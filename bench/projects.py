@@ -1,30 +1,38 @@
-"""Benchmark of a big project: its board, its task list and rescheduling a long chain.
+"""Benchmark of big projects: the board, the task list, a move on the board and
+rescheduling a long chain.
 
     .venv/bin/python bench/projects.py [--db sqlite|postgres|both] [--requests 200]
                                        [--runs 20] [--profile]
 
 For each database: a fresh, migrated database with the demo company, then two projects made
-in bulk with the same recipe: 2,000 tasks (measured) and 200 tasks (for the statement
-count). A project has subtasks to depth 3, about 40% done tasks and the rest spread over the
-four other statuses, overdue tasks, milestones, checklists, and about 1,500 links of all four
-kinds, 499 of them a 500-task finish-to-start chain. The Flask test client, logged in as the
-project manager, then times:
+in bulk with the same recipe: 5,000 tasks and 500 tasks. A project has subtasks to depth 3,
+about 40% done tasks and the rest spread over the four other statuses, overdue tasks,
+milestones, checklists, and links of all four kinds (three for every four tasks), 499 of
+them a 500-task finish-to-start chain. The Flask test client, logged in as the project
+manager, then times:
 
-* ``board``       GET /projects/<id>/board;
-* ``list``        GET /projects/<id> (the default tree view);
+* ``board``       GET /projects/<id>/board, on both projects;
+* ``column``      GET /projects/<id>/board/assigned?after=<cursor> with htmx: a column's
+  next page, on the big project;
+* ``move``        POST /projects/tasks/<id>/move from the board with htmx (carrying the
+  board's cursors, as the page sends them), on both projects: an in-progress task goes
+  round submit → reopen (with a comment) → start;
+* ``list``        GET /projects/<id> (the default tree view), on the big project;
 * ``reschedule``  POST /projects/tasks/<chain head>/edit moving the head's due date N working
   days later, so that all 500 tasks of the chain move; ``reschedule (domain)`` is the same
   change through ``tasks.update_task`` and a commit, without the form and the request.
 
 Every response is checked (status, the tasks shown, the chain moved by exactly N working
-days). Statements per request are counted with a ``before_cursor_execute`` listener and
-compared between the 200- and the 2,000-task project. Postgres comes from
+days, a move answers no board). Statements per request are counted with a
+``before_cursor_execute`` listener and compared between the two projects; the bytes of the
+board and of a move's answer are printed raw and gzip-compressed. Postgres comes from
 MKFLOW_BENCH_PROJECTS_DATABASE_URL (default below); the database is created when missing
 and its public schema is dropped and recreated.
 """
 
 import argparse
 import cProfile
+import gzip
 import os
 import random
 import re
@@ -64,7 +72,7 @@ from mkflow.projects.scheduling import Calendar, Link, LinkKind, Span, reschedul
 from mkflow.seeding import company_seeds  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_projects"
-BIG, SMALL = 2000, 200  # tasks per project
+BIG, SMALL = 5000, 500  # tasks per project
 WARMUP = 5
 SHIFT = 3  # working days the chain head's due date moves per reschedule
 MANAGER = "marketer@demo.local"
@@ -75,7 +83,14 @@ MEMBERS = (
     "smm@demo.local",
     "pr@demo.local",
 )
-TARGETS_MS = {"board": 60.0, "list": 60.0, "reschedule": 250.0, "reschedule (domain)": 250.0}
+TARGETS_MS = {
+    "board": 15.0,
+    "column": 15.0,
+    "move": 10.0,
+    "list": 60.0,
+    "reschedule": 250.0,
+    "reschedule (domain)": 250.0,
+}
 OPEN_STATUSES = (
     (TaskStatus.ASSIGNED, 0.40),
     (TaskStatus.IN_PROGRESS, 0.30),
@@ -239,7 +254,7 @@ def _statuses(tasks: list[Planned], today: date, rng: random.Random) -> None:
 def make_plan(size: int, today: date, seed: int = 42, cal: Calendar | None = None) -> Plan:
     rng = random.Random(seed)
     cal = cal or Calendar()
-    chain_length, link_total = size // 4, size * 3 // 4
+    chain_length, link_total = min(size // 4, 500), size * 3 // 4
     tasks = _tree(size, rng)
     start = cal.roll_forward(today - timedelta(days=300))
     parents = {t.parent for t in tasks}
@@ -282,6 +297,9 @@ class Built:
     open_ids: set[int]
     chain_ids: list[int]
     counts: dict = field(default_factory=dict)
+    first_page: set = field(default_factory=set)  # of the Assigned column, see board_state
+    cursors: dict = field(default_factory=dict)  # the board's, as a move carries them
+    moved: int = 0  # the task the move case moves
 
 
 def create_project(name: str, start: date, manager: User) -> Project:
@@ -405,7 +423,7 @@ COLUMN_COUNT = re.compile(r'id="col-(\w+)".*?<span class="count"[^>]*>(\d+)<', r
 
 
 def check_board(response, built: Built) -> None:
-    """Each column counts all its tasks and shows at most its limit of them; together the
+    """Each column counts all its tasks and shows at most a page of them; together the
     counts are the whole project; no card is shown twice or belongs elsewhere."""
     assert response.status_code == 200, response.status_code
     body = response.get_data(as_text=True)
@@ -415,11 +433,17 @@ def check_board(response, built: Built) -> None:
     counts = dict(COLUMN_COUNT.findall(body))
     assert int(counts["done"]) == len(built.done_ids), "wrong Done count"
     assert sum(map(int, counts.values())) == built.size, "the counts miss tasks"
-    expected = sum(
-        min(int(n), listing.BOARD_COLUMN_LIMIT) for c, n in counts.items() if c != "done"
-    )
-    expected += min(len(built.done_ids), listing.DONE_ON_BOARD)
+    expected = sum(min(int(n), listing.BOARD_PAGE) for n in counts.values())
     assert len(shown) == expected, "a column shows too few or too many cards"
+
+
+def check_column(response, built: Built) -> None:
+    """A full next page of the column, none of them on the first page."""
+    assert response.status_code == 200, response.status_code
+    body = response.get_data(as_text=True)
+    shown = [int(i) for i in CARD_ID.findall(body)]
+    assert len(shown) == listing.BOARD_PAGE and not set(shown) & built.first_page
+    assert "<html" not in body, "not a fragment"
 
 
 def check_list(response, built: Built) -> None:
@@ -441,21 +465,72 @@ def log_in(client) -> None:
 
 def bench_page(client, counter, built, case, n, label, profiler=None) -> Result:
     url, check = PAGES[case]
-    url = url.format(built.project_id)
+    url = url.format(built.project_id, built.cursors.get("after_assigned", ""))
+    headers = {"HX-Request": "true"} if case == "column" else {}
     result = Result(label, case, built.size, TARGETS_MS[case])
     for i in range(WARMUP + n):
         measured = i >= WARMUP
-        response, sample = timed(counter, lambda: client.get(url), profiler if measured else None)
+        response, sample = timed(
+            counter, lambda: client.get(url, headers=headers), profiler if measured else None
+        )
         check(response, built)
         if measured:
             result.add(*sample)
+            SIZES[(label, case, built.size)] = response.data
     return result
 
 
 PAGES = {
     "board": ("/projects/{}/board", check_board),
+    "column": ("/projects/{}/board/assigned?after={}", check_column),
     "list": ("/projects/{}", check_list),
 }
+# The last answer of each case, for its size raw and compressed: (db, case, tasks) → bytes.
+SIZES: dict[tuple, bytes] = {}
+CURSOR = re.compile(r'name="(after_\w+)" value="([^"]*)"')
+# A round of moves for an in-progress task, as its manager: each returns it to the start.
+ROUND = (("submit", {}), ("reopen", {"comment": "Once more, please."}), ("start", {}))
+
+
+def board_state(client, built: Built) -> None:
+    """What the board's first page shows: the Assigned column's cards and the cursors a
+    move carries; and the task the move case moves (the first in-progress card)."""
+    body = client.get(f"/projects/{built.project_id}/board").get_data(as_text=True)
+    built.cursors = dict(CURSOR.findall(body))
+    column = body[body.index('id="col-assigned"') : body.index('id="col-in_progress"')]
+    built.first_page = {int(i) for i in CARD_ID.findall(column)}
+    in_progress = body[body.index('id="col-in_progress"') : body.index('id="col-on_review"')]
+    built.moved = int(CARD_ID.search(in_progress).group(1))
+
+
+def bench_move(app, client, counter, built, n, label, profiler=None) -> Result:
+    """``n`` moves of one task round ROUND, from the board with htmx."""
+    result = Result(label, "move", built.size, TARGETS_MS["move"])
+    for i in range(WARMUP + n):
+        name, extra = ROUND[i % len(ROUND)]
+        with app.app_context():
+            version = db.session.scalar(select(Task.lock_version).where(Task.id == built.moved))
+        data = {"move": name, "version": str(version), "from": "board", **built.cursors, **extra}
+        measured = i >= WARMUP
+        response, sample = timed(
+            counter,
+            lambda data=data: client.post(
+                f"/projects/tasks/{built.moved}/move", data=data, headers={"HX-Request": "true"}
+            ),
+            profiler if measured else None,
+        )
+        assert response.status_code == 200, response.status_code
+        assert b'id="board"' not in response.data, "a move answered the whole board"
+        if measured:
+            result.add(*sample)
+            SIZES[(label, "move", built.size)] = response.data
+    return result
+
+
+def print_sizes() -> None:
+    print("\n| db | case | tasks | bytes | gzip bytes |\n|---|---|---:|---:|---:|")
+    for (label, case, size), body in SIZES.items():
+        print(f"| {label} | {case} | {size:,} | {len(body):,} | {len(gzip.compress(body)):,} |")
 
 
 def chain_dates(app, built: Built) -> dict[int, tuple[date, date]]:
@@ -557,15 +632,6 @@ def bench_reschedule(app, client, counter, built, runs, label, direct=False, pro
     return result
 
 
-def statements_at(client, counter, app, built: Built) -> dict[str, str]:
-    """Statements per request of each case on ``built`` (a few requests each)."""
-    found = {}
-    for case in PAGES:
-        found[case] = bench_page(client, counter, built, case, 3, "", None).statement_text
-    found["reschedule"] = bench_reschedule(app, client, counter, built, 2, "").statement_text
-    return found
-
-
 def run_database(label: str, url: str, requests: int, runs: int, profile: bool) -> tuple:
     app = make_app(url)
     big, small, seconds = seed(app)
@@ -577,11 +643,18 @@ def run_database(label: str, url: str, requests: int, runs: int, profile: bool) 
         counter = StatementCounter(db.engine)
     client = app.test_client()
     log_in(client)
-    profilers = {
-        c: cProfile.Profile() if profile else None for c in ("board", "list", "reschedule")
-    }
+    cases = ("board", "column", "move", "list", "reschedule")
+    profilers = {c: cProfile.Profile() if profile else None for c in cases}
     results = []
-    for case in PAGES:
+    for built in (small, big):
+        board_state(client, built)
+        results.append(
+            bench_page(client, counter, built, "board", requests, label, profilers["board"])
+        )
+        results.append(bench_move(app, client, counter, built, requests, label, profilers["move"]))
+        print(f"[{label}] board and move at {built.size} done", flush=True)
+    board_state(client, big)
+    for case in ("column", "list"):
         results.append(bench_page(client, counter, big, case, requests, label, profilers[case]))
         print(f"[{label}] {case} done", flush=True)
     results.append(
@@ -590,10 +663,7 @@ def run_database(label: str, url: str, requests: int, runs: int, profile: bool) 
     results.append(bench_reschedule(app, client, counter, big, runs, label, direct=True))
     print(f"[{label}] reschedule done", flush=True)
     counts = {
-        SMALL: statements_at(client, counter, app, small),
-        BIG: {
-            r.case: r.statement_text for r in results if r.case in ("board", "list", "reschedule")
-        },
+        size: {r.case: r.statement_text for r in results if r.size == size} for size in (SMALL, BIG)
     }
     for name, profiler in profilers.items():
         if profiler:
@@ -606,7 +676,7 @@ def run_database(label: str, url: str, requests: int, runs: int, profile: bool) 
 def print_constancy(counts: dict) -> None:
     print()
     for label, by_size in counts.items():
-        for case in ("board", "list", "reschedule"):
+        for case in ("board", "move"):
             seen = {size: by_size[size][case] for size in (SMALL, BIG)}
             verdict = "constant" if len(set(seen.values())) == 1 else "GROWS"
             print(f"{label} {case}: statements by tasks {seen} -> {verdict}")
@@ -633,6 +703,7 @@ def main(argv=None) -> int:
             results += found
             counts.update(by_size)
     print_table(results, "tasks")
+    print_sizes()
     print_constancy(counts)
     print(f"load average at end: {load_average()}")
     return 0

@@ -19,10 +19,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from mkflow.core.database import db, on_postgres
 from mkflow.core.inputs import parse_id
@@ -36,9 +37,8 @@ SORTS = ("tree", "title", "start", "due", "status", "assignee")
 # A page of the task list and the done tasks on the board: rendering thousands of rows
 # costs more than anyone reads; the list (filtered by status) has every done task.
 PAGE_SIZE = 50
-DONE_ON_BOARD = 20
-# A board shows this many tasks of each open status; more are one click away in the list.
-BOARD_COLUMN_LIMIT = 40
+# A board column shows this many tasks, then as many more each time the reader asks.
+BOARD_PAGE = 20
 
 
 @dataclass
@@ -180,8 +180,12 @@ class TaskFilters:
         return bool(self.assignee_id or self.status or self.overdue or self.text)
 
 
-# Made once: an alias builds its column objects anew each time.
+# Made once: an alias builds its column objects anew each time. Plain tables, not ORM
+# aliases: the counters are Core queries like the rows (see plain_rows).
 ASSIGNEE = User.__table__.alias("assignee")
+CHILD = Task.__table__.alias("child")
+PREDECESSOR = Task.__table__.alias("predecessor")
+CHECK = ChecklistItem.__table__
 
 
 def among(column, ids: list[int]):
@@ -192,7 +196,7 @@ def among(column, ids: list[int]):
     return column.in_(ids)
 
 
-def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions):
+def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions, limit=None):
     """The tasks' own columns and ``late``, one query; no counters, no moves. Plain Core
     rows with the status as text: the ORM and enum conversion per row cost more here
     than the query."""
@@ -218,6 +222,8 @@ def plain_rows(project: Project, today: date, filters: TaskFilters | None, *cond
     )
     if filters is not None:
         query = _filtered(query, filters, today)
+    if limit is not None:
+        query = query.order_by(task.c.id).limit(limit)
     rows = [TaskRow(*row) for row in db.session.execute(query).all()]
     done = TaskStatus.DONE
     for row in rows:
@@ -244,23 +250,31 @@ def fill_moves(project: Project, rows: list[TaskRow], user: User, *, is_manager:
 
 
 def _filtered(query, filters: TaskFilters, today: date):
+    return query.where(*_conditions(filters, today))
+
+
+def _conditions(filters: TaskFilters | None, today: date) -> list:
+    """The filters' conditions on the task table (none without filters)."""
+    if filters is None:
+        return []
     task = Task.__table__  # plain columns keep the query a Core one (see plain_rows)
+    conditions = []
     if filters.assignee_id:
-        query = query.where(task.c.assignee_id == filters.assignee_id)
+        conditions.append(task.c.assignee_id == filters.assignee_id)
     if filters.status:
-        query = query.where(task.c.status == filters.status)
+        conditions.append(task.c.status == filters.status)
     if filters.overdue:
-        query = query.where(task.c.status != TaskStatus.DONE, task.c.due_date < today)
+        conditions += [task.c.status != TaskStatus.DONE, task.c.due_date < today]
     if filters.text:
         # autoescape: "%" and "_" in the search are text, not LIKE wildcards
         text = filters.text.lower()
-        query = query.where(
+        conditions.append(
             or_(
                 func.lower(task.c.title).contains(text, autoescape=True),
                 func.lower(task.c.description).contains(text, autoescape=True),
             )
         )
-    return query
+    return conditions
 
 
 def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
@@ -271,35 +285,35 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
     if not by_id:
         return
     ids = list(by_id)
-    child, predecessor = aliased(Task), aliased(Task)
+    child, predecessor, link, check = CHILD, PREDECESSOR, TaskLink.__table__, CHECK
     counts = [
         select(
             literal("subtasks"),
-            child.parent_id,
+            child.c.parent_id,
             func.count(),
-            func.sum(case((child.status == TaskStatus.DONE, 1), else_=0)),
+            func.sum(case((child.c.status == TaskStatus.DONE, 1), else_=0)),
         )
-        .where(among(child.parent_id, ids))
-        .group_by(child.parent_id),
-        select(literal("blocked"), TaskLink.successor_id, func.count(), func.count())
-        .join(predecessor, predecessor.id == TaskLink.predecessor_id)
+        .where(among(child.c.parent_id, ids))
+        .group_by(child.c.parent_id),
+        select(literal("blocked"), link.c.successor_id, func.count(), func.count())
+        .join(predecessor, predecessor.c.id == link.c.predecessor_id)
         .where(
-            among(TaskLink.successor_id, ids),
-            TaskLink.kind == "fs",
-            predecessor.status != TaskStatus.DONE,
+            among(link.c.successor_id, ids),
+            link.c.kind == "fs",
+            predecessor.c.status != TaskStatus.DONE,
         )
-        .group_by(TaskLink.successor_id),
+        .group_by(link.c.successor_id),
     ]
     if checks:
         counts.append(
             select(
                 literal("checks"),
-                ChecklistItem.task_id,
+                check.c.task_id,
                 func.count(),
-                func.sum(case((ChecklistItem.done, 1), else_=0)),
+                func.sum(case((check.c.done, 1), else_=0)),
             )
-            .where(among(ChecklistItem.task_id, ids))
-            .group_by(ChecklistItem.task_id)
+            .where(among(check.c.task_id, ids))
+            .group_by(check.c.task_id)
         )
     for kind, task_id, total, done in db.session.execute(union_all(*counts)).all():
         row = by_id[task_id]
@@ -439,78 +453,339 @@ def task_page(
 
 @dataclass
 class BoardColumn:
+    """A status column: its rows (one page), how many tasks it has over all pages (under
+    the filters), how many come after the rows shown (``left``) and where the next page
+    starts (``cursor``, "" when nothing is left)."""
+
     status: TaskStatus
     rows: list = field(default_factory=list)
-    count: int = 0  # tasks in this status; more than ``rows`` in the Done column
+    count: int = 0
+    left: int = 0
+    cursor: str = ""
 
     @property
     def more(self) -> bool:
-        return self.count > len(self.rows)
+        return self.left > 0
 
 
-def board_columns(project: Project, user: User | None, today: date, *, is_manager: bool):
-    """Each open status's BOARD_COLUMN_LIMIT most urgent tasks (soonest due first) and the
-    DONE_ON_BOARD latest done ones, with the count of all; a column with more links to the
-    list filtered by its status. Three queries, however big the project. Without a user (a
-    share link) tasks offer no moves."""
+# The order of a column, a keyset over (key, *ties): open statuses by due date (soonest
+# first, undated last), then position and id; Done the latest done first. A null key sorts
+# last on both databases: each page reads the dated part and the undated part separately,
+# so that each part walks an index in its own order.
+def _column_order(status):
     task = Task.__table__
-    in_project = task.c.project_id == project.id
-    # One small sorted read per status (the index on project and status finds them), not a
-    # ranking of the whole project.
-    firsts = [
-        select(task.c.id)
-        .where(in_project, task.c.status == status)
-        .order_by(task.c.due_date.is_(None), task.c.due_date, task.c.position, task.c.id)
-        .limit(BOARD_COLUMN_LIMIT)
-        .subquery()
+    if status == TaskStatus.DONE:
+        return task.c.status_changed_at, (task.c.id,), True
+    return task.c.due_date, (task.c.position, task.c.id), False
+
+
+def row_key(row: TaskRow) -> tuple:
+    """The row's place in its column's order, as a cursor holds it."""
+    if row.status == TaskStatus.DONE:
+        return (row.changed_at, row.id)
+    return (row.due_date, row.position, row.id)
+
+
+EPOCH = datetime(2000, 1, 1)
+
+
+def _rank(status, key: tuple) -> tuple:
+    """Python's reading of the column order, over keys (row_key): rows are read in parts."""
+    if status == TaskStatus.DONE:
+        changed, task_id = key
+        return (changed is None, -(changed - EPOCH).total_seconds() if changed else 0, -task_id)
+    due, position, task_id = key
+    return (due is None, due or FAR, position, task_id)
+
+
+def _in_order(status, rows: list) -> list:
+    return sorted(rows, key=lambda row: _rank(status, row_key(row)))
+
+
+def encode_cursor(key: tuple) -> str:
+    """A cursor for a link: the key's values joined by "_" (an empty first one is null)."""
+    first, *ties = key
+    return "_".join([first.isoformat() if first is not None else "", *map(str, ties)])
+
+
+def decode_cursor(status, text: str | None) -> tuple | None:
+    """The key a cursor holds, None when it is missing or malformed (the column's start)."""
+    parts = (text or "").split("_")
+    done = status == TaskStatus.DONE
+    if len(parts) != (2 if done else 3):
+        return None
+    first, *ties = parts
+    try:
+        numbers = [int(t) for t in ties]
+        if not first:
+            value = None
+        else:
+            value = datetime.fromisoformat(first) if done else date.fromisoformat(first)
+    except ValueError:
+        return None
+    if any(abs(n) > 2**31 for n in numbers):
+        return None
+    return (value, *numbers)
+
+
+def _after(status, key: tuple | None, *, segment: str):
+    """The condition for the ``segment`` ("dated" or "undated") of a column past ``key``
+    (None: from the start); None when that segment lies wholly before the key."""
+    column, ties, descending = _column_order(status)
+    if segment == "dated":
+        if key is None:
+            return column.is_not(None)
+        if key[0] is None:
+            return None
+        bound = _pair((column, *ties), key)
+    else:
+        if key is None or key[0] is not None:
+            return column.is_(None)
+        bound = _pair(ties, key[1:])
+    later = bound[0] < bound[1] if descending else bound[0] > bound[1]
+    return and_(column.is_not(None), later) if segment == "dated" else and_(column.is_(None), later)
+
+
+def _pair(columns, values):
+    """``columns`` and ``values`` as two sides of a comparison (row values for several),
+    each value bound with its column's type (a date stored as text compares as text)."""
+    binds = [bindparam(None, v, type_=c.type) for c, v in zip(columns, values, strict=True)]
+    if len(columns) == 1:
+        return columns[0], binds[0]
+    return tuple_(*columns), tuple_(*binds)
+
+
+def _past(status, key: tuple | None):
+    """Every task of a column past ``key``: both segments in one condition."""
+    parts = [c for c in (_after(status, key, segment=s) for s in SEGMENTS) if c is not None]
+    return or_(*parts)
+
+
+SEGMENTS = ("dated", "undated")
+
+
+def _page_ids(project_id: int, status, key, limit: int, conditions):
+    """The ids of a column's next ``limit`` tasks past ``key``, per segment, each a read
+    along the index in the column's order."""
+    task = Task.__table__
+    column, ties, descending = _column_order(status)
+    parts = []
+    for segment in SEGMENTS:
+        condition = _after(status, key, segment=segment)
+        if condition is None:
+            continue
+        # The key stays first in the undated part too (all null there): the same order
+        # as the index, so Postgres reads it along the index instead of sorting.
+        order = [column, *ties]
+        parts.append(
+            select(task.c.id)
+            .where(task.c.project_id == project_id, task.c.status == status, condition, *conditions)
+            .order_by(*[o.desc() if descending else o for o in order])
+            .limit(limit)
+            .subquery()
+        )
+    return [select(part.c.id) for part in parts]
+
+
+def board_columns(
+    project: Project,
+    user: User | None,
+    today: date,
+    *,
+    is_manager: bool,
+    filters: TaskFilters | None = None,
+):
+    """Each status's first page (BOARD_PAGE tasks, the most urgent first: soonest due, in
+    Done the latest done) and the count of all its tasks under ``filters``. Three queries,
+    however big the project. Without a user (a share link) tasks offer no moves."""
+    conditions = _conditions(filters, today)
+    ids = [
+        part
         for status in COLUMNS
-        if status != TaskStatus.DONE
+        for part in _page_ids(project.id, status, None, BOARD_PAGE, conditions)
     ]
-    latest_done = (
-        select(task.c.id)
-        .where(in_project, task.c.status == TaskStatus.DONE)
-        .order_by(task.c.status_changed_at.desc(), task.c.id.desc())
-        .limit(DONE_ON_BOARD)
-        .subquery()
-    )
-    shown = task.c.id.in_(union_all(*(select(first.c.id) for first in [*firsts, latest_done])))
-    rows = plain_rows(project, today, None, shown)
+    rows = plain_rows(project, today, None, Task.id.in_(union_all(*ids)))
     _fill_counters(rows, checks=False)
     if user is not None:
         fill_moves(project, rows, user, is_manager=is_manager)
     columns = {status: BoardColumn(status) for status in COLUMNS}
-    for row in sorted(rows, key=lambda r: (r.due_date or FAR, r.position, r.id)):
+    for row in rows:
         columns[TaskStatus(row.status)].rows.append(row)
-    done = columns[TaskStatus.DONE]
-    done.rows.sort(key=lambda r: (r.changed_at or datetime.min, r.id), reverse=True)
+    task = Task.__table__
     counts = db.session.execute(
         select(type_coerce(task.c.status, String), func.count())
-        .where(in_project)
+        .where(task.c.project_id == project.id, *conditions)
         .group_by(task.c.status)
     )
     for status, count in counts:
         columns[TaskStatus(status)].count = count
+    for column in columns.values():
+        column.rows = _in_order(column.status, column.rows)[:BOARD_PAGE]
+        column.left = column.count - len(column.rows)
+        if column.left > 0:
+            column.cursor = encode_cursor(row_key(column.rows[-1]))
     return list(columns.values())
 
 
+def board_page(
+    project: Project,
+    status,
+    cursor: str | None,
+    user: User | None,
+    today: date,
+    *,
+    is_manager: bool,
+    filters: TaskFilters | None = None,
+) -> BoardColumn:
+    """A column's next page past ``cursor`` (a malformed one reads from the start), with how
+    many are left after it (``count`` is not read). Three queries."""
+    key = decode_cursor(status, cursor)
+    conditions = _conditions(filters, today)
+    ids = _page_ids(project.id, status, key, BOARD_PAGE, conditions)
+    rows = plain_rows(project, today, None, Task.id.in_(union_all(*ids)))
+    column = BoardColumn(TaskStatus(status))
+    column.rows = _in_order(status, rows)[:BOARD_PAGE]
+    _fill_counters(column.rows, checks=False)
+    if user is not None:
+        fill_moves(project, column.rows, user, is_manager=is_manager)
+    if column.rows:
+        last = row_key(column.rows[-1])
+        task = Task.__table__
+        column.left = db.session.scalar(
+            select(func.count()).where(
+                task.c.project_id == project.id,
+                task.c.status == status,
+                _past(status, last),
+                *conditions,
+            )
+        )
+        if column.left:
+            column.cursor = encode_cursor(last)
+    return column
+
+
+@dataclass
+class BoardUpdate:
+    """What a move changed on a board whose columns have loaded up to their cursors.
+
+    ``row``: the task as its new column shows it (None when the filters leave it out or
+    its column has not loaded that far), to go before the task ``next_id`` (None: at the
+    end of what is loaded); ``columns``: the two columns with their counts, and
+    ``left``/``cursor`` past what is loaded; ``dependents``: loaded cards whose "waiting"
+    changed with the move (at most DEPENDENTS_SHOWN)."""
+
+    row: TaskRow | None
+    columns: list
+    next_id: int | None = None
+    dependents: list = field(default_factory=list)
+
+
+# A move to or from Done may change the "waiting" of this many dependent cards in the
+# answer; more are right on the next load (the answer stays small whatever the project).
+DEPENDENTS_SHOWN = 10
+WAITING_SHOWN = (TaskStatus.ASSIGNED, TaskStatus.REOPENED)  # the cards that show "waiting"
+
+
 def board_update(
-    project: Project, task_id: int, statuses: set, user: User, today: date, *, is_manager: bool
-):
-    """After a move on the board: the task's row as the board shows it (None if gone), and
-    the columns of ``statuses`` with their counts (no rows). Three queries."""
+    project: Project,
+    task_id: int,
+    statuses: set,
+    user: User,
+    today: date,
+    *,
+    is_manager: bool,
+    filters: TaskFilters | None = None,
+    cursors: dict | None = None,
+    dependents: bool = False,
+) -> BoardUpdate:
+    """After a move on a board: the task's row as its column shows it and where it goes,
+    the columns of ``statuses`` with their counts and what is left past their loaded part,
+    and, with ``dependents`` (the move went to or from Done), the loaded cards of its
+    finish-to-start successors. ``cursors`` holds, per status, the cursor of the column's
+    last loaded task ("": all of it is loaded; missing: unknown, as all loaded for the moved
+    card, but no dependent is sent there). At most five queries, however big the project."""
     task = Task.__table__
-    rows = plain_rows(project, today, None, task.c.id == task_id)
-    _fill_counters(rows, checks=False)
-    fill_moves(project, rows, user, is_manager=is_manager)
+    cursors = cursors or {}
+    conditions = _conditions(filters, today)
+    loaded = {s: decode_cursor(s, cursors.get(str(s))) for s in COLUMNS}
+    rows = plain_rows(project, today, filters, task.c.id == task_id)
     columns = {status: BoardColumn(TaskStatus(status)) for status in COLUMNS if status in statuses}
+    past = [
+        (and_(task.c.status == status, _past(status, loaded[status])), 1)
+        for status in columns
+        if loaded[status] is not None
+    ]
+    left = func.sum(case(*past, else_=0)) if past else literal(0)
     counts = db.session.execute(
-        select(type_coerce(task.c.status, String), func.count())
-        .where(task.c.project_id == project.id, task.c.status.in_(list(columns)))
+        select(type_coerce(task.c.status, String), func.count(), left)
+        .where(task.c.project_id == project.id, task.c.status.in_(list(columns)), *conditions)
         .group_by(task.c.status)
     )
-    for status, count in counts:
-        columns[TaskStatus(status)].count = count
-    return (rows[0] if rows else None), list(columns.values())
+    for status, count, after in counts:
+        column = columns[TaskStatus(status)]
+        column.count, column.left = count, after or 0
+        key = loaded[column.status]
+        column.cursor = encode_cursor(key) if key is not None and column.left else ""
+    update = BoardUpdate(None, list(columns.values()))
+    if dependents:
+        update.dependents = [
+            row
+            for row in _successor_rows(project, task_id, today, filters)
+            if cursors.get(row.status) is not None and _within(row, loaded[row.status])
+        ]
+    row = rows[0] if rows else None
+    if row is not None and _within(row, loaded[row.status]):
+        update.row = row
+    shown = ([update.row] if update.row else []) + update.dependents
+    _fill_counters(shown, checks=False)
+    fill_moves(project, shown, user, is_manager=is_manager)
+    if update.row is not None:
+        update.next_id = _next_loaded(project.id, row, loaded[row.status], conditions)
+    return update
+
+
+def _within(row: TaskRow, bound: tuple | None) -> bool:
+    """Whether ``row`` falls within its column's loaded part (``bound``: None, all of it)."""
+    status = TaskStatus(row.status)
+    return bound is None or _rank(status, row_key(row)) <= _rank(status, bound)
+
+
+def _successor_rows(project: Project, task_id: int, today: date, filters) -> list[TaskRow]:
+    link = TaskLink.__table__
+    successors = select(link.c.successor_id).where(
+        link.c.predecessor_id == task_id, link.c.kind == "fs"
+    )
+    task = Task.__table__
+    return plain_rows(
+        project,
+        today,
+        filters,
+        task.c.id.in_(successors),
+        task.c.status.in_([str(s) for s in WAITING_SHOWN]),
+        limit=DEPENDENTS_SHOWN,
+    )
+
+
+def _next_loaded(project_id: int, row: TaskRow, bound: tuple | None, conditions) -> int | None:
+    """The loaded task that comes right after ``row`` in its column, if any."""
+    task = Task.__table__
+    status, key = TaskStatus(row.status), row_key(row)
+    following = _page_ids(project_id, status, key, 1, conditions)
+    candidates = db.session.execute(
+        select(task.c.id, task.c.due_date, task.c.position, task.c.status_changed_at).where(
+            task.c.id.in_(union_all(*following))
+        )
+    ).all()
+    keys = [
+        (changed, task_id) if status == TaskStatus.DONE else (due, position, task_id)
+        for task_id, due, position, changed in candidates
+    ]
+    if not keys:
+        return None
+    nearest = min(keys, key=lambda k: _rank(status, k))
+    if bound is None or _rank(status, nearest) <= _rank(status, bound):
+        return nearest[-1]
+    return None
 
 
 # My work

@@ -6,7 +6,7 @@ A board prints hundreds of cards, so each card's texts are prepared here in one 
 into a plain tuple; the partials loop over them inside one macro call per list and build
 links from a prefix computed once (see cards/_item_card.html)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from flask import render_template, url_for
@@ -162,6 +162,8 @@ class CardAnswer:
     - ``gone``: the DOM id of the card to remove first (it left its column), or "".
     - ``card``: the card as it is now (an ItemCard or a TaskRow), or None; ``place``: where
       it goes: "beforeend:#…"/"afterbegin:#…" (into a column), or "true" (in place).
+    - ``others``: other cards the action changed (a task's dependents, whose "waiting"
+      follows its move), each replaced in place.
     - ``heads``: the columns whose heads (counts) changed; ``board``: on a refusal, the
       board's template to print whole, as it is now.
     - ``message``/``category``: what happened, for the live region.
@@ -176,6 +178,7 @@ class CardAnswer:
     place: str = ""
     heads: list | None = None
     board: str = ""
+    others: list = field(default_factory=list)
 
 
 def render_answer(answer: CardAnswer, **context) -> str:

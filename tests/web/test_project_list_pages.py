@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
-from support import new_project, new_task, user
+from support import add_people, new_project, new_task, user
 
 from mkflow.core.database import db
 from mkflow.models import ChecklistItem, Task, TaskStatus
@@ -38,38 +38,88 @@ def done_column(body: str) -> str:
     return body[body.index('id="col-done"') :]
 
 
-def test_done_column_shows_the_latest_done_tasks_and_links_to_all(demo, client, auth):
+@pytest.fixture
+def small_columns(monkeypatch):
+    monkeypatch.setattr(listing, "BOARD_PAGE", 3)
+
+
+FOOT = re.compile(r'<div class="column-foot" id="colfoot-(\w+)"[^>]*>(.*?)</div>', re.S)
+MORE = re.compile(r'<a class="more-link" href="([^"]+)" hx-get="([^"]+)"[^>]*>([^<]*)</a>')
+
+
+def column_of(body: str, status: str) -> str:
+    start = body.index(f'id="col-{status}"')
+    return body[start : body.index("</section>", start)]
+
+
+def more_link(column: str) -> tuple[str, str]:
+    """The "Show more" link's address (as the browser reads it) and text."""
+    found = MORE.search(column)
+    assert found.group(1) == found.group(2)  # the same page with and without htmx
+    return found.group(1).replace("&amp;", "&"), found.group(3)
+
+
+def test_the_done_column_shows_the_latest_done_tasks_then_more(
+    demo, client, auth, small_columns
+):
     project = new_project()
-    tasks = [new_task(project, f"Step {n}") for n in range(1, listing.DONE_ON_BOARD + 4)]
+    tasks = [new_task(project, f"Step {n}") for n in range(1, 8)]
     finish(tasks)  # Step 1 is the oldest done, the last one the latest
     auth.login()
-    body = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
-    column = done_column(body)
-    shown = [int(i) for i in CARD.findall(column)]
-    latest = [t.id for t in reversed(tasks)][: listing.DONE_ON_BOARD]
-    assert shown == latest  # latest first, the three oldest left out
-    assert f'<span class="count" title="Tasks">{len(tasks)}</span>' in column
-    link = f'href="/projects/{project.id}?status=done">All done tasks ({len(tasks)})</a>'
-    assert link in column
-    listed = client.get(f"/projects/{project.id}?status=done").get_data(as_text=True)
-    assert {int(i) for i in ROW.findall(listed)} == {t.id for t in tasks}
+    column = column_of(client.get(f"/projects/{project.id}/board").get_data(as_text=True), "done")
+    latest = [t.id for t in reversed(tasks)]
+    assert [int(i) for i in CARD.findall(column)] == latest[:3]
+    assert '<span class="count" title="Tasks">7</span>' in column
+    url, label = more_link(column)
+    assert label == "Show more (4 left)"
+    assert f'href="/projects/{project.id}?status=done">All done tasks (7)</a>' in column
+    # Without JavaScript the link is a page of the next three, linking to the rest.
+    page = client.get(url).get_data(as_text=True)
+    assert [int(i) for i in CARD.findall(page)] == latest[3:6]
+    assert "<html" in page and "Back to the board" in page
+    url, label = more_link(page)
+    assert label == "Show more (1 left)"
+    last = client.get(url).get_data(as_text=True)
+    assert [int(i) for i in CARD.findall(last)] == latest[6:]
+    assert "more-link" not in last
 
 
-def test_an_open_column_shows_its_most_urgent_tasks_and_links_to_all(
-    demo, client, auth, monkeypatch
+def test_an_open_column_shows_its_most_urgent_tasks_and_loads_the_next_in_place(
+    demo, client, auth, small_columns
 ):
-
-    monkeypatch.setattr(listing, "BOARD_COLUMN_LIMIT", 3)
     project = new_project()
-    due = [date(2026, 3, d) for d in (20, 5, 12, 3, 30)]
+    due = [date(2026, 3, d) for d in (20, 5, 12, 3, 30)] + [None, None]
     tasks = [new_task(project, f"Step {n}", due_date=d) for n, d in enumerate(due, start=1)]
     auth.login()
     body = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
-    column = body[body.index('id="col-assigned"') : body.index('id="col-in_progress"')]
-    soonest = [t.id for t in sorted(tasks, key=lambda t: t.due_date)][:3]
-    assert [int(i) for i in CARD.findall(column)] == soonest
-    assert '<span class="count" title="Tasks">5</span>' in column
-    assert f'href="/projects/{project.id}?status=assigned">All tasks in this status (5)' in column
+    column = column_of(body, "assigned")
+    # Soonest due first, undated ones last (in their order of creation).
+    urgent = [t.id for t in sorted(tasks[:5], key=lambda t: t.due_date)] + [
+        tasks[5].id,
+        tasks[6].id,
+    ]
+    assert [int(i) for i in CARD.findall(column)] == urgent[:3]
+    assert '<span class="count" title="Tasks">7</span>' in column
+    url, label = more_link(column)
+    assert label == "Show more (4 left)"
+    assert 'hx-trigger="click, intersect once"' in column
+    # With htmx: the next cards join the column, the foot is replaced by the next one.
+    fragment = client.get(url, headers=HTMX).get_data(as_text=True)
+    assert "<html" not in fragment
+    added = re.search(
+        r'<div hx-swap-oob="beforeend:#tasks-assigned">(.*)</div>\s*<div class="column-foot"',
+        fragment,
+        re.S,
+    )
+    assert [int(i) for i in CARD.findall(added.group(1))] == urgent[3:6]
+    assert 'hx-include="#board .board-state"' in added.group(1)  # their moves carry the state
+    (status, foot), *_ = FOOT.findall(fragment)
+    url, label = more_link(foot)
+    assert status == "assigned" and label == "Show more (1 left)"
+    fragment = client.get(url, headers=HTMX).get_data(as_text=True)
+    assert [int(i) for i in CARD.findall(fragment)] == urgent[6:]
+    assert "more-link" not in fragment
+    assert 'name="after_assigned" value=""' in fragment  # all of it loaded
 
 
 def test_a_short_done_column_shows_everything_without_a_link(demo, client, auth):
@@ -77,39 +127,117 @@ def test_a_short_done_column_shows_everything_without_a_link(demo, client, auth)
     tasks = [new_task(project, f"Step {n}") for n in range(1, 4)]
     finish(tasks[:2])
     auth.login()
-    column = done_column(client.get(f"/projects/{project.id}/board").get_data(as_text=True))
+    column = column_of(client.get(f"/projects/{project.id}/board").get_data(as_text=True), "done")
     assert [int(i) for i in CARD.findall(column)] == [tasks[1].id, tasks[0].id]
-    assert "All done tasks" not in column
+    assert "All done tasks" not in column and "more-link" not in column
     assert '<span class="count" title="Tasks">2</span>' in column
 
 
-def test_a_move_to_done_on_the_board_answers_with_the_card_first_in_done(demo, client, auth):
+def test_filters_apply_to_the_counts_and_every_page(demo, client, auth, small_columns):
     project = new_project()
-    tasks = [new_task(project, f"Step {n}") for n in range(1, listing.DONE_ON_BOARD + 3)]
+    copywriter = user("copywriter@demo.local")
+    add_people(project, "copywriter@demo.local")
+    tasks = [
+        new_task(project, f"Step {n}", due_date=date(2026, 3, n), assignee=copywriter)
+        if n % 2
+        else new_task(project, f"Step {n}", due_date=date(2026, 3, n))
+        for n in range(1, 11)
+    ]
+    theirs = [t.id for t in tasks if t.assignee_id == copywriter.id]
+    auth.login()
+    base = f"/projects/{project.id}/board?assignee={copywriter.id}"
+    column = column_of(client.get(base).get_data(as_text=True), "assigned")
+    assert [int(i) for i in CARD.findall(column)] == theirs[:3]
+    assert '<span class="count" title="Tasks">5</span>' in column
+    url, label = more_link(column)
+    assert f"assignee={copywriter.id}" in url and label == "Show more (2 left)"
+    page = client.get(url).get_data(as_text=True)
+    assert [int(i) for i in CARD.findall(page)] == theirs[3:]
+    # A search, too: Step 1 and Step 10 hold "1".
+    column = column_of(
+        client.get(f"/projects/{project.id}/board?q=step+1").get_data(as_text=True), "assigned"
+    )
+    assert [int(i) for i in CARD.findall(column)] == [tasks[0].id, tasks[9].id]
+    assert '<span class="count" title="Tasks">2</span>' in column
+
+
+def move_on_board(client, task, name, **state):
+    return client.post(
+        f"/projects/tasks/{task.id}/move",
+        data={"move": name, "version": str(task.lock_version), "from": "board", **state},
+        headers=HTMX,
+    )
+
+
+def test_a_move_to_done_on_the_board_answers_with_the_card_first_in_done(
+    demo, client, auth, small_columns
+):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n}") for n in range(1, 7)]
     finish(tasks[:-1])
     last = tasks[-1]
     last.status = TaskStatus.ON_REVIEW
     db.session.commit()
     auth.login()
-    response = client.post(
-        f"/projects/tasks/{last.id}/move",
-        data={"move": "accept", "version": str(last.lock_version), "from": "board"},
-        headers=HTMX,
-    )
+    board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    cursor = re.search(r'name="after_done" value="([^"]*)"', board).group(1)
+    response = move_on_board(client, last, "accept", after_done=cursor, after_on_review="")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    # Not the board: the card, first in Done (the latest done first), and the two counts.
+    assert len(response.data) < 5000
+    # Not the board: the card, first in Done (before the latest done one), the two counts
+    # and the two feet (Done still has two past what is loaded).
     added = re.search(
-        r'<div hx-swap-oob="afterbegin:#tasks-done">(.*?)</div>\s*<header', body, re.S
+        rf'<div hx-swap-oob="beforebegin:#task-{tasks[-2].id}">(.*?)</div>\s*<header', body, re.S
     )
     assert [int(i) for i in CARD.findall(added.group(1))] == [last.id]
     assert 'id="board"' not in body and len(CARD.findall(body)) == 1
     heads = dict(re.findall(r'id="colhead-(\w+)".*?<span class="count"[^>]*>(\d+)<', body, re.S))
     assert heads == {"on_review": "0", "done": str(len(tasks))}
-    column = done_column(client.get(f"/projects/{project.id}/board").get_data(as_text=True))
+    feet = dict(FOOT.findall(body))
+    assert more_link(feet["done"])[1] == "Show more (2 left)"
+    assert f"All done tasks ({len(tasks)})" in feet["done"]
+    assert "more-link" not in feet["on_review"]
+    column = column_of(client.get(f"/projects/{project.id}/board").get_data(as_text=True), "done")
     shown = [int(i) for i in CARD.findall(column)]
-    assert shown[0] == last.id and len(shown) == listing.DONE_ON_BOARD
+    assert shown[0] == last.id and len(shown) == 3
     assert f"All done tasks ({len(tasks)})" in column
+
+
+def test_a_move_lands_among_the_loaded_cards_or_only_counts_past_them(
+    demo, client, auth, small_columns
+):
+    project = new_project()
+    tasks = [new_task(project, f"Step {n}", due_date=date(2026, 3, n)) for n in range(1, 8)]
+    late = tasks[-1]
+    late.status = TaskStatus.IN_PROGRESS
+    early = tasks[0]
+    db.session.commit()
+    auth.login()
+    board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    cursor = re.search(r'name="after_assigned" value="([^"]*)"', board).group(1)
+    assert cursor  # three of six loaded
+    body = move_on_board(client, early, "start", after_assigned=cursor, after_in_progress="")
+    body = body.get_data(as_text=True)
+    heads = dict(re.findall(r'id="colhead-(\w+)".*?<span class="count"[^>]*>(\d+)<', body, re.S))
+    assert heads == {"assigned": "5", "in_progress": "2"}
+    # In progress is all loaded: Step 1 (due 1 March) goes before Step 7 (due 7 March).
+    assert f'hx-swap-oob="beforebegin:#task-{late.id}"' in body
+    feet = dict(FOOT.findall(body))
+    assert more_link(feet["assigned"])[1] == "Show more (3 left)"  # Steps 4–6
+    # The next page continues after the last card shown, without a duplicate.
+    url, _ = more_link(feet["assigned"])
+    page = client.get(url).get_data(as_text=True)
+    assert [int(i) for i in CARD.findall(page)] == [t.id for t in tasks[3:6]]
+    # Had In progress loaded only up to Step 1, Step 2 would fall past it: no card, the
+    # count and what is left change.
+    second = db.session.get(Task, tasks[1].id)
+    loaded = listing.encode_cursor((date(2026, 3, 1), early.position, early.id))
+    body = move_on_board(client, second, "start", after_assigned="", after_in_progress=loaded)
+    body = body.get_data(as_text=True)
+    assert f'id="task-{second.id}" hx-swap-oob="delete"' in body and not CARD.findall(body)
+    feet = dict(FOOT.findall(body))
+    assert more_link(feet["in_progress"])[1] == "Show more (2 left)"  # Steps 2 and 7
 
 
 def test_each_row_carries_its_own_move_form(demo, client, auth):
@@ -218,6 +346,8 @@ def test_the_list_and_the_board_ask_the_same_whatever_the_size(demo, client, aut
         f"/projects/{project.id}",
         f"/projects/{project.id}?page=2",
         f"/projects/{project.id}/board",
+        f"/projects/{project.id}/board/assigned?after=2030-01-01_1_1",
+        f"/projects/{project.id}/board?assignee=1&overdue=1&q=task",
     )
     small = [statements_for(client, url) for url in pages]
     tasks = make_tree(project) + make_tree(project)
@@ -273,3 +403,29 @@ def test_rows_show_their_subtask_checklist_and_waiting_counters(demo, client, au
     assert "1/2" in row(board, parent, "</li>")
     assert "waiting" in row(board, waiting, "</li>")
     assert "waiting" not in row(board, blocker, "</li>")
+
+
+def test_accepting_a_task_answers_its_loaded_dependents_without_waiting(
+    demo, client, auth, small_columns
+):
+    project = new_project()
+    blocker = new_task(project, "Brief", due_date=date(2026, 3, 1))
+    waiting = [new_task(project, f"Banner {n}", due_date=date(2026, 3, 2 + n)) for n in range(5)]
+    manager = user("head@demo.local")
+    for task in waiting:
+        task_rules.add_link(db.session.get(Task, task.id), manager, blocker.id, "fs")
+    blocker = db.session.get(Task, blocker.id)
+    blocker.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+    auth.login()
+    board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
+    assert column_of(board, "assigned").count(">waiting</span>") == 3  # the three loaded
+    cursors = dict(re.findall(r'name="(after_\w+)" value="([^"]*)"', board))
+    response = move_on_board(client, blocker, "accept", **cursors)
+    body = response.get_data(as_text=True)
+    # The loaded dependents come again, in place and without "waiting"; the two not loaded
+    # do not (their cards are not on the page); the answer stays small.
+    replaced = re.findall(r'<li class="card-item[^"]*" id="task-(\d+)" hx-swap-oob="true">', body)
+    assert [int(i) for i in replaced] == [t.id for t in waiting[:3]]
+    assert ">waiting</span>" not in body
+    assert len(response.data) < 5000

@@ -1204,6 +1204,8 @@ def test_a_board_move_answers_with_the_card_its_two_column_heads_and_the_counter
         ("", "beforeend:#tasks-in_progress"),
         ("colhead-assigned", "true"),
         ("colhead-in_progress", "true"),
+        ("colfoot-assigned", "true"),  # what is left past the loaded cards
+        ("colfoot-in_progress", "true"),
         ("live-message", "true"),
         ("work-count", "true"),
         ("bell", "true"),

@@ -15,7 +15,7 @@ from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
 from mkflow.core.inputs import MAX_ID, parse_int
-from mkflow.models import Department, Project, User
+from mkflow.models import Department, Project, TaskStatus, User
 from mkflow.people import company, project_access
 from mkflow.projects import copying, listing, planning
 from mkflow.projects import lifecycle as domain
@@ -23,7 +23,7 @@ from mkflow.sharing import share_links
 from mkflow.web.actions import perform, refusal_page, shown_in
 from mkflow.web.cards import CARD_HOST, prepare_rows
 from mkflow.web.forms import EmptyForm
-from mkflow.web.http import arg_id, render_board, render_form, row
+from mkflow.web.http import arg_id, embed_requested, render_board, render_form, row
 from mkflow.web.loaders import project_or_404
 from mkflow.web.share_panel import share_panel
 
@@ -184,27 +184,74 @@ def show(project_id):
 
 @bp.route("/<int:project_id>/board")
 def board(project_id):
-    """The five statuses as columns; each card offers the moves this user may make. With
-    ?embed=1, the board alone, for an intranet page's iframe."""
+    """The five statuses as columns, each its first page; each card offers the moves this
+    user may make. The filters live in the URL and apply to every page of every column.
+    With ?embed=1, the board alone, for an intranet page's iframe."""
     project = project_or_404(project_id)
+    filters = board_filters(request.args)
+    embedded = embed_requested()
     return render_board(
         "projects/board.html",
         "projects/_board.html",
         lambda: share_links.project_stamp(project, user_today()),
-        lambda: {**board_columns_context(project), **_list_context(project)},
+        lambda: {
+            **board_columns_context(project, filters),
+            **_list_context(project),
+            "people": [] if embedded else project_access.member_choices(project),
+        },
     )
 
 
-def board_columns_context(project: Project) -> dict:
+def board_filters(args) -> listing.TaskFilters:
+    """The board's filters: the list's, less the status (a column is one) and the sort."""
+    filters = listing.TaskFilters.from_args(args)
+    filters.status, filters.sort = None, "tree"
+    return filters
+
+
+def board_columns_context(project: Project, filters: listing.TaskFilters) -> dict:
     """The board's columns with their rows ready to print."""
     columns = listing.board_columns(
         project,
         current_user,
         user_today(),
         is_manager=project_access.is_manager(current_user, project),
+        filters=filters,
     )
     rows = [row for column in columns for row in column.rows]
-    return {"columns": columns, "card_host": CARD_HOST, "origin": "board", **prepare_rows(rows)}
+    return {
+        "columns": columns,
+        "filters": filters,
+        "card_host": CARD_HOST,
+        "origin": "board",
+        **prepare_rows(rows),
+    }
+
+
+@bp.route("/<int:project_id>/board/<any(assigned, in_progress, on_review, reopened, done):status>")
+def board_column(project_id, status):
+    """A column's next tasks after the cursor ``after``: with htmx, the cards to append and
+    the column's new foot; without, a page of its own with a link to the page after."""
+    project = project_or_404(project_id)
+    filters = board_filters(request.args)
+    column = listing.board_page(
+        project,
+        TaskStatus(status),
+        request.args.get("after"),
+        current_user,
+        user_today(),
+        is_manager=project_access.is_manager(current_user, project),
+        filters=filters,
+    )
+    context = {
+        "column": column,
+        "filters": filters,
+        **prepare_rows(column.rows),
+        **_list_context(project),
+    }
+    if request.htmx:
+        return render_template("projects/_column_more.html", origin="board", **context)
+    return render_template("projects/column.html", origin="list", **context)
 
 
 @bp.route("/<int:project_id>/settings", methods=["GET", "POST"])

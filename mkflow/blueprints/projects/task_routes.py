@@ -16,7 +16,12 @@ from mkflow.blueprints.projects.forms import (
     TaskForm,
     UploadForm,
 )
-from mkflow.blueprints.projects.routes import board_columns_context, bp, people_choices
+from mkflow.blueprints.projects.routes import (
+    board_columns_context,
+    board_filters,
+    bp,
+    people_choices,
+)
 from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.core.formatting import user_today
@@ -264,6 +269,7 @@ def move(task_id):
         form=form,
         done=done,
         refused=refused,
+        keep_loaded=in_place,  # the answer prints the task as just written: no read back
     )
 
 
@@ -281,27 +287,43 @@ def _answer(task: Task, source, message: str, category: str, form, *, refused: b
             answer.card = work_tasks([mine], current_user, user_today())[0]
             answer.place = "true"
         return render_answer(answer, labels=row_labels())
+    filters = board_filters(request.form)
     if refused:
         # The reason is shown on the board, where the move was refused (not twice).
         answer = CardAnswer("task", "board", "", category, board="projects/_columns.html")
         return render_answer(
-            answer, project=project, error=message, **board_columns_context(project)
+            answer, project=project, error=message, **board_columns_context(project, filters)
         )
-    row, heads = listing.board_update(
+    update = listing.board_update(
         project,
         task.id,
         {source, task.status},
         current_user,
         user_today(),
         is_manager=project_access.is_manager(current_user, project),
+        filters=filters,
+        cursors={s: request.form.get(f"after_{s}") for s in TaskStatus},
+        dependents=(source == TaskStatus.DONE) != (task.status == TaskStatus.DONE),
     )
-    answer = CardAnswer("task", "board", message, category, gone=f"task-{task.id}", heads=heads)
-    if row is not None:
-        prepare_rows([row])
-        newest_first = row.status == TaskStatus.DONE
-        answer.card = row
-        answer.place = f"{'afterbegin' if newest_first else 'beforeend'}:#tasks-{row.status}"
-    return render_answer(answer, labels=row_labels())
+    answer = CardAnswer(
+        "task",
+        "board",
+        message,
+        category,
+        gone=f"task-{task.id}",
+        heads=update.columns,
+        others=update.dependents,
+    )
+    prepare_rows(update.dependents)
+    if update.row is not None:
+        prepare_rows([update.row])
+        answer.card = update.row
+        answer.place = (
+            f"beforebegin:#task-{update.next_id}"
+            if update.next_id
+            else f"beforeend:#tasks-{update.row.status}"
+        )
+    return render_answer(answer, labels=row_labels(), project=project, filters=filters)
 
 
 @bp.route("/tasks/<int:task_id>/delete", methods=["POST"])
