@@ -6,9 +6,8 @@ throughput.py, not http.py: a bench/http.py would hide the standard library's ht
                                          [--cards 500,5000]
 
 For each database: the data of bench/run.py (its ``seed``: the demo company, the shipped
-templates, 10,000 items with 300 active article cards), grown to 5,000 active cards on the
-article board with run.py's own rows and history (``grow_board``); then run.py's
-``set_active_cards`` keeps 500 or 5,000 of them active. The app is served as the README's
+templates, 15,000 items with 5,000 active article cards); run.py's ``set_active_cards``
+keeps 500 or 5,000 of them active. The app is served as the README's
 Production section says, by gunicorn with 4 workers (bench/served.py), and wrk measures
 ``GET /processes/<article>/board`` as a browser asks it (logged in as the marketer by the
 session cookie, ``Accept-Encoding: gzip``): ``wrk -t2 -c8 -d15s`` after 3 s of warm-up.
@@ -23,7 +22,6 @@ created when missing, its public schema dropped and recreated).
 import argparse
 import gzip
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -32,17 +30,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # noqa: E402  (bench/run.py: the board's data)
 import served  # noqa: E402
-from common import analyze, load_average, make_app  # noqa: E402
+from common import load_average, make_app  # noqa: E402
 
-from mkflow.core import clock  # noqa: E402
 from mkflow.core.database import db  # noqa: E402
-from mkflow.models import Event, InstanceState, ProcessInstance, ProcessTemplate  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mkflow_bench_http"
 CLIENTS, THREADS, WARMUP_SECONDS = 8, 2, 3
@@ -72,35 +66,6 @@ class Outcome:
     errors: int
     wire_kb: float  # the body as sent (gzip)
     raw_kb: float  # the same unzipped
-
-
-def grow_board(app, seeded: run.Seeded, total: int) -> None:
-    """Add active article cards, made as run.seed makes them, until there are ``total``."""
-    rng = random.Random(14)
-    with app.app_context():
-        template = db.session.get(ProcessTemplate, seeded.template_id)
-        version = template.current_version
-        stages = {s.key: s for s in version.stages}
-        spread = [stages[key] for key, count in run.ARTICLE_SPREAD.items() for _ in range(count)]
-        plan = [rng.choice(spread) for _ in range(total - len(seeded.cards))]
-        holders, now = run.Holders(), clock.now()
-        rows = [
-            run.item_row(template, stage, InstanceState.ACTIVE, 100_000 + n, holders, now, rng)
-            for n, stage in enumerate(plan)
-        ]
-        ids = db.session.scalars(
-            insert(ProcessInstance).returning(ProcessInstance.id, sort_by_parameter_order=True),
-            rows,
-        ).all()
-        events = [
-            event
-            for item_id, row, stage in zip(ids, rows, plan, strict=True)
-            for event in run.history_rows(item_id, row, stage, version, holders)
-        ]
-        db.session.execute(insert(Event), events)
-        db.session.commit()
-        analyze(db.engine)
-    seeded.cards = sorted([*seeded.cards, *ids])
 
 
 def wire_size(server: served.Server, path: str, cookie: str) -> tuple[float, float]:
@@ -148,7 +113,6 @@ def wrk(server: served.Server, path: str, cookie: str, seconds: int) -> list[str
 def run_database(label: str, url: str, sizes: list[int], seconds: int) -> list[Outcome]:
     app = make_app(url)
     seeded = run.seed(app)
-    grow_board(app, seeded, max(sizes))
     with app.app_context():
         db.engine.dispose()
     print(f"[{label}] seeded {len(seeded.cards)} article cards", flush=True)
