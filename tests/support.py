@@ -1,5 +1,7 @@
 """Helpers shared by the tests (imported; fixtures live in conftest.py)."""
 
+import html
+import json
 import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -147,3 +149,20 @@ def oob_pieces(html: str) -> list[tuple[str, str]]:
             (found.group(1) if found else "", re.search(r'hx-swap-oob="([^"]+)"', tag)[1])
         )
     return pieces
+
+
+# Chart pages
+
+
+def figure_url(body: str) -> str:
+    """Where the "Interactive" button fetches its figure; the page carries no figure JSON."""
+    assert "data-figure=" not in body
+    return html.unescape(re.search(r'data-figure-url="([^"]*)"', body).group(1))
+
+
+def page_figure(client, body: str) -> dict:
+    """The figure the "Interactive" button fetches for plotly.js."""
+    response = client.get(figure_url(body))
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    return json.loads(response.get_data(as_text=True))

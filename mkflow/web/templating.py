@@ -1,11 +1,13 @@
 """What every template may call: the navigation's counters, dates in the person's zone."""
 
+from urllib.parse import urlencode
+
+from flask import request
 from flask_babel import format_date
 from flask_login import current_user
 from markupsafe import escape
 
 from mkflow.analytics import svg
-from mkflow.analytics.figure_json import to_json
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
 from mkflow.processes.rules import Action
@@ -31,13 +33,25 @@ def template_helpers() -> dict:
     }
 
 
+# The query parameter that asks a chart page for one chart's figure JSON (chart_response).
+FIGURE_ARG = "figure"
+
+
+def figure_url(chart_id: str) -> str:
+    """Where "Interactive" fetches a chart's figure: this page's own URL (the part's, for a
+    chart htmx brought in), its filters and share token kept, naming the chart."""
+    args = request.args.to_dict(flat=False) | {FIGURE_ARG: [chart_id]}
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
 def chart_helpers() -> dict:
     """What the chart macro calls (Jinja globals: imported macros see no context). The one
     place a figure becomes what the page shows: drawn on the server, in the page's date
-    format, and its JSON for plotly.js when the reader asks for the interactive chart."""
+    format, and the URL of its JSON for plotly.js when the reader asks for the interactive
+    chart."""
     return {
         "chart_svg": lambda figure, caption="": svg.render(
             figure, formatter().short_day, caption=caption
         ),
-        "figure_json": to_json,
+        "figure_url": figure_url,
     }

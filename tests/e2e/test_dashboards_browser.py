@@ -34,7 +34,9 @@ def test_the_department_dashboard_draws_its_charts(page, processes, console_erro
     expect(page.locator("#cycle-table")).to_contain_text("84.0")
     expect(page.locator("#flow-chart .chart-svg polygon")).to_have_count(7)  # one per stage
     # a chart that came later draws with plotly.js too, when asked
-    page.locator("#cycle-chart").get_by_role("button", name="Interactive").click()
+    with page.expect_response(lambda response: "figure=cycle-chart" in response.url) as fetched:
+        page.locator("#cycle-chart").get_by_role("button", name="Interactive").click()
+    assert f"/dashboard/part/cycle?{PERIOD}" in fetched.value.url  # the part's own filters
     expect(page.locator("#cycle-chart .chart-plot .main-svg").first).to_be_visible()
     assert console_errors == []
 

@@ -1,6 +1,6 @@
 """The Gantt chart in a real browser: a bar per task drawn by the server, a click on a bar
-opens its task, "Interactive" draws the same chart with plotly.js, and a Gantt link opened
-while logged out leads back to the chart after the login."""
+opens its task, "Interactive" fetches the same chart's figure and draws it with plotly.js,
+and a Gantt link opened while logged out leads back to the chart after the login."""
 
 from datetime import date, timedelta
 
@@ -77,8 +77,13 @@ def test_the_gantt_axis_speaks_russian_on_a_russian_page(page, demo, console_err
     expect(page.locator(BARS)).to_have_count(4)
     ticks = page.locator(".chart-svg text").all_text_contents()
     assert "01.04.2030" in ticks and not any("4/1/30" in tick for tick in ticks), ticks
-    # plotly.js, loaded when asked for, draws the same bars with its Russian month names
-    page.get_by_role("button", name="Интерактивный").click()
+    # plotly.js, loaded when asked for, draws the same bars with its Russian month names from
+    # the figure fetched then (the page does not carry it)
+    assert not page.locator("[data-figure]").count()
+    with page.expect_response(lambda response: "figure=gantt" in response.url) as fetched:
+        page.get_by_role("button", name="Интерактивный").click()
+    assert fetched.value.url.endswith(f"/projects/{project.id}/gantt?zoom=quarter&figure=gantt")
+    assert fetched.value.headers["content-type"] == "application/json"
     expect(page.locator(".chart-plot .barlayer .point")).to_have_count(4)
     expect(page.locator(".chart-svg")).to_have_count(0)
     ticks = page.locator(".chart-plot .xtick text").all_text_contents()

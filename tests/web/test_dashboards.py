@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import pytest
 from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
 from sqlalchemy import select
-from support import template, user
+from support import figure_url, page_figure, template, user
 
 from mkflow.analytics import (
     dashboard_figures,
@@ -455,9 +455,12 @@ def test_names_in_the_charts_are_text_not_markup(client, auth, history):
     auth.login("head@demo.local")
     query = "&".join(f"{k}={v}" for k, v in PERIOD.items())
     page = whole_page(client, f"/dashboard?{query}")
-    assert "&lt;a href=&#34;https:" in page  # escaped inside the figure's JSON and the SVG
-    assert "\\u003ca href" not in page  # never a link plotly would draw
+    assert "&lt;a href=&#34;https:" in page  # escaped in the SVG
     assert 'href="https://evil.example"' not in page
+    figure = page_figure(client, page[page.index('id="throughput-chart"') :])
+    assert [trace["name"] for trace in figure["data"]] == [
+        "&lt;a href=&#34;https://evil.example&#34;&gt;Click&lt;/a&gt;"
+    ]  # never a link plotly would draw
 
 
 def test_a_person_s_summary_counts_the_work_they_hold_now(marketing):
@@ -554,3 +557,48 @@ def test_the_first_screen_comes_with_the_page_and_the_rest_when_scrolled_to(clie
     )
     assert "Dashboard: Marketing" in alone.get_data(as_text=True)
     assert client.get("/dashboard/part/nothing").status_code == 404
+
+
+def test_interactive_fetches_each_chart_s_figure_with_the_dashboard_s_filters(
+    client, auth, history
+):
+    auth.login("head@demo.local")
+    week = "from=2026-03-02&to=2026-03-08"
+    page = client.get(f"/dashboard?{week}").get_data(as_text=True)
+    section = page[page.index('id="throughput-chart"') :]
+    assert figure_url(section) == f"/dashboard?{week}&figure=throughput-chart"
+    (bars,) = page_figure(client, section)["data"]
+    assert (bars["x"], bars["y"]) == (["2026-03-02"], [1])  # the week the page shows
+    # a chart that comes later (htmx) is fetched from its part's URL, filters kept
+    part = client.get(f"/dashboard/part/cycle?{week}", headers={"HX-Request": "true"})
+    fragment = part.get_data(as_text=True)
+    assert figure_url(fragment) == f"/dashboard/part/cycle?{week}&figure=cycle-chart"
+    assert "Article publication" in str(page_figure(client, fragment))
+    assert client.get(f"/dashboard?{week}&figure=cycle-chart").status_code == 404  # not here
+    auth.logout()
+    auth.login("sales.head@demo.local")
+    other = f"/dashboard?department={department('marketing').id}&figure=throughput-chart"
+    assert client.get(other).status_code == 404
+
+
+def test_a_shared_dashboard_s_figures_need_its_token_and_no_login(client, auth, history):
+    article = template("article")
+    link, token = share_links.create(
+        user("head@demo.local"),
+        article,
+        "process_dashboard",
+        clock.company_today() + timedelta(days=7),
+        today=clock.company_today(),
+        zone=ZoneInfo("UTC"),
+    )
+    db.session.commit()
+    page = client.get(f"/share/{token}").get_data(as_text=True)
+    url = figure_url(page)
+    assert re.fullmatch(rf"/share/{token}\?figure=[a-z_]+-chart", url)
+    figure = page_figure(client, page)  # the article's cumulative flow, without links
+    assert "Published" in {trace["name"] for trace in figure["data"]}
+    assert "/dashboard" not in str(figure) and "/instances" not in str(figure)
+    assert client.get(url.replace(token, token[:-1] + "x")).status_code == 404
+    share_links.revoke(user("head@demo.local"), link, clock.now())
+    db.session.commit()
+    assert client.get(url).status_code == 404

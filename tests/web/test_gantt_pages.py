@@ -2,14 +2,21 @@
 its page with filters and zoom in the URL, who may open it, and the light script bundle."""
 
 import gzip
-import html
 import json
 import re
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import pytest
-from support import add_people, at_every_moment, new_project, new_task, user
+from support import (
+    add_people,
+    at_every_moment,
+    figure_url,
+    new_project,
+    new_task,
+    page_figure,
+    user,
+)
 from test_sharing import assert_reveals_nothing, marketing_project, share
 
 from mkflow.analytics import gantt as charts
@@ -20,6 +27,7 @@ from mkflow.models import Project, Task, TaskLink, TaskStatus
 from mkflow.projects import lifecycle as project_rules
 from mkflow.projects import tasks as rules
 from mkflow.projects.tasks import TaskData
+from mkflow.sharing import share_links
 from mkflow.web.cards import prepare_rows
 
 MON = date(2030, 3, 4)  # far ahead: nothing is overdue
@@ -30,11 +38,6 @@ ENDS = {
     "ff": ("end", "end"),
     "sf": ("start", "end"),
 }
-
-
-def page_figure(body: str) -> dict:
-    """The figure the "Interactive" button hands to plotly.js."""
-    return json.loads(html.unescape(re.search(r'data-figure="([^"]*)"', body).group(1)))
 
 
 def build(project, today=MON, **filters):
@@ -226,7 +229,7 @@ def test_the_gantt_page_shows_the_chart_and_its_table(client, auth, demo):
     assert f'<a href="/projects/tasks/{parent.id}"' in chart and "<title>Contract\n" in chart
     assert not re.search(r"<script[^>]*plotly", body) and 'class="chart-interactive"' in body
     assert "Venue &lt;booking&gt;" in body and "<booking>" not in body
-    figure = page_figure(body)
+    figure = page_figure(client, body)
     assert len(bars_of(figure)) == 2
     table = body[body.index('class="chart-table"') :]
     assert "Contract" in table and "Milestone" in table
@@ -264,7 +267,9 @@ def test_a_name_with_markup_is_text_in_the_drawn_chart_and_in_the_interactive_on
     auth.login()
     body = client.get(f"/projects/{project.id}/gantt").get_data(as_text=True)
     assert "<booking>" not in body
-    assert page_figure(body)["layout"]["yaxis"]["ticktext"] == ["<b>Venue &lt;booking&gt;</b>"]
+    assert page_figure(client, body)["layout"]["yaxis"]["ticktext"] == [
+        "<b>Venue &lt;booking&gt;</b>"
+    ]
 
 
 def test_filters_and_zoom_are_kept_in_the_url(client, auth, demo):
@@ -276,9 +281,34 @@ def test_filters_and_zoom_are_kept_in_the_url(client, auth, demo):
     assert f'href="/projects/{project.id}/gantt?status=done&amp;zoom=quarter"' in body
     assert '<input type="hidden" name="zoom" value="week">' in body
     body = client.get(f"/projects/{project.id}/gantt?zoom=week").get_data(as_text=True)
-    figure = page_figure(body)
+    figure = page_figure(client, body)
     assert figure["layout"]["xaxis"]["dtick"] == DAY_MS
     assert client.get(f"/projects/{project.id}/gantt?zoom=bogus&assignee=x").status_code == 200
+
+
+def test_the_interactive_figure_comes_from_the_page_s_url_with_its_filters(client, auth, demo):
+    project = new_project()
+    done = new_task(project, "Done one", start_date=MON, due_date=MON)
+    new_task(project, "Open one", start_date=MON, due_date=MON + timedelta(days=30))
+    db.session.get(Task, done.id).status = TaskStatus.DONE
+    db.session.commit()
+    auth.login()
+    body = client.get(f"/projects/{project.id}/gantt?status=done&zoom=week").get_data(as_text=True)
+    url = figure_url(body)
+    assert url == f"/projects/{project.id}/gantt?status=done&zoom=week&figure=gantt"
+    figure = page_figure(client, body)
+    assert list(bars_of(figure)) == [done.id]  # what the SVG shows, not every task
+    assert figure["layout"]["xaxis"]["dtick"] == DAY_MS
+    # a big figure comes compressed, as pages do; a chart the page has not is not found
+    many = new_project()
+    for n in range(40):
+        new_task(many, f"Task {n}", start_date=MON, due_date=MON + timedelta(days=n))
+    response = client.get(
+        f"/projects/{many.id}/gantt?figure=gantt", headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(bars_of(json.loads(gzip.decompress(response.data)))) == 40
+    assert client.get(f"/projects/{project.id}/gantt?figure=portfolio").status_code == 404
 
 
 def test_outsiders_get_404_and_logged_out_visitors_the_login_page(client, auth, demo):
@@ -289,8 +319,10 @@ def test_outsiders_get_404_and_logged_out_visitors_the_login_page(client, auth, 
         response.headers["Location"]
         == f"/login?next=%2Fprojects%2F{project.id}%2Fgantt%3Fzoom%3Dweek"
     )
+    assert client.get(f"/projects/{project.id}/gantt?figure=gantt").status_code == 302
     auth.login("copywriter@demo.local")
     assert client.get(f"/projects/{project.id}/gantt").status_code == 404
+    assert client.get(f"/projects/{project.id}/gantt?figure=gantt").status_code == 404
     assert client.get("/projects/999999/gantt").status_code == 404
 
 
@@ -332,7 +364,7 @@ def test_a_shared_gantt_shows_the_chart_without_forms_or_links_into_the_app(clie
     assert "Booth design" in body and "Read-only view" in body
     assert '<svg class="chart-svg' in body and not re.search(r"<script[^>]*plotly", body)
     assert_reveals_nothing(response)
-    figure = page_figure(body)
+    figure = page_figure(client, body)
     (bars,) = trace(figure, "bar")
     assert bars["customdata"] == [""]  # a click leads nowhere
     chart = body[body.index('class="chart-drawn"') : body.index('class="chart-interactive"')]
@@ -340,6 +372,26 @@ def test_a_shared_gantt_shows_the_chart_without_forms_or_links_into_the_app(clie
     assert f'href="/share/{token}"' in body  # the zooms stay on the share link
     assert f'href="/share/{token}?zoom=quarter"' in body
     assert "'unsafe-inline'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_shared_gantt_s_figure_needs_its_own_token_and_no_login(client, auth, demo):
+    project = marketing_project()
+    new_task(project, "Booth design", start_date=MON, due_date=MON + timedelta(days=2))
+    other = marketing_project(name="Other launch")
+    new_task(other, "Press kit", start_date=MON, due_date=MON)
+    until = clock.company_today() + timedelta(days=1)
+    link, token = share(project, kind="gantt", until=until)
+    _, other_token = share(other, kind="gantt", until=until)
+    body = client.get(f"/share/{token}?zoom=week").get_data(as_text=True)
+    assert figure_url(body) == f"/share/{token}?zoom=week&figure=gantt"
+    figure = page_figure(client, body)
+    assert "Booth design" in str(figure) and "Press kit" not in str(figure)
+    other_figure = client.get(f"/share/{other_token}?figure=gantt").get_json()
+    assert "Press kit" in str(other_figure) and "Booth design" not in str(other_figure)
+    assert client.get(f"/share/{token[:-1]}x?figure=gantt").status_code == 404
+    share_links.revoke(user("marketer@demo.local"), link, clock.now())
+    db.session.commit()
+    assert client.get(f"/share/{token}?figure=gantt").status_code == 404
 
 
 def test_an_embedded_gantt_has_no_navigation_and_may_be_framed_by_the_intranet(

@@ -1,7 +1,6 @@
 """Process timelines and the department portfolio: the bars built from an item's history, a
 template's active items and a department's projects, and the pages that show them."""
 
-import html
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -11,7 +10,15 @@ import plotly.graph_objects as go
 import pytest
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from support import add_people, launch_article, new_project, new_task, template, user
+from support import (
+    add_people,
+    launch_article,
+    new_project,
+    new_task,
+    page_figure,
+    template,
+    user,
+)
 
 from mkflow.analytics import item_timelines as timelines
 from mkflow.analytics import portfolio as portfolios
@@ -290,8 +297,7 @@ def test_a_stage_name_reaches_the_timeline_as_text_not_a_link(client, auth, proc
     db.session.commit()
     auth.login("head@demo.local")
     page = text(client.get(f"/processes/{article.id}/timeline"))
-    found = re.search(r'data-figure="([^"]*)"', page)  # for plotly.js, on "Interactive"
-    figure = json.loads(html.unescape(found.group(1)))
+    figure = page_figure(client, page)  # what "Interactive" fetches for plotly.js
     drawn = list(strings(figure))
     assert not [s for s in drawn if "<a" in s]
     legend = [trace["name"] for trace in figure["data"] if trace["type"] == "bar"]

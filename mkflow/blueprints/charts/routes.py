@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from mkflow.analytics import gantt as gantt_charts
 from mkflow.analytics import item_timelines as timelines
 from mkflow.analytics import portfolio as portfolios
+from mkflow.analytics.figure_json import to_json
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.formatting import formatter, user_today
@@ -18,6 +19,7 @@ from mkflow.people import project_access
 from mkflow.web.cards import prepare_rows
 from mkflow.web.http import CHART_CONTENT_SECURITY_POLICY, allow_framing, embed_requested
 from mkflow.web.loaders import instance_or_404, project_or_404, visible_template_or_404
+from mkflow.web.templating import FIGURE_ARG
 
 bp = Blueprint("charts", __name__)
 
@@ -28,10 +30,19 @@ def require_login():
     """Every chart page is for logged-in users; share links have their own pages."""
 
 
-def chart_response(template: str, **context):
-    """A chart page: its context has ``figure``, plotly's figure dictionary as the builder
-    made it; the page draws it on the server and gives its JSON to plotly.js when the reader
-    asks for the interactive chart (web.templating.chart_helpers)."""
+def chart_response(template: str, figures: dict, **context):
+    """A chart page, which draws its charts on the server. ``figures``: plotly's figure
+    dictionary of each chart, by the id the page gives it. The "Interactive" button asks the
+    page's own URL (its filters, its share token) with ?figure=<id> (web.templating's
+    ``figure_url``): that answers the figure's JSON for plotly.js instead of the page, so a
+    page does not carry JSON nobody may ask for (200 KB of a 500-task Gantt)."""
+    if FIGURE_ARG in request.args:
+        figure = figures.get(request.args[FIGURE_ARG])
+        if figure is None:
+            abort(404)
+        response = make_response(to_json(figure))
+        response.mimetype = "application/json"
+        return response
     response = make_response(render_template(template, **context))
     response.headers["Content-Security-Policy"] = CHART_CONTENT_SECURITY_POLICY
     return response
@@ -67,6 +78,7 @@ def gantt_response(project, *, shared: bool = False, **context):
     figure = gantt_charts.gantt_figure(gantt, day, filters.zoom, status_labels)
     response = chart_response(
         "charts/gantt.html",
+        {"gantt": figure},
         project=project,
         gantt=gantt,
         depends_on=depends_on,
@@ -107,6 +119,7 @@ def instance_timeline(instance_id):
     figure = timelines.item_figure(instance, visits, now, fmt)
     return chart_response(
         "charts/instance_timeline.html",
+        {"item-timeline": figure},
         item=instance,
         visits=visits,
         visit_label=timelines.visit_label,
@@ -129,6 +142,7 @@ def template_timeline(template_id):
     figure = timelines.template_figure(template, items, now, fmt, item_url, stages)
     return chart_response(
         "charts/template_timeline.html",
+        {"template-timeline": figure},
         process=template,
         items=items,
         item_url=item_url,
@@ -157,6 +171,7 @@ def portfolio(department_id):
     )
     return chart_response(
         "charts/portfolio.html",
+        {"portfolio": figure},
         department=department,
         rows=rows,
         short_day=fmt.short_day,

@@ -82,6 +82,11 @@ def _choices(f: dashboard_filters.Filters) -> dict:
     }
 
 
+def _figures(charts) -> dict:
+    """The charts' figures by the ids their sections give them (dashboard/_section.html)."""
+    return {f"{c.name}-chart": c.figure for c in charts if c is not None and c.figure is not None}
+
+
 # The department dashboard's first screen comes with the page; each chart below it comes
 # when it scrolls into view (htmx), so the page stays small and quick to draw.
 FIRST = ("summary", "people", "throughput")
@@ -107,13 +112,15 @@ def index():
     shares = {}
     if department is not None and share_links.can_share(current_user, department):
         shares = share_panel(department)
+    parts = [
+        (name, make(ctx) if name in FIRST else None)
+        for name, make in dashboard_figures.DEPARTMENT.items()
+    ]
     return chart_response(
         "dashboard/department.html",
+        _figures(chart for _name, chart in parts),
         filters=f,
-        parts=[
-            (name, make(ctx) if name in FIRST else None)
-            for name, make in dashboard_figures.DEPARTMENT.items()
-        ],
+        parts=parts,
         later_titles=later_titles(),
         csv_view="dashboard.department_csv",
         **shares,
@@ -133,17 +140,21 @@ def part(name):
         template, page = "dashboard/_part.html", {}
     else:
         template, page = "dashboard/part.html", _choices(f)
-    return chart_response(template, c=chart, filters=f, csv_view="dashboard.department_csv", **page)
+    return chart_response(
+        template, _figures([chart]), c=chart, filters=f, csv_view="dashboard.department_csv", **page
+    )
 
 
 @bp.route("/company")
 def company():
     f = _company_filters()
     ctx = _context(f)
+    charts = [make(ctx) for make in dashboard_figures.COMPANY.values()]
     return chart_response(
         "dashboard/company.html",
+        _figures(charts),
         filters=f,
-        charts=[make(ctx) for make in dashboard_figures.COMPANY.values()],
+        charts=charts,
         csv_view="dashboard.company_csv",
     )
 
@@ -239,12 +250,14 @@ def shared_department(link):
     department = link.department
     f = dashboard_filters.parse({}, user_today()).narrowed(department_id=department.id)
     ctx = _context(f, links=False)
+    charts = [
+        dashboard_figures.DEPARTMENT[name](ctx) for name in dashboard_figures.SHARED_DEPARTMENT
+    ]
     return chart_response(
         "dashboard/shared.html",
+        _figures(charts),
         filters=f,
-        charts=[
-            dashboard_figures.DEPARTMENT[name](ctx) for name in dashboard_figures.SHARED_DEPARTMENT
-        ],
+        charts=charts,
         link=link,
         share_title=_("Dashboard: %(name)s", name=department.name),
         shared=True,
@@ -258,10 +271,12 @@ def shared_dashboard(link):
         department_id=template.department_id, template_id=template.id
     )
     ctx = _context(f, links=False)
+    charts = [dashboard_figures.DEPARTMENT[name](ctx) for name in dashboard_figures.PROCESS_ONLY]
     return chart_response(
         "dashboard/shared.html",
+        _figures(charts),
         filters=f,
-        charts=[dashboard_figures.DEPARTMENT[name](ctx) for name in dashboard_figures.PROCESS_ONLY],
+        charts=charts,
         link=link,
         share_title=_("Dashboard: %(name)s", name=template.name),
         shared=True,

@@ -1,5 +1,5 @@
-// Draws a chart with plotly.js from its figure JSON (on its button), in place of the SVG the
-// server drew (loaded by chart-button.js when the reader asks); a click on a bar opens its
+// Draws a chart with plotly.js from its figure (fetched by chart-button.js when the reader
+// asks), in place of the SVG the server drew; a click on a bar opens its
 // item. Date axes speak the page's language: plotly.js ships only English month names.
 var CHART_LOCALES = {
   ru: {
@@ -17,8 +17,7 @@ var CHART_LOCALES = {
 };
 var chartLang = document.documentElement.lang;
 if (CHART_LOCALES[chartLang]) Plotly.register(CHART_LOCALES[chartLang]);
-function drawChart(button) {
-  var figure = JSON.parse(button.dataset.figure);
+function drawChart(button, figure) {
   var el = button.closest(".chart").querySelector(".chart-drawn");
   el.replaceChildren();
   el.className = "chart-plot";
