@@ -35,7 +35,7 @@ def chart_response(template: str, figures: dict, **context):
     dictionary of each chart, by the id the page gives it. The "Interactive" button asks the
     page's own URL (its filters, its share token) with ?figure=<id> (web.templating's
     ``figure_url``): that answers the figure's JSON for plotly.js instead of the page, so a
-    page does not carry JSON nobody may ask for (200 KB of a 500-task Gantt)."""
+    page does not carry JSON few readers ask for (200 KB of a 500-task Gantt)."""
     if FIGURE_ARG in request.args:
         figure = figures.get(request.args[FIGURE_ARG])
         if figure is None:
