@@ -32,21 +32,22 @@ def install_template_gettext(app) -> None:
     Flask-Babel's per-call look-up (its context, locale and domain: ~10 µs a string, and a
     board page prints ~150). Same callables and autoescaping as Flask-Babel installs."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
 
 
-def _translations():
+def translations():
+    """The request's translations (Flask-Babel's), looked up once per request."""
     # Kept under the name Flask-Babel's refresh() and force_locale() clear in its
     # per-request namespace, so a language switched mid-request is followed.
     if not g:  # no app context: Flask-Babel's own answer (no translations)
         return flask_babel.get_translations()
-    translations = getattr(g.get("_flask_babel"), "babel_translations", None)
-    if translations is None:
-        translations = flask_babel.get_translations()  # creates the namespace
-        g._flask_babel.babel_translations = translations
-    return translations
+    found = getattr(g.get("_flask_babel"), "babel_translations", None)
+    if found is None:
+        found = flask_babel.get_translations()  # creates the namespace
+        g._flask_babel.babel_translations = found
+    return found

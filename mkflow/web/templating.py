@@ -1,5 +1,7 @@
 """What every template may call: the navigation's counters, dates in the person's zone."""
 
+from functools import lru_cache
+
 from flask_babel import format_date
 from flask_login import current_user
 from markupsafe import escape
@@ -9,6 +11,7 @@ from mkflow.analytics.figure_json import to_json
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
 from mkflow.processes.rules import Action
+from mkflow.web import i18n
 from mkflow.web.cards import row_labels
 from mkflow.web.counters import nav_counts
 from mkflow.web.process_colors import stylesheet_url
@@ -23,12 +26,19 @@ def template_helpers() -> dict:
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
         "is_overdue": board.is_overdue,
-        # Translated and escaped once per list of cards (a label is lazy: each use would look
-        # it up; the card partial prints them without autoescape).
-        "action_texts": lambda: {action: escape(action.label) for action in Action},
+        # Translated and escaped once per language (a label is lazy: each use would look it
+        # up; the card partial prints them without autoescape).
+        "action_texts": lambda: _action_texts(i18n.translations()),
         # Task statuses and moves, translated once per list of task cards.
         "task_texts": row_labels,
     }
+
+
+@lru_cache(maxsize=8)
+def _action_texts(translations) -> dict:
+    """The action labels in the language of ``translations`` (the current one, which
+    Flask-Babel keeps for the life of the process)."""
+    return {action: escape(action.label) for action in Action}
 
 
 def chart_helpers() -> dict:

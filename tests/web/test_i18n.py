@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask import session
 from flask_babel import force_locale, refresh
-from support import new_project, new_task, user
+from support import board_url, launch_article, new_project, new_task, user
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = str(ROOT / "mkflow/translations/{}/LC_MESSAGES/messages.po")
@@ -124,3 +124,13 @@ def test_templates_follow_a_language_forced_or_refreshed_within_a_request(app):
         session["locale"] = "ru"  # as the language switch does
         refresh()
         assert page.render() == "Выйти|&lt;b&gt;"
+
+
+def test_card_actions_are_in_each_readers_language(client, auth, processes):
+    # The action labels are translated once per language: both languages in one process.
+    launch_article()
+    auth.login("marketer@demo.local")
+    buttons = {"ru": "Завершить и передать дальше", "en": "Complete and hand off"}
+    for language, button in buttons.items():
+        page = client.get(board_url(), headers={"Accept-Language": language})
+        assert button in page.get_data(as_text=True)
