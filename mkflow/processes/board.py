@@ -8,9 +8,9 @@ meanwhile are neither shown twice nor skipped.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from mkflow.core.database import db
@@ -190,13 +190,13 @@ def _card_columns():
     )
 
 
-def _cards(query, user: User | None) -> list[Card]:
+def _cards(query, user: User | None, params: dict | None = None) -> list[Card]:
     """Cards from _card_rows(): its columns are Card's fields in order, then the stage kind.
     Without a user (a share link) cards offer no actions."""
     user_id = user.id if user is not None else None  # once: often the current_user proxy
     cards = []
     # On the session's connection: plain rows, without the ORM's per-row work.
-    for *fields, kind in db.session.connection().execute(query):
+    for *fields, kind in db.session.connection().execute(query, params or {}):
         card = Card(*fields)
         if user_id is not None:
             card.actions = actions_for(
@@ -206,16 +206,37 @@ def _cards(query, user: User | None) -> list[Card]:
     return cards
 
 
-def _filtered(query, filters: BoardFilters, user: User, now: datetime):
-    if filters.mine:
-        query = query.where(ProcessInstance.assignee_id == user.id)
-    if filters.assignee_id:
-        query = query.where(ProcessInstance.assignee_id == filters.assignee_id)
-    if filters.overdue:
-        query = query.where(ProcessInstance.stage_due_at < now)
-    if filters.text:
+# The board's statements are built once per shape (which filters, which parts), with the
+# values as bound parameters: building a statement cost more than running it.
+
+
+def _shape(filters: BoardFilters) -> tuple:
+    return (filters.mine, bool(filters.assignee_id), filters.overdue, bool(filters.text))
+
+
+def _values(template: ProcessTemplate | None, filters: BoardFilters, user, now) -> dict:
+    """The parameters of _filtered() and of the statements built by shape."""
+    return {
+        "template_id": template.id if template is not None else None,
+        "now": now,
+        "user_id": user.id if filters.mine else None,
+        "assignee_id": filters.assignee_id,
+        # What contains(autoescape=True) does, which takes no bound parameter.
+        "text": filters.text.lower().replace("/", "//").replace("%", "/%").replace("_", "/_"),
+    }
+
+
+def _filtered(query, shape: tuple):
+    mine, assignee, overdue, text = shape
+    if mine:
+        query = query.where(ProcessInstance.assignee_id == bindparam("user_id"))
+    if assignee:
+        query = query.where(ProcessInstance.assignee_id == bindparam("assignee_id"))
+    if overdue:
+        query = query.where(ProcessInstance.stage_due_at < bindparam("now"))
+    if text:
         title = func.lower(ProcessInstance.title)
-        query = query.where(title.contains(filters.text.lower(), autoescape=True))
+        query = query.where(title.contains(bindparam("text"), escape="/"))
     return query
 
 
@@ -225,12 +246,22 @@ def _most_urgent_first(query):
     )
 
 
-def _after(cursor: Cursor):
-    """Cards that come after ``cursor`` in a column's order (due first, undated last)."""
+def _after(undated: bool, n: int):
+    """Cards that come after cursor ``n`` (parameters after_due_n, after_id_n) in a
+    column's order (due first, undated last); ``undated``: the cursor's card has no due."""
     due, card_id = ProcessInstance.stage_due_at, ProcessInstance.id
-    if cursor.due is None:
-        return and_(due.is_(None), card_id > cursor.id)
-    return or_(due.is_(None), due > cursor.due, and_(due == cursor.due, card_id > cursor.id))
+    cursor_due, cursor_id = bindparam(f"after_due_{n}"), bindparam(f"after_id_{n}")
+    if undated:
+        return and_(due.is_(None), card_id > cursor_id)
+    return or_(due.is_(None), due > cursor_due, and_(due == cursor_due, card_id > cursor_id))
+
+
+def _cursor_values(cursors) -> dict:
+    values = {}
+    for n, cursor in enumerate(cursors):
+        values[f"after_due_{n}"] = cursor.due
+        values[f"after_id_{n}"] = cursor.id
+    return values
 
 
 @dataclass
@@ -255,22 +286,35 @@ def _stage_counts(
     """Per stage and state of the template's items, in one GROUP BY: (stage id, key, name,
     state, count, overdue, undated, count after the column's cursor in ``after``). The
     finished items too, ``with_done``."""
+    after = after or {}
+    query = _counts_statement(
+        with_done,
+        tuple(sorted(keys)) if keys is not None else None,
+        tuple((key, cursor.due is None) for key, cursor in after.items()),
+        _shape(filters),
+    )
+    values = _values(template, filters, user, now) | _cursor_values(after.values())
+    return db.session.execute(query, values).all()
+
+
+@lru_cache(maxsize=256)
+def _counts_statement(with_done: bool, keys: tuple | None, after: tuple, shape: tuple):
+    """_stage_counts()'s statement; ``after``: (column key, its cursor is undated) each."""
     pi = ProcessInstance
     active = pi.state == InstanceState.ACTIVE
-    late = func.sum(case((and_(active, pi.stage_due_at < now), 1), else_=0))
+    late = func.sum(case((and_(active, pi.stage_due_at < bindparam("now")), 1), else_=0))
     undated = func.sum(case((pi.stage_due_at.is_(None), 1), else_=0))
-    later = [(and_(_stage_is(key), _after(cursor)), 1) for key, cursor in (after or {}).items()]
+    later = [(and_(_stage_is(key), _after(at, n)), 1) for n, (key, at) in enumerate(after)]
     left = func.sum(case(*later, else_=0)) if later else func.sum(0)
     states = [InstanceState.ACTIVE, InstanceState.DONE] if with_done else [InstanceState.ACTIVE]
     grouped = select(pi.stage_id, pi.state, func.count(), late, undated, left).where(
-        pi.template_id == template.id, pi.state.in_(states)
+        pi.template_id == bindparam("template_id"), pi.state.in_(states)
     )
     if keys is not None:
         grouped = grouped.where(_stage_is(*keys))
-    grouped = _filtered(grouped, filters, user, now).group_by(pi.stage_id, pi.state).subquery()
+    grouped = _filtered(grouped, shape).group_by(pi.stage_id, pi.state).subquery()
     first, *rest = grouped.c
-    query = select(Stage.id, Stage.key, Stage.name, *rest).join(grouped, first == Stage.id)
-    return db.session.execute(query).all()
+    return select(Stage.id, Stage.key, Stage.name, *rest).join(grouped, first == Stage.id)
 
 
 def _stage_is(*keys: str):
@@ -278,51 +322,83 @@ def _stage_is(*keys: str):
     return ProcessInstance.stage_id.in_(select(Stage.id).where(Stage.key.in_(keys)))
 
 
-def _page_of(
-    template: ProcessTemplate,
-    user: User | None,
-    filters: BoardFilters,
-    now: datetime,
-    stage: _StageCount,
-    cursor: Cursor | None,
-    size: int = PAGE,
-) -> list:
+@dataclass(frozen=True)
+class _Part:
+    """One LIMITed select of cards: ``kind`` "dated", "undated" (of one stage, after a
+    cursor whose due is ``cursor_undated``, or from the start: None) or "done"."""
+
+    kind: str
+    size: int
+    stage_id: int | None = None
+    cursor: Cursor | None = None
+
+    @property
+    def shape(self) -> tuple:
+        return (self.kind, self.size, None if self.cursor is None else self.cursor.due is None)
+
+
+def _page_of(stage: _StageCount, cursor: Cursor | None, size: int = PAGE) -> list[_Part]:
     """The selects of the next ``size`` cards of one stage after ``cursor``: dated cards by
     (due, id), undated ones by id, each read in the order of ix_process_instance_column and
     stopped after PAGE rows, so a column of 5,000 cards costs what one of 50 does."""
-    base = _filtered(
-        _card_rows(
-            ProcessInstance.template_id == template.id,
-            ProcessInstance.state == InstanceState.ACTIVE,
-            ProcessInstance.stage_id == stage.stage_id,
-        ),
-        filters,
-        user,
-        now,
-    )
-    due, card_id = ProcessInstance.stage_due_at, ProcessInstance.id
     parts = []
     if stage.undated < stage.count and (cursor is None or cursor.due is not None):
-        dated = base.where(due.is_not(None))
-        if cursor is not None:
-            dated = dated.where(or_(due > cursor.due, and_(due == cursor.due, card_id > cursor.id)))
-        parts.append(dated.order_by(due, card_id).limit(size))
+        parts.append(_Part("dated", size, stage.stage_id, cursor))
     if stage.undated:
-        undated = base.where(due.is_(None))
-        if cursor is not None and cursor.due is None:
-            undated = undated.where(card_id > cursor.id)
-        parts.append(undated.order_by(card_id).limit(size))
+        parts.append(_Part("undated", size, stage.stage_id, cursor))
     return parts
 
 
-def _read_pages(parts: list, user: User | None) -> list[Card]:
-    """Every part's cards in one statement (a UNION ALL of LIMITed selects)."""
+def _read_pages(parts: list[_Part], user: User | None, filters: BoardFilters, values: dict):
+    """Every part's cards in one statement (a UNION ALL of LIMITed selects); ``values``:
+    _values()'s."""
     if not parts:
         return []
-    if len(parts) == 1:
-        return _cards(parts[0], user)
+    values = dict(values)
+    for n, part in enumerate(parts):
+        values[f"stage_{n}"] = part.stage_id
+        if part.cursor is not None:
+            values[f"after_due_{n}"], values[f"after_id_{n}"] = part.cursor.due, part.cursor.id
+    statement = _pages_statement(tuple(part.shape for part in parts), _shape(filters))
+    return _cards(statement, user, values)
+
+
+@lru_cache(maxsize=256)
+def _pages_statement(parts: tuple, shape: tuple):
+    """_read_pages()'s statement for parts of these shapes (_Part.shape)."""
+    selects = [_part_select(n, *part, shape) for n, part in enumerate(parts)]
+    if len(selects) == 1:
+        return selects[0]
     # SQLite takes ORDER BY and LIMIT only on a compound's last member: each is a subquery.
-    return _cards(union_all(*(part.subquery().select() for part in parts)), user)
+    return union_all(*(part.subquery().select() for part in selects))
+
+
+def _part_select(n: int, kind: str, size: int, cursor_undated: bool | None, shape: tuple):
+    pi = ProcessInstance
+    due, card_id = pi.stage_due_at, pi.id
+    if kind == "done":
+        done = _card_rows(
+            pi.template_id == bindparam("template_id"), pi.state == InstanceState.DONE
+        )
+        return _filtered(done, shape).order_by(pi.finished_at.desc()).limit(size)
+    base = _filtered(
+        _card_rows(
+            pi.template_id == bindparam("template_id"),
+            pi.state == InstanceState.ACTIVE,
+            pi.stage_id == bindparam(f"stage_{n}"),
+        ),
+        shape,
+    )
+    cursor_due, cursor_id = bindparam(f"after_due_{n}"), bindparam(f"after_id_{n}")
+    if kind == "dated":
+        dated = base.where(due.is_not(None))
+        if cursor_undated is not None:
+            dated = dated.where(or_(due > cursor_due, and_(due == cursor_due, card_id > cursor_id)))
+        return dated.order_by(due, card_id).limit(size)
+    undated = base.where(due.is_(None))
+    if cursor_undated:
+        undated = undated.where(card_id > cursor_id)
+    return undated.order_by(card_id).limit(size)
 
 
 def _fill(column: Column, cards: list[Card], to_come: int) -> None:
@@ -355,14 +431,11 @@ def build_board(
         column.count += count
         column.late += int(late or 0)
         stages.append(_StageCount(stage_id, count, int(undated or 0)))
-    parts = [
-        part for stage in stages for part in _page_of(template, user, filters, now, stage, None)
-    ]
+    parts = [part for stage in stages for part in _page_of(stage, None)]
     if with_done and final.count:
-        done = _done(template, filters, user, now)
-        parts.append(done.order_by(ProcessInstance.finished_at.desc()).limit(FINISHED_ON_BOARD))
+        parts.append(_Part("done", FINISHED_ON_BOARD))
     by_key: dict[str, list[Card]] = {}
-    for card in _read_pages(parts, user):
+    for card in _read_pages(parts, user, filters, _values(template, filters, user, now)):
         if card.is_active:
             by_key.setdefault(card.stage_key, []).append(card)
         else:
@@ -398,10 +471,8 @@ def column_page(
         stages.append(_StageCount(stage_id, count, int(undated or 0)))
     if column is None:
         return None
-    parts = [
-        part for stage in stages for part in _page_of(template, user, filters, now, stage, after)
-    ]
-    _fill(column, _read_pages(parts, user), to_come)
+    parts = [part for stage in stages for part in _page_of(stage, after)]
+    _fill(column, _read_pages(parts, user, filters, _values(template, filters, user, now)), to_come)
     return column
 
 
@@ -440,10 +511,14 @@ def card_on_board(
     instance_id: int, user: User, filters: BoardFilters, now: datetime
 ) -> Card | None:
     """The item as its card, if the board's filters still show it."""
-    found = _cards(
-        _filtered(_card_rows(ProcessInstance.id == instance_id), filters, user, now), user
-    )
+    query = _card_on_board_statement(_shape(filters))
+    found = _cards(query, user, _values(None, filters, user, now) | {"instance_id": instance_id})
     return found[0] if found else None
+
+
+@lru_cache(maxsize=16)
+def _card_on_board_statement(shape: tuple):
+    return _filtered(_card_rows(ProcessInstance.id == bindparam("instance_id")), shape)
 
 
 def next_in_column(
@@ -457,12 +532,8 @@ def next_in_column(
     """The id of the card after ``card`` in ``column`` (from column_heads, the filters
     applied): an action's answer puts the card just before it. None: it is the last."""
     after = Cursor.of(card)
-    parts = [
-        part
-        for stage in column.stages
-        for part in _page_of(template, user, filters, now, stage, after, size=1)
-    ]
-    following = _read_pages(parts, user)
+    parts = [part for stage in column.stages for part in _page_of(stage, after, size=1)]
+    following = _read_pages(parts, user, filters, _values(template, filters, user, now))
     return min(following, key=lambda c: Cursor.of(c).order).id if following else None
 
 
@@ -475,13 +546,6 @@ def _columns(template: ProcessTemplate, only: set[str] | None) -> dict[str, Colu
 
 def _final(columns: dict[str, Column]) -> Column | None:
     return next((c for c in columns.values() if c.is_final), None)
-
-
-def _done(template: ProcessTemplate, filters: BoardFilters, user: User, now: datetime):
-    done = _card_rows(
-        ProcessInstance.template_id == template.id, ProcessInstance.state == InstanceState.DONE
-    )
-    return _filtered(done, filters, user, now)
 
 
 def finished_items(template: ProcessTemplate, user: User, limit: int = 500) -> list[Card]:

@@ -5,9 +5,10 @@ the caller commits. A stale ``expected_version`` or a concurrent write raises Co
 """
 
 from datetime import date, datetime, time
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from mkflow.activity.discussion import watching
 from mkflow.activity.notify import notify
@@ -69,15 +70,22 @@ def _stage_due(instance: ProcessInstance, stage: Stage, at: datetime) -> datetim
 
 def _previous_holder(instance: ProcessInstance, stage: Stage) -> User | None:
     """Who last held ``stage`` on this item: rework goes back to the same person."""
-    holder = db.session.scalar(
+    values = {"instance_id": instance.id, "stage_key": stage.key}
+    holder = db.session.scalar(_previous_holder_query(), values)
+    return holder if holder and holder.active else None
+
+
+@cache
+def _previous_holder_query():
+    """Built once (building it cost more than running it); the values are parameters."""
+    return (
         select(User)
         .join(Event, Event.assignee_id == User.id)
         .join(Stage, Event.to_stage_id == Stage.id)
-        .where(Event.instance_id == instance.id, Stage.key == stage.key)
+        .where(Event.instance_id == bindparam("instance_id"), Stage.key == bindparam("stage_key"))
         .order_by(Event.id.desc())
         .limit(1)
     )
-    return holder if holder and holder.active else None
 
 
 def _enter(instance, stage, *, actor, kind: EventKind, at, comment="", assignee=None) -> Event:

@@ -7,6 +7,7 @@ into a plain tuple; the partials loop over them inside one macro call per list a
 links from a prefix computed once (see cards/_item_card.html)."""
 
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import NamedTuple
 
 from flask import render_template, url_for
@@ -14,7 +15,7 @@ from flask_babel import gettext as _
 
 from mkflow.core.formatting import formatter
 from mkflow.models import TaskStatus
-from mkflow.processes.board import is_overdue
+from mkflow.processes.board import cards_of, is_overdue
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import Move
 
@@ -86,9 +87,11 @@ def card_context(now, columns=()) -> dict:
     """What a board of process cards needs: its columns' cards replaced by printable ones,
     and the card host attributes. On a share link (``shared`` in the page's context) cards
     link nowhere and carry no form: the partial leaves them out."""
+    # One pass over every column's cards: the labels and the formatter are looked up once.
+    shown = iter(item_cards(now, list(cards_of(columns))))
     for column in columns:
-        column.cards = item_cards(now, column.cards)
-        column.finished = item_cards(now, column.finished)
+        column.cards = list(islice(shown, len(column.cards)))
+        column.finished = list(islice(shown, len(column.finished)))
     return {"card_host": CARD_HOST}
 
 

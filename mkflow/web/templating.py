@@ -1,5 +1,6 @@
 """What every template may call: the navigation's counters, dates in the person's zone."""
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import request
@@ -11,6 +12,7 @@ from mkflow.analytics import svg
 from mkflow.core.formatting import formatter
 from mkflow.processes import board
 from mkflow.processes.rules import Action
+from mkflow.web import i18n
 from mkflow.web.cards import row_labels
 from mkflow.web.counters import nav_counts
 from mkflow.web.process_colors import stylesheet_url
@@ -25,9 +27,9 @@ def template_helpers() -> dict:
         "duration": lambda delta: formatter().duration(delta),
         "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
         "is_overdue": board.is_overdue,
-        # Translated and escaped once per list of cards (a label is lazy: each use would look
-        # it up; the card partial prints them without autoescape).
-        "action_texts": lambda: {action: escape(action.label) for action in Action},
+        # Translated and escaped once per language (a label is lazy: each use would look it
+        # up; the card partial prints them without autoescape).
+        "action_texts": lambda: _action_texts(i18n.translations()),
         # Task statuses and moves, translated once per list of task cards.
         "task_texts": row_labels,
     }
@@ -42,6 +44,13 @@ def figure_url(chart_id: str) -> str:
     chart htmx brought in), its filters and share token kept, naming the chart."""
     args = request.args.to_dict(flat=False) | {FIGURE_ARG: [chart_id]}
     return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+@lru_cache(maxsize=8)
+def _action_texts(translations) -> dict:
+    """The action labels in the language of ``translations`` (the current one, which
+    Flask-Babel keeps for the life of the process)."""
+    return {action: escape(action.label) for action in Action}
 
 
 def chart_helpers() -> dict:

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from support import new_project, new_task, user
+from flask import session
+from flask_babel import force_locale, refresh
+from support import board_url, launch_article, new_project, new_task, user
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = str(ROOT / "mkflow/translations/{}/LC_MESSAGES/messages.po")
@@ -108,3 +110,27 @@ def test_a_start_date_reads_as_a_date_not_as_a_command(client, auth, demo):
     auth.login()
     page = client.get(f"/projects/tasks/{task.id}", headers={"Accept-Language": "ru"})
     assert "<dt>Начало</dt>" in page.get_data(as_text=True)  # "Start" the date, not "Запустить"
+
+
+def test_templates_follow_a_language_forced_or_refreshed_within_a_request(app):
+    # Templates look the translations up once per request; a forced language (a calendar
+    # feed, a mail) and a refresh() must still be followed, and escaping kept.
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        page = app.jinja_env.from_string('{{ _("Log out") }}|{{ _("%(x)s", x="<b>") }}')
+        assert page.render() == "Log out|&lt;b&gt;"
+        with force_locale("ru"):
+            assert page.render() == "Выйти|&lt;b&gt;"
+        assert page.render() == "Log out|&lt;b&gt;"
+        session["locale"] = "ru"  # as the language switch does
+        refresh()
+        assert page.render() == "Выйти|&lt;b&gt;"
+
+
+def test_card_actions_are_in_each_readers_language(client, auth, processes):
+    # The action labels are translated once per language: both languages in one process.
+    launch_article()
+    auth.login("marketer@demo.local")
+    buttons = {"ru": "Завершить и передать дальше", "en": "Complete and hand off"}
+    for language, button in buttons.items():
+        page = client.get(board_url(), headers={"Accept-Language": language})
+        assert button in page.get_data(as_text=True)
