@@ -44,7 +44,7 @@ def small_columns(monkeypatch):
 
 
 FOOT = re.compile(r'<div class="column-foot" id="colfoot-(\w+)"[^>]*>(.*?)</div>', re.S)
-MORE = re.compile(r'<a class="more-link" href="([^"]+)" hx-get="([^"]+)"[^>]*>([^<]*)</a>')
+MORE = re.compile(r'<a class="more-link[^"]*" href="([^"]+)" hx-get="([^"]+)"[^>]*>([^<]*)</a>')
 
 
 def column_of(body: str, status: str) -> str:
