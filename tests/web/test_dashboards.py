@@ -410,17 +410,23 @@ def test_the_drill_down_page_lists_the_items_of_a_bar(client, auth, history):
     ]
 
 
-def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history):
-    article = template("article")
-    link, token = share_links.create(
+def share_article_dashboard():
+    """A week's share link to the article process's dashboard: (link, token)."""
+    shared = share_links.create(
         user("head@demo.local"),
-        article,
+        template("article"),
         "process_dashboard",
         clock.company_today() + timedelta(days=7),
         today=clock.company_today(),
         zone=ZoneInfo("UTC"),
     )
     db.session.commit()
+    return shared
+
+
+def test_a_share_link_shows_a_process_dashboard_read_only(client, auth, history):
+    article = template("article")
+    link, token = share_article_dashboard()
     response = client.get(f"/share/{token}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -582,16 +588,7 @@ def test_interactive_fetches_each_chart_s_figure_with_the_dashboard_s_filters(
 
 
 def test_a_shared_dashboard_s_figures_need_its_token_and_no_login(client, auth, history):
-    article = template("article")
-    link, token = share_links.create(
-        user("head@demo.local"),
-        article,
-        "process_dashboard",
-        clock.company_today() + timedelta(days=7),
-        today=clock.company_today(),
-        zone=ZoneInfo("UTC"),
-    )
-    db.session.commit()
+    link, token = share_article_dashboard()
     page = client.get(f"/share/{token}").get_data(as_text=True)
     url = figure_url(page)
     assert re.fullmatch(rf"/share/{token}\?figure=[a-z_]+-chart", url)
