@@ -87,9 +87,9 @@ def board_url(slug: str = "article", **args) -> str:
     return f"/processes/{template(slug).id}/board" + (f"?{query}" if query else "")
 
 
-def board_column(html: str, key: str) -> str:
+def board_column(page: str, key: str) -> str:
     """The HTML of one board column."""
-    match = re.search(rf'<section[^>]*id="col-{re.escape(key)}".*?</section>', html, re.S)
+    match = re.search(rf'<section[^>]*id="col-{re.escape(key)}".*?</section>', page, re.S)
     assert match, f"no column {key}"
     return match.group(0)
 

@@ -25,12 +25,13 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from mkflow.analytics.timeline import DAY_MS
+
 FONT = 13
 CHAR = 0.6 * FONT  # a character's width, roughly (system-ui)
 ROW = 26  # a timeline's row; the bar is 60% of it, as in plotly
 WIDE, NARROW = 960, 640  # viewBox widths: a page-wide chart, a chart beside its table
 GRID, AXIS_TEXT, TEXT = "#e6e8eb", "#5b6470", "#1f2933"
-DAY_MS = 24 * 3600 * 1000
 _TAG = re.compile(r"<[^>]*>")
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from mkflow.core.database import db, on_postgres
-from mkflow.core.inputs import parse_id
+from mkflow.core.inputs import MAX_ID, parse_id, parse_int
 from mkflow.core.text import initials
 from mkflow.models import ChecklistItem, Department, Project, Task, TaskLink, TaskStatus, User
 from mkflow.people.project_access import visible_projects_filter
@@ -515,15 +515,15 @@ def decode_cursor(status, text: str | None) -> tuple | None:
     if len(parts) != (2 if done else 3):
         return None
     first, *ties = parts
+    numbers = [parse_int(t, -MAX_ID, MAX_ID) for t in ties]  # a position, then the id
+    if None in numbers:
+        return None
     try:
-        numbers = [int(t) for t in ties]
         if not first:
             value = None
         else:
             value = datetime.fromisoformat(first) if done else date.fromisoformat(first)
     except ValueError:
-        return None
-    if any(abs(n) > 2**31 for n in numbers):
         return None
     return (value, *numbers)
 
@@ -604,13 +604,15 @@ def board_columns(
         for status in COLUMNS
         for part in _page_ids(project.id, status, None, BOARD_PAGE, conditions)
     ]
-    rows = plain_rows(project, today, None, Task.id.in_(union_all(*ids)))
-    _fill_counters(rows, checks=False)
-    if user is not None:
-        fill_moves(project, rows, user, is_manager=is_manager)
     columns = {status: BoardColumn(status) for status in COLUMNS}
-    for row in rows:
+    for row in plain_rows(project, today, None, Task.id.in_(union_all(*ids))):
         columns[TaskStatus(row.status)].rows.append(row)
+    for column in columns.values():  # a column read its dated and undated parts: one page
+        column.rows = _in_order(column.status, column.rows)[:BOARD_PAGE]
+    shown = [row for column in columns.values() for row in column.rows]
+    _fill_counters(shown, checks=False)
+    if user is not None:
+        fill_moves(project, shown, user, is_manager=is_manager)
     task = Task.__table__
     counts = db.session.execute(
         select(type_coerce(task.c.status, String), func.count())
@@ -620,7 +622,6 @@ def board_columns(
     for status, count in counts:
         columns[TaskStatus(status)].count = count
     for column in columns.values():
-        column.rows = _in_order(column.status, column.rows)[:BOARD_PAGE]
         column.left = column.count - len(column.rows)
         if column.left > 0:
             column.cursor = encode_cursor(row_key(column.rows[-1]))

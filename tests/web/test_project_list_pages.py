@@ -34,10 +34,6 @@ def finish(tasks, start=datetime(2026, 3, 2, 9, 0)):
     db.session.commit()
 
 
-def done_column(body: str) -> str:
-    return body[body.index('id="col-done"') :]
-
-
 @pytest.fixture
 def small_columns(monkeypatch):
     monkeypatch.setattr(listing, "BOARD_PAGE", 3)
@@ -59,9 +55,7 @@ def more_link(column: str) -> tuple[str, str]:
     return found.group(1).replace("&amp;", "&"), found.group(3)
 
 
-def test_the_done_column_shows_the_latest_done_tasks_then_more(
-    demo, client, auth, small_columns
-):
+def test_the_done_column_shows_the_latest_done_tasks_then_more(demo, client, auth, small_columns):
     project = new_project()
     tasks = [new_task(project, f"Step {n}") for n in range(1, 8)]
     finish(tasks)  # Step 1 is the oldest done, the last one the latest

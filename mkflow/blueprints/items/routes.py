@@ -22,9 +22,10 @@ def require_login():
     pass
 
 
-def _refused(instance_id: int):
-    """``refused`` of every action here: the item (or the board, My work) with the reason."""
-    return lambda error: responses.refused(instance_id, error)
+def _refused(instance_id: int, origin: str = ""):
+    """``refused`` of every action here: the item (or the board, My work, as ``origin``
+    says) with the reason."""
+    return lambda error: responses.refused(instance_id, error, origin)
 
 
 def _back_to_item(instance_id: int, message: str | None = None, anchor: str | None = None):
@@ -59,7 +60,7 @@ def act(instance_id):
         ),
         form=form,
         done=lambda event: responses.acted(instance_id, event, source_key, form.origin.data),
-        refused=lambda error: responses.refused(instance_id, error, form.origin.data),
+        refused=_refused(instance_id, form.origin.data),
         keep_loaded=True,
     )
 
