@@ -325,7 +325,8 @@ def vacuum_analyze(engine) -> None:
 
 def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
     """Keep ``wanted`` article cards active (every k-th, so all stages keep some); park the
-    rest as cancelled. Returns the active card ids."""
+    rest as cancelled (then vacuums, as autovacuum soon would after so many changed rows).
+    Returns the active card ids."""
     step = len(seeded.cards) / wanted
     active = [seeded.cards[int(i * step)] for i in range(wanted)]
     with app.app_context():
@@ -337,6 +338,7 @@ def set_active_cards(app, seeded: Seeded, wanted: int) -> list[int]:
             update(table).where(table.c.id.in_(active)).values(state=InstanceState.ACTIVE)
         )
         db.session.commit()
+        vacuum_analyze(db.engine)
     return active
 
 

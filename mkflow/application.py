@@ -26,7 +26,7 @@ from mkflow.blueprints import (
 )
 from mkflow.core import config as config_module
 from mkflow.core import inputs
-from mkflow.core.database import db, migrate
+from mkflow.core.database import db, end_read_only_transaction, migrate
 from mkflow.jobs.cli import register_commands
 from mkflow.models import MemberRole, TaskStatus
 from mkflow.people import sessions
@@ -97,6 +97,7 @@ def freeze_startup_memory() -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    app.teardown_appcontext(end_read_only_transaction)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
