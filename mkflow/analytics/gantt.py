@@ -59,12 +59,23 @@ class Gantt:
 def gantt_of(project: Project, today: date, filters: GanttFilters) -> Gantt:
     """The tasks the filters let through, subtasks under their parents, and the links
     between shown tasks."""
+    return arrange(*read(project, today, filters))
+
+
+def read(project: Project, today: date, filters: GanttFilters):
+    """What a Gantt is made of, as read: the rows the filters let through (in no order) and
+    the project's links."""
     task_filters = listing.TaskFilters(assignee_id=filters.assignee_id, status=filters.status)
-    rows = listing.as_tree(listing.plain_rows(project, today, task_filters))
+    return listing.plain_rows(project, today, task_filters), planning.links_of(project.id)
+
+
+def arrange(rows: list[listing.TaskRow], links: list[planning.Link]) -> Gantt:
+    """The Gantt of what read() gave."""
+    rows = listing.as_tree(rows)
     by_id = {row.id: row for row in rows}
     links = [
         (by_id[link.predecessor], by_id[link.successor], link.kind, link.lag)
-        for link in planning.links_of(project.id)
+        for link in links
         if link.predecessor in by_id and link.successor in by_id
     ]
     starts = [row.start_date or row.due_date for row in rows if row.start_date or row.due_date]

@@ -433,3 +433,59 @@ def test_a_cached_script_is_revalidated_with_a_304(client):
     etag = first.headers["ETag"]
     again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
+
+
+def test_a_gantt_rendered_once_shows_every_later_change(client, auth, demo):
+    """The chart and table are kept rendered (web.fragments) under what they were made
+    of: each kind of change, and another day or language, must show at once."""
+    project = new_project()
+    brief = new_task(project, "Brief", start_date=MON, due_date=MON + timedelta(days=1))
+    venue = new_task(project, "Venue", start_date=MON, due_date=MON + timedelta(days=2))
+    add_people(project, "designer@demo.local")
+    manager = project.manager
+    auth.login()
+    url = f"/projects/{project.id}/gantt"
+
+    def table() -> str:
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, (response.status_code, response.location)
+        return body[body.index('class="chart-table"') :]
+
+    assert "Brief" in table() and "Brief" in table()  # the second one from the kept body
+    rules.update_task(
+        db.session.get(Task, brief.id),
+        manager,
+        TaskData(title="Creative brief", start_date=MON, due_date=MON + timedelta(days=1)),
+    )
+    db.session.commit()
+    assert "Creative brief" in table()
+    rules.add_link(db.session.get(Task, venue.id), manager, brief.id, "fs")
+    db.session.commit()
+    assert "<td>Creative brief (FS)</td>" in table()  # and Venue moved after the brief
+    moved = db.session.get(Task, venue.id)
+    assert moved.start_date > MON + timedelta(days=1)
+    rules.update_task(
+        db.session.get(Task, venue.id),
+        manager,
+        TaskData(
+            title="Venue",
+            assignee=user("designer@demo.local"),
+            start_date=moved.start_date,
+            due_date=moved.due_date,
+        ),
+    )
+    db.session.commit()
+    user("designer@demo.local").name = "Daria Renamed"
+    db.session.commit()
+    assert "Daria Renamed" in table()
+    tomorrow = clock.company_today() + timedelta(days=1)
+    new_task(project, "Print", start_date=tomorrow, due_date=tomorrow)
+    assert "Overdue" not in table()
+    with clock.stopped_at(clock.now() + timedelta(days=2)):
+        assert "Overdue" in table()
+    client.post("/language", data={"locale": "ru", "next": url})
+    assert "Исполнитель" in table()
+    rules.delete_task(db.session.get(Task, brief.id), manager)
+    db.session.commit()
+    assert "Creative brief" not in table() and "Venue" in table()
