@@ -826,11 +826,6 @@ def my_task(user: User, task_id: int) -> Task | None:
     return db.session.scalar(query)
 
 
-def waiting_tasks_count(user: User):
-    """A scalar subquery for the navigation counter, asked together with the others."""
-    return (
-        select(func.count(Task.id))
-        .join(Project, Project.id == Task.project_id)
-        .where(_waiting_for(user))
-        .scalar_subquery()
-    )
+def waiting_tasks(user: User):
+    """The tasks waiting for ``user``, for the navigation's counter (which counts them)."""
+    return select(Task.id).join(Project, Project.id == Task.project_id).where(_waiting_for(user))

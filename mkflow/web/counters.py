@@ -6,11 +6,11 @@ from functools import cache
 from types import SimpleNamespace
 
 from flask import g
-from sqlalchemy import Integer, String, bindparam, cast, func, select
+from sqlalchemy import Integer, String, bindparam, cast, func, literal, select
 
 from mkflow.core.database import db
 from mkflow.models import InstanceState, Notification, ProcessInstance, ProcessTemplate, User
-from mkflow.projects.listing import waiting_tasks_count
+from mkflow.projects.listing import waiting_tasks
 
 
 def nav_counts(user) -> tuple[int, int]:
@@ -34,6 +34,20 @@ def _page_facts(user: User) -> tuple[int, int, str]:
     return g.page_facts
 
 
+# A counter stops counting here and shows "99+": what it costs stays the same when a
+# person holds thousands of items (a count reads every one of them on every page).
+SHOWN_UP_TO = 99
+
+
+def shown_count(count: int) -> str:
+    return str(count) if count <= SHOWN_UP_TO else f"{SHOWN_UP_TO}+"
+
+
+def _capped(condition_query):
+    """count(*) of ``condition_query``'s rows, up to one past what a counter shows."""
+    return select(func.count()).select_from(condition_query.limit(SHOWN_UP_TO + 1).subquery())
+
+
 # "3:#2454c5,4:#c52424": the processes' colours in one value, in no set order (the digest
 # sorts them). A handful of rows, read with the counters every page asks anyway.
 COLORS_LISTING = select(
@@ -46,18 +60,13 @@ def _nav_counts_query():
     """Built once, with the user's id as its parameter: every page asks it, and building it
     cost more than running it."""
     user = SimpleNamespace(id=bindparam("user_id", type_=Integer))  # what the counts read
-    waiting = (
-        select(func.count())
-        .select_from(ProcessInstance)
-        .where(
+    waiting = _capped(
+        select(literal(1)).where(
             ProcessInstance.assignee_id == user.id, ProcessInstance.state == InstanceState.ACTIVE
         )
-        .scalar_subquery()
-    )
-    unread = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    return select(waiting, waiting_tasks_count(user), unread, COLORS_LISTING.scalar_subquery())
+    ).scalar_subquery()
+    tasks = _capped(waiting_tasks(user)).scalar_subquery()
+    unread = _capped(
+        select(literal(1)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ).scalar_subquery()
+    return select(waiting, tasks, unread, COLORS_LISTING.scalar_subquery())

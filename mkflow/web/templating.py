@@ -14,7 +14,7 @@ from mkflow.processes import board
 from mkflow.processes.rules import Action
 from mkflow.web import i18n
 from mkflow.web.cards import row_labels
-from mkflow.web.counters import nav_counts
+from mkflow.web.counters import nav_counts, shown_count
 from mkflow.web.process_colors import stylesheet_url
 
 
@@ -22,6 +22,7 @@ def template_helpers() -> dict:
     """Functions templates call: counters for the navigation, dates in the user's zone."""
     return {
         "nav_counts": lambda: nav_counts(current_user),
+        "shown_count": shown_count,
         "colors_url": stylesheet_url,
         "when": lambda moment: formatter().when(moment),
         "duration": lambda delta: formatter().duration(delta),

@@ -4,11 +4,13 @@ are right, else gets itself and the My work counter as they are now."""
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from support import launch_article, template, user
 
 from mkflow.activity.notify import notify
+from mkflow.core import clock
 from mkflow.core.database import db
+from mkflow.models import Notification
 
 pytestmark = pytest.mark.usefixtures("processes")
 
@@ -78,3 +80,18 @@ def test_an_embedded_board_s_hidden_bell_does_not_poll(client, auth):
     auth.login("marketer@demo.local")
     html = client.get(f"/processes/{template('article').id}/board?embed=1").get_data(as_text=True)
     assert 'id="bell"' in html and not BELL_POLL.search(html)
+
+
+def test_counters_stop_at_99_plus_so_that_their_cost_does_not_grow(client, auth):
+    marketer = user("marketer@demo.local")
+    rows = [{"user_id": marketer.id, "kind": "mentioned", "at": clock.now()} for _ in range(99)]
+    db.session.execute(insert(Notification), rows)
+    db.session.commit()
+    auth.login("marketer@demo.local")
+    html = client.get("/me").get_data(as_text=True)
+    assert '<span class="count" title="Unread">99</span>' in html
+    db.session.execute(insert(Notification), rows[:5])
+    db.session.commit()
+    html = client.get("/me").get_data(as_text=True)
+    assert '<span class="count" title="Unread">99+</span>' in html
+    assert "unread=100" in poll_url(html)  # the poll compares what it counted
