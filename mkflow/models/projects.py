@@ -91,7 +91,11 @@ class ProjectMember(db.Model):
 
 
 class Task(db.Model):
-    __table_args__ = (Index("ix_task_project_status", "project_id", "status"),)
+    # A board column's order (migration 0011): soonest due first; in Done the latest done.
+    __table_args__ = (
+        Index("ix_task_column", "project_id", "status", "due_date", "position", "id"),
+        Index("ix_task_done", "project_id", "status", "status_changed_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))

@@ -37,8 +37,9 @@ SORTS = ("tree", "title", "start", "due", "status", "assignee")
 # A page of the task list and the done tasks on the board: rendering thousands of rows
 # costs more than anyone reads; the list (filtered by status) has every done task.
 PAGE_SIZE = 50
-# A board column shows this many tasks, then as many more each time the reader asks.
-BOARD_PAGE = 20
+# A board column shows this many tasks, then as many more each time the reader asks or
+# scrolls to its end: about a screenful, as on a process board.
+BOARD_PAGE = 12
 
 
 @dataclass
@@ -196,10 +197,13 @@ def among(column, ids: list[int]):
     return column.in_(ids)
 
 
-def plain_rows(project: Project, today: date, filters: TaskFilters | None, *conditions, limit=None):
+def plain_rows(
+    project: Project, today: date, filters: TaskFilters | None, *conditions, limit=None, ids=None
+):
     """The tasks' own columns and ``late``, one query; no counters, no moves. Plain Core
     rows with the status as text: the ORM and enum conversion per row cost more here
-    than the query."""
+    than the query. ``ids``: selects of task ids (UNION ALL-ed) to read just those, joined
+    (as ``IN`` Postgres would scan all the project's tasks to match them)."""
     task, assignee = Task.__table__, ASSIGNEE
     query = (
         select(
@@ -220,6 +224,9 @@ def plain_rows(project: Project, today: date, filters: TaskFilters | None, *cond
         .outerjoin(assignee, task.c.assignee_id == assignee.c.id)
         .where(task.c.project_id == project.id, *conditions)
     )
+    if ids is not None:
+        page = union_all(*ids).subquery()
+        query = query.join(page, page.c.id == task.c.id)
     if filters is not None:
         query = _filtered(query, filters, today)
     if limit is not None:
@@ -605,7 +612,7 @@ def board_columns(
         for part in _page_ids(project.id, status, None, BOARD_PAGE, conditions)
     ]
     columns = {status: BoardColumn(status) for status in COLUMNS}
-    for row in plain_rows(project, today, None, Task.id.in_(union_all(*ids))):
+    for row in plain_rows(project, today, None, ids=ids):
         columns[TaskStatus(row.status)].rows.append(row)
     for column in columns.values():  # a column read its dated and undated parts: one page
         column.rows = _in_order(column.status, column.rows)[:BOARD_PAGE]
@@ -643,7 +650,7 @@ def board_page(
     key = decode_cursor(status, cursor)
     conditions = _conditions(filters, today)
     ids = _page_ids(project.id, status, key, BOARD_PAGE, conditions)
-    rows = plain_rows(project, today, None, Task.id.in_(union_all(*ids)))
+    rows = plain_rows(project, today, None, ids=ids)
     column = BoardColumn(TaskStatus(status))
     column.rows = _in_order(status, rows)[:BOARD_PAGE]
     _fill_counters(column.rows, checks=False)

@@ -6,7 +6,7 @@ with the project."""
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from support import add_people, new_project, new_task, user
 
 from mkflow.core import clock
@@ -204,3 +204,26 @@ def test_statements_do_not_grow_with_the_project(manager):
         make(project, 40, status)
     clock.set(clock.now() + timedelta(minutes=1))
     assert all_three() == small
+
+
+@pytest.mark.parametrize("status", [S.ASSIGNED, S.DONE])
+@pytest.mark.parametrize("after", [False, True])
+def test_a_column_is_read_along_its_index_without_sorting(manager, status, after):
+    """Each part of a column's page follows an index's order (migration 0011), so it stops
+    after a page instead of sorting every task of the status."""
+    project = new_project()
+    task = new_task(project, "Brief", due_date=TODAY)
+    task.status, task.status_changed_at = status, clock.now()
+    db.session.flush()
+    key = listing.row_key(listing.plain_rows(project, TODAY, None)[0]) if after else None
+    for part in listing._page_ids(project.id, status, key, 12, []):
+        sql = str(part.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+            assert "Sort" not in plan and "ix_task_" in plan, plan
+        else:
+            plan = " ".join(
+                row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+            )
+            assert "TEMP B-TREE" not in plan and "ix_task_" in plan, plan
