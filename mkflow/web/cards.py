@@ -7,6 +7,7 @@ into a plain tuple; the partials loop over them inside one macro call per list a
 links from a prefix computed once (see cards/_item_card.html)."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ from mkflow.models import TaskStatus
 from mkflow.processes.board import cards_of, is_overdue
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import Move
+from mkflow.web import i18n
 
 # On the element around cards: their boosted forms stay on the page and swap only the
 # out-of-band parts of the answer (templates/_card_answer.html).
@@ -141,7 +143,13 @@ def work_tasks(tasks, user, today) -> list[WorkTask]:
 
 
 def row_labels() -> dict:
-    """Texts shared by all task rows, translated once per page."""
+    """Texts shared by all task rows, in the request's language (not to be changed: they
+    are made once per language, as a board asked for them once per column)."""
+    return _row_labels(i18n.translations())
+
+
+@lru_cache(maxsize=8)
+def _row_labels(_translations) -> dict:
     return {
         "status": {status: str(status.label) for status in TaskStatus},
         "move": {move: str(move.label) for move in Move},
