@@ -61,11 +61,13 @@ def make_app(url: str):
     return app
 
 
-def analyze(engine) -> None:
-    """On Postgres, gather the statistics autovacuum would soon gather after a bulk load."""
+def vacuum_analyze(engine) -> None:
+    """On Postgres, what autovacuum soon does after a bulk load or a mass update: the
+    statistics, and the visibility map that lets a count read an index alone (without it
+    the process board's counts read 2,600 table pages: 7 ms instead of 1.5)."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+            conn.execute(text("VACUUM ANALYZE"))
 
 
 class StatementCounter:

@@ -38,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402  (also puts the repository on the path)
     Result,
     StatementCounter,
-    analyze,
     fresh_postgres,
     load_average,
     make_app,
@@ -46,6 +45,7 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     print_table,
     sqlite_url,
     timed,
+    vacuum_analyze,
 )
 
 from mkflow.core import clock
@@ -281,7 +281,7 @@ def seed(app) -> dict:
         item_events = seed_items(rng, now, FEW_ITEMS)
         task_events = seed_tasks(rng, now)
         db.session.commit()
-        analyze(db.engine)
+        vacuum_analyze(db.engine)
     return {"item events": item_events, "tasks": TASKS, "task events": task_events}
 
 
@@ -290,7 +290,7 @@ def add_items(app, counts: dict) -> None:
     with app.app_context():
         counts["item events"] += seed_items(random.Random(8), clock.now(), ITEMS - FEW_ITEMS)
         db.session.commit()
-        analyze(db.engine)
+        vacuum_analyze(db.engine)
 
 
 # --- measuring -------------------------------------------------------------------------------

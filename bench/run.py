@@ -39,7 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -53,6 +53,7 @@ from common import (  # noqa: E402  (also puts the repository on the path)
     print_table,
     sqlite_url,
     timed,
+    vacuum_analyze,
 )
 
 from mkflow.core import clock
@@ -310,14 +311,6 @@ def seed(app) -> Seeded:
         )
     seeded.seconds = time.perf_counter() - started
     return seeded
-
-
-def vacuum_analyze(engine) -> None:
-    """On Postgres, what autovacuum soon does after a bulk load: the statistics, and the
-    visibility map that lets a board count its cards from the index alone."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
 
 
 # --- measuring -------------------------------------------------------------------------------
