@@ -41,8 +41,27 @@ def notify(
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
+    """The latest first, by when they happened (seeded or imported ones were not written in
+    that order)."""
     query = select(Notification).where(Notification.user_id == user.id)
-    return list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+    order = (Notification.at.desc(), Notification.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
+def mark_read_about(
+    user: User, *, instance: ProcessInstance | None = None, task: Task | None = None
+) -> None:
+    """``user`` opened the item or the task: what told them about it is read."""
+    about = (
+        Notification.instance_id == instance.id
+        if instance is not None
+        else Notification.task_id == task.id
+    )
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, about, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
 
 
 def mark_all_read(user: User) -> None:

@@ -33,6 +33,10 @@ from mkflow.models import (
 from mkflow.people import calendar
 
 DUE_TOMORROW, OVERDUE, ESCALATED = "due_tomorrow", "overdue", "escalated"
+# Nobody is reminded of work received less than this much working time ago (a one-day stage
+# handed on is due tomorrow, and its holder was told of it a moment ago): a later tick
+# sends the reminder once this has passed, if the work is still due.
+SETTLING = timedelta(hours=4)
 
 
 def send_due(now: datetime) -> int:
@@ -51,10 +55,17 @@ def send_due(now: datetime) -> int:
     def day_of(kind: str) -> date:  # the day a reminder is filed under
         return next_working if kind == DUE_TOMORROW else today
 
+    def settled(received: datetime | None) -> bool:
+        return received is None or _working_time(received, now, cal) >= SETTLING
+
     for instance, kind in _instances_due(now, today, next_working, overdue=working):
         subject = f"instance:{instance.id}"
         holder = instance.assignee
-        if holder is not None and _claim(kind, subject, day_of(kind), sent):
+        if (
+            holder is not None
+            and settled(instance.stage_entered_at)
+            and _claim(kind, subject, day_of(kind), sent)
+        ):
             notify(holder, kind, actor=None, instance=instance, at=now)
             count += 1
         head = _head_to_escalate_to(instance, kind)
@@ -62,11 +73,24 @@ def send_due(now: datetime) -> int:
             notify(head, ESCALATED, actor=None, instance=instance, at=now)
             count += 1
     for task, kind in _tasks_due(today, next_working, overdue=working):
-        if _claim(kind, f"task:{task.id}", day_of(kind), sent):
+        if settled(task.created_at) and _claim(kind, f"task:{task.id}", day_of(kind), sent):
             notify(task.assignee, kind, actor=None, task=task, at=now)
             count += 1
     db.session.flush()
     return count
+
+
+def _working_time(start: datetime, end: datetime, cal) -> timedelta:
+    """The part of [start, end) (naive UTC) that falls on the company's working days."""
+    zone, total = clock.company_zone(), timedelta()
+    day = clock.local(start, zone).date()
+    while True:
+        day_start, day_end = _day_starts_utc(day)
+        if day_start >= end:
+            return total
+        if cal.is_workday(day):
+            total += max(timedelta(), min(end, day_end) - max(start, day_start))
+        day += timedelta(days=1)
 
 
 def _already_sent(days: tuple[date, ...]) -> set[tuple[str, str, date]]:

@@ -2,22 +2,38 @@
 department head when the template asks for it, in the company's time zone."""
 
 import threading
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 from support import add_people, launch_article, new_project, new_task, template, user
 
 from mkflow.activity import reminders
+from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.jobs import tick
 from mkflow.models import Notification, Reminder, Task, TaskStatus
+from mkflow.people import calendar
 
 pytestmark = pytest.mark.usefixtures("processes")
 
 # The company is in Moscow (UTC+3) unless a test says otherwise.
 MONDAY_NOON = datetime(2026, 3, 2, 9, 0)  # naive UTC: 12:00 in Moscow
 HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def settling():
+    """Asked for by the tests of settling: the time work takes to settle stays as it is."""
+
+
+@pytest.fixture(autouse=True)
+def received_long_ago(request, monkeypatch):
+    """The other tests are about when work is due, not about when it arrived (made at the
+    suite's moment, it would arrive after their ticks' dates): their work counts as
+    received long ago."""
+    if "settling" not in request.fixturenames:
+        monkeypatch.setattr(reminders, "SETTLING", timedelta(0))
 
 
 def notes(email: str | None = None, kind: str | None = None) -> list[Notification]:
@@ -263,3 +279,39 @@ def test_a_tick_that_fails_leaves_no_reminder_behind(app):
     db.session.rollback()  # the rest of the tick failed: its reminders are not sent either
     assert db.session.scalar(db.select(db.func.count()).select_from(Reminder)) == 0
     assert reminders.send_due(MONDAY_NOON) == 1  # so the next tick sends it
+
+
+def test_work_received_a_moment_ago_is_not_reminded_of_until_it_has_settled(settling):
+    """A one-day brief handed on at 16:00 is due tomorrow: its holder hears of it when it
+    arrives, and is reminded four working hours later, not seconds after."""
+    handed_on = datetime(2026, 3, 2, 13, 0)  # Monday 16:00 in Moscow
+    item = launch_article(at=handed_on)
+    assert item.stage_due_at.date() == date(2026, 3, 3)
+    db.session.execute(db.delete(Notification))
+    db.session.commit()
+    assert send(handed_on + timedelta(seconds=30)) == 0
+    assert send(handed_on + timedelta(hours=3, minutes=59)) == 0
+    assert send(handed_on + timedelta(hours=4)) == 1
+    [note] = notes("marketer@demo.local")
+    assert (note.kind, note.instance_id) == ("due_tomorrow", item.id)
+
+
+def test_hours_of_a_day_off_do_not_count_towards_settling(settling):
+    """A task made on Friday at 22:00 and due on Monday has settled for two hours by
+    Sunday night (the weekend does not count): nobody is chased about it on Saturday. One
+    made on Friday morning is reminded of on Saturday as before."""
+    friday_22 = datetime(2026, 3, 13, 19, 0)  # naive UTC: 22:00 in Moscow
+    sunday_23 = datetime(2026, 3, 15, 20, 0)
+    assert reminders._working_time(friday_22, sunday_23, calendar.company_calendar()) == (
+        timedelta(hours=2)
+    )
+    project = new_project()
+    add_people(project, "designer@demo.local")
+    for title, made in (("Late", friday_22), ("Early", datetime(2026, 3, 13, 7, 0))):
+        with clock.stopped_at(made.replace(tzinfo=UTC)):
+            new_task(
+                project, title, assignee=user("designer@demo.local"), due_date=date(2026, 3, 16)
+            )
+    assert send(datetime(2026, 3, 14, 9, 0)) == 1  # Saturday noon
+    [note] = notes("designer@demo.local", "due_tomorrow")
+    assert note.task.title == "Early"

@@ -4,9 +4,11 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from mkflow.activity import notify
 from mkflow.blueprints.discussion import add_discussion_views
 from mkflow.blueprints.items import responses
 from mkflow.blueprints.items.forms import ActForm, FieldsForm, ManageForm
+from mkflow.core.database import db
 from mkflow.models import User
 from mkflow.processes import engine
 from mkflow.web.actions import perform
@@ -39,8 +41,12 @@ def _back_to_item(instance_id: int, message: str | None = None, anchor: str | No
 
 @bp.route("/<int:instance_id>")
 def show(instance_id):
-    """The item: what to do now, its fields, the path of stages, history, comments."""
-    return responses.item_page(instance_or_404(instance_id))
+    """The item: what to do now, its fields, the path of stages, history, comments. Opening
+    it reads the notifications about it."""
+    instance = instance_or_404(instance_id)
+    notify.mark_read_about(current_user, instance=instance)
+    db.session.commit()
+    return responses.item_page(instance)
 
 
 @bp.route("/<int:instance_id>/act", methods=["POST"])

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from mkflow.activity import discussion
+from mkflow.activity import discussion, notify
 from mkflow.blueprints.discussion import add_discussion_views
 from mkflow.blueprints.projects.forms import (
     CheckForm,
@@ -159,8 +159,11 @@ def edit_task(task_id):
 @bp.route("/tasks/<int:task_id>")
 def task(task_id):
     """Everything about a task: status and moves, dates, subtasks, checklist, links,
-    files, comments, watchers and history."""
-    return _task_page(task_or_404(task_id))
+    files, comments, watchers and history. Opening it reads the notifications about it."""
+    task = task_or_404(task_id)
+    notify.mark_read_about(current_user, task=task)
+    db.session.commit()
+    return _task_page(task)
 
 
 def _task_page(task: Task, error: str | None = None):
