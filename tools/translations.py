@@ -31,6 +31,8 @@ def main() -> None:
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "_lp:1c,2",
         "--no-location",
         "--sort-output",
         "--project",

@@ -8,6 +8,7 @@ the project manager may do anything, including reopening a finished task.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from mkflow.core.labels import LabelledEnum
 from mkflow.models.projects import TaskStatus
@@ -27,7 +28,7 @@ class Move(LabelledEnum):
     """A step of a task between statuses; the label is its button. Its event in the task's
     history is the EventKind of the same value ("start" here, "started" there)."""
 
-    START = "start", _l("Start")
+    START = "start", _lp("task move", "Start")  # not the launch of a process («Запустить»)
     SUBMIT = "submit", _l("Submit for review")
     ACCEPT = "accept", _l("Accept")
     REOPEN = "reopen", _l("Reopen")

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask import session
 from flask_babel import force_locale, refresh
-from support import board_url, launch_article, new_project, new_task, user
+from support import add_people, board_url, launch_article, new_project, new_task, user
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = str(ROOT / "mkflow/translations/{}/LC_MESSAGES/messages.po")
@@ -110,6 +110,25 @@ def test_a_start_date_reads_as_a_date_not_as_a_command(client, auth, demo):
     auth.login()
     page = client.get(f"/projects/tasks/{task.id}", headers={"Accept-Language": "ru"})
     assert "<dt>Начало</dt>" in page.get_data(as_text=True)  # "Start" the date, not "Запустить"
+
+
+def test_one_english_word_reads_as_what_it_means_in_russian(client, auth, demo):
+    """"Start" a task is «Взять в работу» (launching a process is «Запустить»); "Archive" the
+    link is the place («Архив»), the button the act («В архив»); a project is named
+    («Название»), a person has a name («Имя»)."""
+    ru = {"Accept-Language": "ru"}
+    project = new_project()
+    add_people(project, "designer@demo.local")
+    task = new_task(project, "Stand design", assignee=user("designer@demo.local"))
+    auth.login("designer@demo.local")
+    assert "Взять в работу" in client.get(f"/projects/tasks/{task.id}", headers=ru).text
+    auth.logout()
+    auth.login()
+    assert re.search(r"archived=1\">Архив</a>", client.get("/projects", headers=ru).text)
+    assert "Название" in client.get("/projects/new", headers=ru).text
+    auth.logout()
+    auth.login("admin@demo.local")
+    assert ">Имя</th>" in client.get("/admin/users", headers=ru).text
 
 
 def test_templates_follow_a_language_forced_or_refreshed_within_a_request(app):
