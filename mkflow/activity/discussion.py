@@ -65,7 +65,7 @@ def add_comment(item: Item, author: User, body: str) -> Comment:
         **_owner(item),
         author=author,
         body=body,
-        html=render(body, set(people)),
+        html=render(body, {handle: person.name for handle, person in people.items()}),
         at=clock.now(),
     )
     db.session.add(comment)

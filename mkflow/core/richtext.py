@@ -1,6 +1,8 @@
 """Markdown that users write, rendered to safe HTML; @mentions found and linked."""
 
 import re
+from collections.abc import Mapping
+from html import escape
 
 import markdown
 import nh3
@@ -31,15 +33,17 @@ def mentioned_handles(text: str) -> set[str]:
     return {m.lower() for m in MENTION.findall(text or "")}
 
 
-def render(text: str, handles: set[str] = frozenset()) -> str:
-    """Sanitised HTML; mentions of known ``handles`` are marked up."""
+def render(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Sanitised HTML; a mention of a known handle (a key of ``names``) shows the person's
+    name ("@copywriter" reads "@Daria Ivanova")."""
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    names = names or {}
 
     def mark(match):
         handle = match.group(1).lower()
-        if handle not in handles:
+        if handle not in names:
             return match.group(0)
-        return f'<span class="mention">@{handle}</span>'
+        return f'<span class="mention">@{escape(names[handle])}</span>'
 
     html = MENTION.sub(mark, html)
     return nh3.clean(
