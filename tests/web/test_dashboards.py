@@ -599,3 +599,18 @@ def test_a_shared_dashboard_s_figures_need_its_token_and_no_login(client, auth, 
     share_links.revoke(user("head@demo.local"), link, clock.now())
     db.session.commit()
     assert client.get(url).status_code == 404
+
+
+def test_the_company_head_lands_on_the_company_view_and_a_department_head_on_hers(
+    client, auth, history
+):
+    auth.login("ceo@demo.local")
+    response = client.get("/dashboard?from=2026-03-02&to=2026-03-15")
+    assert response.status_code == 302
+    assert response.location == "/dashboard/company?from=2026-03-02&to=2026-03-15"
+    marketing = department("marketing").id
+    assert client.get(f"/dashboard?department={marketing}").status_code == 200  # asked for
+    auth.logout()
+    auth.login("head@demo.local")
+    page = client.get("/dashboard")
+    assert page.status_code == 200 and "Marketing" in page.get_data(as_text=True)

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date, datetime
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -51,6 +51,11 @@ def _department_filters() -> dashboard_filters.Filters:
     return dashboard_filters.authorize(
         current_user, dashboard_filters.parse(request.args, user_today())
     )
+
+
+def _lands_on_company(user: User) -> bool:
+    own = user.department
+    return dashboard_filters.sees_company(user) and (own is None or own.oversees_company)
 
 
 def _company_filters() -> dashboard_filters.Filters:
@@ -106,6 +111,10 @@ def later_titles() -> dict:
 
 @bp.route("")
 def index():
+    """A department's dashboard; the company's management, whose own department runs no
+    work of its own, lands on the company view unless a department is asked for."""
+    if "department" not in request.args and _lands_on_company(current_user):
+        return redirect(url_for("dashboard.company", **request.args))
     f = _department_filters()
     ctx = _context(f)
     department = db.session.get(Department, f.department_id)
