@@ -113,7 +113,7 @@ def test_a_start_date_reads_as_a_date_not_as_a_command(client, auth, demo):
 
 
 def test_one_english_word_reads_as_what_it_means_in_russian(client, auth, demo):
-    """"Start" a task is «Взять в работу» (launching a process is «Запустить»); "Archive" the
+    """ "Start" a task is «Взять в работу» (launching a process is «Запустить»); "Archive" the
     link is the place («Архив»), the button the act («В архив»); a project is named
     («Название»), a person has a name («Имя»)."""
     ru = {"Accept-Language": "ru"}
