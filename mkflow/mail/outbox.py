@@ -235,6 +235,23 @@ def retry(message: OutboxMessage) -> None:
     message.locked_by = message.locked_until = None
 
 
+# What the administrator's list shows unless a status is asked for: mail that went out or
+# waits or failed (skipped and digest-held mails are many and say little one by one).
+LISTED = (MailStatus.PENDING, MailStatus.SENT, MailStatus.LOGGED, MailStatus.FAILED)
+
+
+def page(status: MailStatus | None, before: int | None, size: int) -> tuple[list, int | None]:
+    """The newest ``size`` mails of ``status`` (by default the LISTED ones) older than the
+    id ``before``, and the id to ask ``before`` for the next page (None: no more)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.status == status if status else OutboxMessage.status.in_(LISTED)
+    )
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
+    rows = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(size + 1)))
+    return rows[:size], rows[size - 1].id if len(rows) > size else None
+
+
 def counts() -> dict[str, int]:
     rows = db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)

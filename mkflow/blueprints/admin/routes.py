@@ -1,14 +1,23 @@
 """Administration of people, departments and groups (administrators only)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from mkflow.blueprints.admin.forms import NOBODY, DepartmentForm, GroupForm, UserForm
 from mkflow.core.database import db
+from mkflow.core.inputs import parse_id
 from mkflow.mail import outbox
 from mkflow.models import Department, Group, MailStatus, OutboxMessage, User, Visibility
 from mkflow.people import company
@@ -208,20 +217,23 @@ def group_form(group_id):
     return render_form("admin/group_form.html", form, group=group)
 
 
+MAIL_PAGE = 25
+
+
 @bp.route("/mail")
 def mail():
-    """The outbox: whether mail really leaves, what waits, what failed (with a retry)."""
-    recent = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status.not_in([MailStatus.SKIPPED, MailStatus.DIGEST]))
-        .order_by(OutboxMessage.id.desc())
-        .limit(100)
-    ).all()
+    """The outbox: whether mail really leaves, what waits, what failed (with a retry), a
+    page at a time, all of one status with ?status= (an unknown one shows the usual list)."""
+    status = request.args.get("status")
+    status = MailStatus(status) if status in set(MailStatus) else None
+    recent, older = outbox.page(status, parse_id(request.args.get("before")), MAIL_PAGE)
     return render_template(
         "admin/mail.html",
         smtp_host=current_app.config["MKFLOW_SMTP_HOST"],
         counts=outbox.counts(),
         recent=recent,
+        older=older,
+        status=status,
         statuses=MailStatus,
         form=EmptyForm(),
     )
