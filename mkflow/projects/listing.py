@@ -30,7 +30,7 @@ from mkflow.core.inputs import MAX_ID, parse_id, parse_int
 from mkflow.core.text import initials
 from mkflow.models import ChecklistItem, Department, Project, Task, TaskLink, TaskStatus, User
 from mkflow.people.project_access import visible_projects_filter
-from mkflow.projects.status import COLUMNS, moves_for
+from mkflow.projects.status import COLUMNS, Move, moves_for
 
 WORKING = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.REOPENED)
 SORTS = ("tree", "title", "start", "due", "status", "assignee")
@@ -245,15 +245,24 @@ def fill_moves(project: Project, rows: list[TaskRow], user: User, *, is_manager:
     user_id = user.id  # once: ``user`` is often current_user, a proxy costly per access
     cache: dict[tuple, tuple] = {}
     for row in rows:
-        key = (row.status, row.assignee_id == user_id, row.reviewer_id == user_id)
+        key = (row.status, row.assignee_id == user_id, row.reviewer_id == user_id, row.blocked)
         if key not in cache:
-            cache[key] = moves_for(
-                TaskStatus(row.status),
-                is_assignee=key[1],
-                is_reviewer=key[2],
-                is_manager=is_manager,
+            cache[key] = card_moves(
+                moves_for(
+                    TaskStatus(row.status),
+                    is_assignee=key[1],
+                    is_reviewer=key[2],
+                    is_manager=is_manager,
+                ),
+                blocked=row.blocked,
             )
         row.moves = cache[key]
+
+
+def card_moves(moves: tuple, *, blocked: bool) -> tuple:
+    """The moves a card offers: a waiting task shows that it waits instead of a Start that
+    would be refused (the manager's override is on the task's page, with its reason)."""
+    return tuple(m for m in moves if m != Move.START) if blocked else moves
 
 
 def _filtered(query, filters: TaskFilters, today: date):
@@ -292,7 +301,7 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
     if not by_id:
         return
     ids = list(by_id)
-    child, predecessor, link, check = CHILD, PREDECESSOR, TaskLink.__table__, CHECK
+    child, check = CHILD, CHECK
     counts = [
         select(
             literal("subtasks"),
@@ -302,14 +311,7 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
         )
         .where(among(child.c.parent_id, ids))
         .group_by(child.c.parent_id),
-        select(literal("blocked"), link.c.successor_id, func.count(), func.count())
-        .join(predecessor, predecessor.c.id == link.c.predecessor_id)
-        .where(
-            among(link.c.successor_id, ids),
-            link.c.kind == "fs",
-            predecessor.c.status != TaskStatus.DONE,
-        )
-        .group_by(link.c.successor_id),
+        _blocked(ids).add_columns(func.count(), func.count()),
     ]
     if checks:
         counts.append(
@@ -330,6 +332,29 @@ def _fill_counters(rows: list[TaskRow], *, checks: bool = True) -> None:
             row.checks, row.checks_done = total, done or 0
         else:
             row.blocked = True
+
+
+def _blocked(ids: list[int]):
+    """("blocked", task id) of each of ``ids`` with an open finish-to-start predecessor: it
+    waits, and Start is refused but for the manager's override."""
+    link, predecessor = TaskLink.__table__, PREDECESSOR
+    return (
+        select(literal("blocked"), link.c.successor_id)
+        .join(predecessor, predecessor.c.id == link.c.predecessor_id)
+        .where(
+            among(link.c.successor_id, ids),
+            link.c.kind == "fs",
+            predecessor.c.status != TaskStatus.DONE,
+        )
+        .group_by(link.c.successor_id)
+    )
+
+
+def blocked_among(ids: list[int]) -> set[int]:
+    """Which of ``ids`` wait for an open predecessor (one query)."""
+    if not ids:
+        return set()
+    return {task_id for _kind, task_id in db.session.execute(_blocked(ids))}
 
 
 def tree_order(items) -> list[tuple[int, int]]:

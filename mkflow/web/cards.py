@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from mkflow.core.formatting import formatter
 from mkflow.models import TaskStatus
 from mkflow.processes.board import cards_of, is_overdue
+from mkflow.projects import listing
 from mkflow.projects import tasks as project_tasks
 from mkflow.projects.status import Move
 from mkflow.web import i18n
@@ -120,12 +121,15 @@ class WorkTask(NamedTuple):
     due_text: str
     lock_version: int
     moves: tuple
+    blocked: bool  # waits for an open predecessor
 
 
 def work_tasks(tasks, user, today) -> list[WorkTask]:
-    """My work's tasks (ORM rows with their projects) with the moves ``user`` may make."""
+    """My work's tasks (ORM rows with their projects) with the moves ``user`` may make (a
+    waiting one shows that it waits instead of Start)."""
     prefix = url_for("projects.task", task_id=0)[:-1]
     short_day = formatter().short_day
+    blocked = listing.blocked_among([task.id for task in tasks])
     return [
         WorkTask(
             task.id,
@@ -136,7 +140,10 @@ def work_tasks(tasks, user, today) -> list[WorkTask]:
             bool(task.due_date and task.due_date < today),
             short_day(task.due_date) if task.due_date else "",
             task.lock_version,
-            tuple(project_tasks.allowed_moves(task, user)),
+            listing.card_moves(
+                project_tasks.allowed_moves(task, user), blocked=task.id in blocked
+            ),
+            task.id in blocked,
         )
         for task in tasks
     ]

@@ -413,7 +413,7 @@ def test_accepting_a_task_answers_its_loaded_dependents_without_waiting(
     db.session.commit()
     auth.login()
     board = client.get(f"/projects/{project.id}/board").get_data(as_text=True)
-    assert column_of(board, "assigned").count(">waiting</span>") == 3  # the three loaded
+    assert column_of(board, "assigned").count("badge-waiting") == 3  # the three loaded
     cursors = dict(re.findall(r'name="(after_\w+)" value="([^"]*)"', board))
     response = move_on_board(client, blocker, "accept", **cursors)
     body = response.get_data(as_text=True)
@@ -421,5 +421,45 @@ def test_accepting_a_task_answers_its_loaded_dependents_without_waiting(
     # do not (their cards are not on the page); the answer stays small.
     replaced = re.findall(r'<li class="card-item[^"]*" id="task-(\d+)" hx-swap-oob="true">', body)
     assert [int(i) for i in replaced] == [t.id for t in waiting[:3]]
-    assert ">waiting</span>" not in body
+    assert "badge-waiting" not in body
     assert len(response.data) < 5000
+
+
+def test_a_waiting_task_says_so_instead_of_offering_a_start_that_would_be_refused(
+    demo, client, auth
+):
+    project = new_project()
+    add_people(project, "designer@demo.local")
+    designer = user("designer@demo.local")
+    brief = new_task(project, "Brief", assignee=designer)
+    banner = new_task(project, "Banner", assignee=designer)
+    task_rules.add_link(db.session.get(Task, banner.id), project.manager, brief.id, "fs")
+    db.session.commit()
+
+    def card(html: str, task) -> str:  # on the board (task-N) or on My work (mytask-N)
+        start = re.search(rf'id="(my)?task-{task.id}"', html).start()
+        return html[start : html.index("</li>", start)]
+
+    auth.login("designer@demo.local")
+    for page in (f"/projects/{project.id}/board", "/me"):
+        html = client.get(page).get_data(as_text=True)
+        assert 'value="start"' in card(html, brief), page
+        waiting = card(html, banner)
+        assert 'value="start"' not in waiting and "badge-waiting" in waiting, page
+        assert f'href="/projects/tasks/{banner.id}#now-title"' in waiting
+    task_page = client.get(f"/projects/tasks/{banner.id}").get_data(as_text=True)
+    assert "Waiting for: Brief." in task_page and "the project manager may start it" in task_page
+    assert 'value="start"' not in task_page
+    auth.logout()
+    auth.login()  # the manager: Start with the override and its reason
+    task_page = client.get(f"/projects/tasks/{banner.id}").get_data(as_text=True)
+    assert 'value="start"' in task_page and 'name="override"' in task_page
+
+    task_rules.move(db.session.get(Task, brief.id), designer, "start")
+    task_rules.move(db.session.get(Task, brief.id), designer, "submit")
+    db.session.commit()
+    task_rules.move(db.session.get(Task, brief.id), user("head@demo.local"), "accept")
+    db.session.commit()
+    auth.logout()
+    auth.login("designer@demo.local")
+    assert 'value="start"' in card(client.get("/me").get_data(as_text=True), banner)

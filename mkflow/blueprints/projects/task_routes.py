@@ -177,14 +177,18 @@ def _task_page(task: Task, error: str | None = None):
     predecessors, successors = domain.links(task)
     watchers = discussion.watchers(task)
     broken = set() if project.auto_schedule else planning.broken_links(project.id)
+    blockers = domain.open_predecessors(task)
+    moves = domain.allowed_moves(task, current_user, is_manager=is_manager)
+    if not is_manager:  # Start would be refused: the page says what the task waits for
+        moves = listing.card_moves(moves, blocked=bool(blockers))
     return render_template(
         "projects/task.html",
         task=task,
         project=project,
         is_manager=is_manager,
         can_work=project_access.can_work(current_user, project),
-        moves=domain.allowed_moves(task, current_user, is_manager=is_manager),
-        blockers=domain.open_predecessors(task),
+        moves=moves,
+        blockers=blockers,
         subtasks=subtasks,
         checklist=domain.checklist(task),
         predecessors=predecessors,
