@@ -140,9 +140,7 @@ def work_tasks(tasks, user, today) -> list[WorkTask]:
             bool(task.due_date and task.due_date < today),
             short_day(task.due_date) if task.due_date else "",
             task.lock_version,
-            listing.card_moves(
-                project_tasks.allowed_moves(task, user), blocked=task.id in blocked
-            ),
+            listing.card_moves(project_tasks.allowed_moves(task, user), blocked=task.id in blocked),
             task.id in blocked,
         )
         for task in tasks
