@@ -97,8 +97,11 @@ def test_reminders_and_escalations_follow_the_calendar():
     assert item.stage_due_at.date() == NEW_YEAR_WORKDAY
     db.session.execute(db.delete(Notification))
     db.session.commit()
-    # Its next working day is 11 January: reminded on 30 December, not again in the holidays.
-    assert _send(WEDNESDAY_30_DECEMBER) == [("marketer@demo.local", "due_tomorrow")]
+    # Its next working day is 11 January: reminded on 30 December (once the hand-over has
+    # settled), not again in the holidays.
+    assert _send(WEDNESDAY_30_DECEMBER) == []  # handed over a moment ago
+    settled = WEDNESDAY_30_DECEMBER + reminders.SETTLING
+    assert _send(settled) == [("marketer@demo.local", "due_tomorrow")]
     assert _send(datetime(2027, 1, 4, 7, 0)) == []
     # Overdue on a day off: nobody is chased until the next working day.
     item.stage_due_at = datetime(2027, 1, 2, 7, 0)

@@ -377,7 +377,7 @@ def test_mentions_notify_and_comments_are_sanitised():
     )
     db.session.commit()
     assert "<strong>Please</strong>" in comment.html
-    assert '<span class="mention">@copywriter</span>' in comment.html
+    assert f'<span class="mention">@{user("copywriter@demo.local").name}</span>' in comment.html
     assert "<script" not in comment.html and "javascript:" not in comment.html
     assert len(notes("copywriter@demo.local", "mentioned")) == 1
     with pytest.raises(DomainError):
