@@ -63,5 +63,15 @@ def test_a_column_loads_its_next_tasks_on_scroll_and_a_move_lands_in_order(
     expect(page.locator("#col-assigned .count")).to_have_text("11")
     assert card_ids(page, "in_progress") == [early.id, ids[0], late.id]
     assert card_ids(page, "assigned") == ids[1:]
+    # and says so where the reader is, however far down the board they are
+    message = page.locator("#live-message .message-success")
+    expect(message).to_have_text("“Step 0”: In progress.")
+    last = page.locator(f"#task-{ids[11]}")
+    last.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 300  # the top of the page is out of view
+    last.get_by_role("button", name="Start").click()
+    expect(message).to_have_text("“Step 11”: In progress.")
+    expect(message).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 300  # the board kept its place
     assert page.evaluate("window.stillTheSamePage") is True
     assert console_errors == []
