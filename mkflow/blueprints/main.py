@@ -14,7 +14,7 @@ from mkflow.people import company
 from mkflow.processes import board
 from mkflow.projects import listing
 from mkflow.web.actions import perform, refusal_page
-from mkflow.web.cards import CARD_HOST, item_cards, work_tasks
+from mkflow.web.cards import CARD_HOST, work_groups
 from mkflow.web.counters import nav_counts
 from mkflow.web.forms import EmptyForm
 
@@ -33,8 +33,13 @@ def my_work():
     now = clock.now()
     return render_template(
         "main/my_work.html",
-        items=item_cards(now, board.my_work(current_user)),
-        tasks=work_tasks(listing.my_tasks(current_user), current_user, user_today()),
+        groups=work_groups(
+            now,
+            user_today(),
+            board.my_work(current_user),
+            listing.my_tasks(current_user),
+            current_user,
+        ),
         notifications=notify.recent(current_user, limit=10),
         now=now,
         card_host=CARD_HOST,

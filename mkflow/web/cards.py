@@ -14,6 +14,7 @@ from typing import NamedTuple
 from flask import render_template, url_for
 from flask_babel import gettext as _
 
+from mkflow.core import clock, urgency
 from mkflow.core.formatting import formatter
 from mkflow.models import TaskStatus
 from mkflow.processes.board import cards_of, is_overdue
@@ -145,6 +146,31 @@ def work_tasks(tasks, user, today) -> list[WorkTask]:
         )
         for task in tasks
     ]
+
+
+@dataclass
+class WorkGroup:
+    """A part of My work: what is overdue, due today, this week or later (core.urgency)."""
+
+    key: str
+    items: list[ItemCard] = field(default_factory=list)
+    tasks: list[WorkTask] = field(default_factory=list)
+
+
+def work_groups(now, today, cards, tasks, user) -> list[WorkGroup]:
+    """My work's items (the domain's cards) and tasks (ORM rows) by when they are due, most
+    urgent first within each group; only the groups that hold something."""
+    groups = {key: WorkGroup(key) for key in urgency.GROUPS}
+    zone = formatter().zone
+    for card in cards:
+        due = clock.local(card.stage_due_at, zone).date() if card.stage_due_at else None
+        key = urgency.when(due, today, late=is_overdue(card, now))
+        groups[key].items.append(card)
+    for group in groups.values():
+        group.items = item_cards(now, group.items)
+    for task, shown in zip(tasks, work_tasks(tasks, user, today), strict=True):
+        groups[urgency.when(task.due_date, today, late=shown.late)].tasks.append(shown)
+    return [group for group in groups.values() if group.items or group.tasks]
 
 
 def row_labels() -> dict:

@@ -1,12 +1,13 @@
 """Pages every user sees, the health check, headers and static files."""
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from support import new_project, new_task
+from support import add_people, launch_article, new_project, new_task, user
 
 from mkflow.application import create_app
 from mkflow.core.config import load_secret_key
@@ -218,3 +219,39 @@ def test_a_row_changed_under_a_write_is_a_409_page_not_a_500(app, client, demo):
     assert "Reload the page to see it now." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Task, task_id).title == "Theirs"
+
+
+def test_my_work_answers_what_now_overdue_today_this_week_and_later_folded(client, auth, processes):
+    """On Tuesday 8 December: an item whose stage was due yesterday, a task due today, one
+    on Friday, one next month and one without a date."""
+    item = launch_article("Late article")
+    item.stage_due_at = datetime(2026, 12, 7, 9, 0)
+    db.session.commit()
+    project = new_project()
+    add_people(project, "marketer@demo.local")
+    marketer = user("marketer@demo.local")
+    for title, due in (
+        ("Task for today", date(2026, 12, 8)),
+        ("Task for Friday", date(2026, 12, 11)),
+        ("January task", date(2027, 1, 15)),
+        ("Someday task", None),
+    ):
+        new_task(project, title, assignee=marketer, due_date=due)
+    auth.login("marketer@demo.local")
+    page = client.get("/me").get_data(as_text=True)
+
+    def group(key: str) -> str:
+        start = page.index(f'id="work-{key}"')
+        return page[start : page.index("</details>" if key == "later" else "</section>", start)]
+
+    assert "Late article" in group("overdue") and "Task for today" in group("today")
+    assert "Task for Friday" in group("week")
+    later = group("later")
+    assert "January task" in later and "Someday task" in later
+    assert (
+        page.index('id="work-overdue"')
+        < page.index('id="work-today"')
+        < page.index('id="work-week"')
+        < page.index('id="work-later"')
+    )
+    assert re.search(r'<details class="work-group" id="work-later">', page)  # folded
