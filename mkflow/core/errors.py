@@ -17,6 +17,13 @@ class PermissionDenied(DomainError):
     status = 403
 
 
+class NeedsConfirmation(DomainError):
+    """The request would do what the person may not mean (accept a task whose checklist is
+    not done); the page asks, and the same request with its confirmation does it."""
+
+    status = 409
+
+
 class NotFound(DomainError):
     status = 404
 

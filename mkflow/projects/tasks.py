@@ -14,7 +14,7 @@ from mkflow.activity import discussion
 from mkflow.activity.notify import notify
 from mkflow.core import clock
 from mkflow.core.database import db
-from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from mkflow.core.errors import Conflict, DomainError, NeedsConfirmation, NotFound, PermissionDenied
 from mkflow.core.inputs import SHORT_TEXT_LIMIT, check_day, comment_text, one_line
 from mkflow.core.richtext import render
 from mkflow.models import (
@@ -261,9 +261,11 @@ def move(
     *,
     comment: str = "",
     override: bool = False,
+    confirmed: bool = False,
     expected_version: int | None = None,
 ) -> Event:
-    """Take the task one status further; refusals say why."""
+    """Take the task one status further; refusals say why. Accepting a task whose checklist
+    is not done asks first (NeedsConfirmation) unless ``confirmed``."""
     try:
         chosen = Move(move_name)
     except ValueError:
@@ -295,6 +297,16 @@ def move(
             names = ", ".join(f"«{t.title}»" for t in children)
             raise DomainError(
                 _l("The task cannot be done while its subtasks are open: %(tasks)s.", tasks=names)
+            )
+        items = checklist(task)
+        unchecked = sum(not item.done for item in items)
+        if unchecked and not confirmed:
+            raise NeedsConfirmation(
+                _l(
+                    "%(open)d of %(all)d checklist items are not done. Accept the task anyway?",
+                    open=unchecked,
+                    all=len(items),
+                )
             )
     source, target = task.status, TRANSITIONS[chosen].target
     task.status, task.status_changed_at = target, clock.now()

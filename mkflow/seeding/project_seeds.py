@@ -173,5 +173,8 @@ def _advance(project: Project, today: date) -> None:
         elif task.due_date == today:
             steps += [Move.SUBMIT]
         for step in steps:
+            if step == Move.ACCEPT:  # done work had its checklist ticked on the way
+                for item in task_rules.checklist(task):
+                    item.done = True
             task_rules.move(task, manager, step)
     db.session.flush()

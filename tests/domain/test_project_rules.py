@@ -7,7 +7,7 @@ import pytest
 from support import add_people, new_project, new_task, user
 
 from mkflow.core.database import db
-from mkflow.core.errors import DomainError, PermissionDenied
+from mkflow.core.errors import DomainError, NeedsConfirmation, PermissionDenied
 from mkflow.models import (
     CalendarDay,
     ChecklistItem,
@@ -147,6 +147,35 @@ def test_a_parent_is_not_done_while_a_subtask_is_open(team):
     _move(child, "head@demo.local", "accept")
     _move(parent, "head@demo.local", "accept")
     assert db.session.get(Task, parent.id).status == S.DONE
+
+
+def test_accepting_with_unticked_checklist_items_asks_first(team):
+    task = _task(team)
+    head = user("head@demo.local")
+    for text in ("Headline", "Body", "Sources"):
+        rules.add_check(db.session.get(Task, task.id), head, text)
+    rules.toggle_check(db.session.get(Task, task.id), head, rules.checklist(task)[0].id)
+    for step in ("start", "submit"):
+        _move(task, "copywriter@demo.local", step)
+    with pytest.raises(NeedsConfirmation, match="2 of 3 checklist items are not done") as asked:
+        _move(task, "head@demo.local", "accept")
+    assert asked.value.status == 409
+    db.session.rollback()
+    assert db.session.get(Task, task.id).status == S.ON_REVIEW  # nothing happened
+    _move(task, "head@demo.local", "accept", confirmed=True)
+    assert db.session.get(Task, task.id).status == S.DONE
+
+
+def test_a_ticked_or_empty_checklist_accepts_without_a_question(team):
+    ticked, empty = _task(team, "Ticked"), _task(team, "Empty")
+    head = user("head@demo.local")
+    item = rules.add_check(db.session.get(Task, ticked.id), head, "Headline")
+    rules.toggle_check(db.session.get(Task, ticked.id), head, item.id)
+    for task in (ticked, empty):
+        for step in ("start", "submit"):
+            _move(task, "copywriter@demo.local", step)
+        _move(task, "head@demo.local", "accept")
+        assert db.session.get(Task, task.id).status == S.DONE
 
 
 def test_an_open_finish_to_start_predecessor_blocks_the_start(team):

@@ -11,6 +11,7 @@ from support import log_in, new_project, new_task
 from mkflow.core.database import db
 from mkflow.models import TaskStatus
 from mkflow.projects import listing
+from mkflow.projects import tasks as task_rules
 
 FIRST = date(2030, 3, 5)  # far ahead: nothing here is overdue
 
@@ -74,4 +75,23 @@ def test_a_column_loads_its_next_tasks_on_scroll_and_a_move_lands_in_order(
     expect(message).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 300  # the board kept its place
     assert page.evaluate("window.stillTheSamePage") is True
+    assert console_errors == []
+
+
+def test_accepting_with_an_open_checklist_asks_on_the_board_first(page, demo, console_errors):
+    project = new_project("Launch")
+    task = new_task(project, "Press release", due_date=FIRST)
+    task_rules.add_check(task, project.manager, "Legal approved")
+    task.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+
+    log_in(page, "head@demo.local")
+    page.goto(f"/projects/{project.id}/board")
+    page.locator(f"#task-{task.id}").get_by_role("button", name="Accept").click()
+    alert = page.locator("#board-alert")
+    expect(alert).to_contain_text("1 of 1 checklist items are not done")
+    assert card_ids(page, "on_review") == [task.id]  # nothing happened yet
+    alert.get_by_role("button", name="Yes, accept “Press release”").click()
+    expect(page.locator(f"#tasks-done #task-{task.id}")).to_be_visible()
+    expect(alert).to_be_empty()
     assert console_errors == []

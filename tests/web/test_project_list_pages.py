@@ -463,3 +463,42 @@ def test_a_waiting_task_says_so_instead_of_offering_a_start_that_would_be_refuse
     auth.logout()
     auth.login("designer@demo.local")
     assert 'value="start"' in card(client.get("/me").get_data(as_text=True), banner)
+
+
+def test_accepting_with_an_open_checklist_asks_on_the_task_page_and_on_the_board(
+    demo, client, auth
+):
+    project = new_project()
+    tasks = [new_task(project, title) for title in ("On the page", "On the board")]
+    for task in tasks:
+        task_rules.add_check(db.session.get(Task, task.id), project.manager, "Proofread")
+        task = db.session.get(Task, task.id)
+        task.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+    auth.login()
+    page_task, board_task = (db.session.get(Task, t.id) for t in tasks)
+
+    def accept(task, **extra):
+        data = {"move": "accept", "version": task.lock_version, **extra}
+        return client.post(f"/projects/tasks/{task.id}/move", data=data)
+
+    asked = accept(page_task, **{"from": "task"})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and "1 of 1 checklist items are not done" in html
+    assert 'name="confirm" value="1"' in html and "Yes, accept it" in html
+    confirmed = accept(page_task, **{"from": "task", "confirm": "1"})
+    db.session.expire_all()
+    assert confirmed.status_code == 302
+    assert db.session.get(Task, page_task.id).status == TaskStatus.DONE
+
+    board = client.post(
+        f"/projects/tasks/{board_task.id}/move",
+        data={"move": "accept", "version": board_task.lock_version, "from": "board"},
+        headers={"HX-Request": "true"},
+    )
+    alert = board.get_data(as_text=True)
+    alert = alert[alert.index('id="board-alert"') :]
+    assert board.status_code == 409 and "Accept the task anyway?" in alert
+    assert f'action="/projects/tasks/{board_task.id}/move"' in alert
+    assert 'name="confirm" value="1"' in alert and "Yes, accept “On the board”" in alert
+    assert db.session.get(Task, board_task.id).status == TaskStatus.ON_REVIEW

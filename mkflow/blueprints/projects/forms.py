@@ -91,6 +91,7 @@ class MoveForm(CardActionForm):
     move = StringField(default="")
     comment = StringField(default="")
     override = StringField(default="")
+    confirm = StringField(default="")  # "1": yes, do it (NeedsConfirmation asked)
     version = VersionField()
 
 

@@ -23,7 +23,7 @@ from mkflow.blueprints.projects.routes import (
     people_choices,
 )
 from mkflow.core.database import db
-from mkflow.core.errors import DomainError
+from mkflow.core.errors import DomainError, NeedsConfirmation
 from mkflow.core.formatting import user_today
 from mkflow.models import Event, Project, Task, TaskStatus, User
 from mkflow.people import company, project_access
@@ -166,7 +166,7 @@ def task(task_id):
     return _task_page(task)
 
 
-def _task_page(task: Task, error: str | None = None):
+def _task_page(task: Task, error: str | None = None, asked: str | None = None):
     project = task.project
     is_manager = project_access.is_manager(current_user, project)
     subtasks = listing.as_tree(
@@ -211,6 +211,7 @@ def _task_page(task: Task, error: str | None = None):
         ],
         form=EmptyForm(),
         error=error,
+        asked=asked,
     )
 
 
@@ -251,10 +252,13 @@ def move(task_id):
     in_place = bool(request.htmx) and form.origin.data in ("board", "me")
 
     def refused(error: DomainError):
+        # A question (accept with open checklist items?) comes with the form that answers it.
+        asked = form.move.data if isinstance(error, NeedsConfirmation) else None
         if not in_place:
-            return _task_page(task, error=str(error.message)), error.status
+            return _task_page(task, error=str(error.message), asked=asked), error.status
         message = str(error.message)
-        return _answer(task, source, message, "error", form, refused=True), error.status
+        answer = _answer(task, source, message, "error", form, refused=True, asked=asked)
+        return answer, error.status
 
     def done(_result):
         status = str(task.status.label)
@@ -271,6 +275,7 @@ def move(task_id):
             form.move.data or "",
             comment=form.comment.data or "",
             override=form.override.data == "1",
+            confirmed=form.confirm.data == "1",
             expected_version=form.version.data,
         ),
         form=form,
@@ -280,7 +285,16 @@ def move(task_id):
     )
 
 
-def _answer(task: Task, source, message: str, category: str, form, *, refused: bool = False):
+def _answer(
+    task: Task,
+    source,
+    message: str,
+    category: str,
+    form,
+    *,
+    refused: bool = False,
+    asked: str | None = None,
+):
     """On the board: the card in its new column and the two column heads (after a refusal,
     the whole board as it is now, with the reason). On My work: the task's row as it is
     now, gone when it no longer waits for the user."""
@@ -299,7 +313,11 @@ def _answer(task: Task, source, message: str, category: str, form, *, refused: b
         # The reason is shown on the board, where the move was refused (not twice).
         answer = CardAnswer("task", "board", "", category, board="projects/_columns.html")
         return render_answer(
-            answer, project=project, error=message, **board_columns_context(project, filters)
+            answer,
+            project=project,
+            error=message,
+            asked=(task, asked) if asked else None,
+            **board_columns_context(project, filters),
         )
     update = listing.board_update(
         project,
