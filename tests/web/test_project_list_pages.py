@@ -502,3 +502,24 @@ def test_accepting_with_an_open_checklist_asks_on_the_task_page_and_on_the_board
     assert f'action="/projects/tasks/{board_task.id}/move"' in alert
     assert 'name="confirm" value="1"' in alert and "Yes, accept “On the board”" in alert
     assert db.session.get(Task, board_task.id).status == TaskStatus.ON_REVIEW
+
+
+def test_accepting_from_my_work_with_an_open_checklist_asks_in_the_message(demo, client, auth):
+    project = new_project()
+    task = new_task(project, "Press kit", reviewer=user("head@demo.local"))
+    task_rules.add_check(db.session.get(Task, task.id), project.manager, "Photos")
+    task = db.session.get(Task, task.id)
+    task.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+    auth.login()
+    data = {"move": "accept", "version": task.lock_version, "from": "me"}
+    answer = client.post(
+        f"/projects/tasks/{task.id}/move", data=data, headers={"HX-Request": "true"}
+    )
+    live = answer.get_data(as_text=True)
+    live = live[live.index('id="live-message"') :]
+    assert answer.status_code == 409 and "Accept the task anyway?" in live
+    assert 'name="confirm" value="1"' in live and 'name="from" value="me"' in live
+    data["confirm"] = "1"
+    done = client.post(f"/projects/tasks/{task.id}/move", data=data, headers={"HX-Request": "true"})
+    assert done.status_code == 200 and f'id="mytask-{task.id}" hx-swap-oob="delete"' in done.text

@@ -307,7 +307,7 @@ def _answer(
         else:
             answer.card = work_tasks([mine], current_user, user_today())[0]
             answer.place = "true"
-        return render_answer(answer, labels=row_labels())
+        return render_answer(answer, labels=row_labels(), asked=(task, asked) if asked else None)
     filters = board_filters(request.form)
     if refused:
         # The reason is shown on the board, where the move was refused (not twice).
