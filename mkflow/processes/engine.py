@@ -339,8 +339,9 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
     if action in (Action.COMPLETE, Action.APPROVE, Action.PUBLISH):
         missing = field_rules.missing_required(stage, instance.version.fields, instance.values)
         if missing:
-            raise DomainError(
-                _l("Fill in first: %(fields)s.", fields=", ".join(f.label for f in missing))
+            raise field_rules.MissingFields(
+                _l("Fill in first: %(fields)s.", fields=", ".join(f.label for f in missing)),
+                [f.key for f in missing],
             )
     if comment_required(action) and not comment:
         raise DomainError(_l("Say what to fix: a rejection needs a comment."))

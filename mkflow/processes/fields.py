@@ -64,6 +64,14 @@ def visible_at(stage: Stage, fields: list[FieldDef]) -> list[FieldDef]:
     return [f for f in fields if stage.mode_for(f.key) != FieldMode.HIDDEN]
 
 
+class MissingFields(DomainError):
+    """A stage's required fields are empty; ``keys``: which, in the template's order."""
+
+    def __init__(self, message, keys: list[str]):
+        super().__init__(message)
+        self.keys = keys
+
+
 def missing_required(stage: Stage, fields: list[FieldDef], values: dict) -> list[FieldDef]:
     return [
         f for f in fields if stage.mode_for(f.key) == FieldMode.REQUIRE and not values.get(f.key)

@@ -208,7 +208,8 @@ class CardAnswer:
       follows its move), each replaced in place.
     - ``heads``: the columns whose heads (counts) changed; ``board``: on a refusal, the
       board's template to print whole, as it is now.
-    - ``message``/``category``: what happened, for the live region.
+    - ``message``/``category``: what happened, for the live region; ``fix``: after a
+      refusal, a link to where it can be put right.
     """
 
     kind: str
@@ -221,6 +222,7 @@ class CardAnswer:
     heads: list | None = None
     board: str = ""
     others: list = field(default_factory=list)
+    fix: str = ""  # after a refusal, the address where it can be put right (a missing field)
 
 
 def render_answer(answer: CardAnswer, **context) -> str:

@@ -406,6 +406,15 @@ def test_completing_without_the_required_field_is_refused(client, auth, processe
     assert "Fill in first: Content brief." in text(response)
     stored = item(launched.id)
     assert stored.stage.key == "brief" and stored.lock_version == launched.lock_version
+    # from the board and from My work, the message leads to the field on the item's page
+    for origin in ("board", "me"):
+        live = text(act(client, launched.id, origin=origin))
+        live = live[live.index('id="live-message"') :]
+        assert (
+            f'<a href="/instances/{launched.id}#input-field-brief">Fill it in on the item' in live
+        )
+    page = text(client.get(f"/instances/{launched.id}"))
+    assert 'id="input-field-brief"' in page  # where the link leads
 
 
 def test_completing_from_the_board_with_fields_moves_the_card(client, auth, processes):

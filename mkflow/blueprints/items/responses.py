@@ -63,7 +63,12 @@ def _back(instance: ProcessInstance, origin: str) -> str:
 
 
 def _answer(
-    instance: ProcessInstance, message: str, category: str, changed: set | None, origin: str
+    instance: ProcessInstance,
+    message: str,
+    category: str,
+    changed: set | None,
+    origin: str,
+    fix: str = "",
 ):
     """The answer to an action on the item's card, for the page it came from: on a board,
     the card in its new column and the two column heads (after a refusal, the whole board);
@@ -75,7 +80,9 @@ def _answer(
         template = instance.template
         if changed is None:  # refused: show the whole board as it is now
             columns = boards.build_board(template, current_user, filters, now)
-            answer = CardAnswer("item", "board", message, category, board="processes/_columns.html")
+            answer = CardAnswer(
+                "item", "board", message, category, board="processes/_columns.html", fix=fix
+            )
             return render_answer(
                 answer,
                 columns=columns,
@@ -99,7 +106,7 @@ def _answer(
         return render_answer(answer, template=template, filters=filters)
     mine = instance.is_active and instance.assignee_id == current_user.id
     card = boards.card(instance.id, current_user) if mine else None
-    answer = CardAnswer("item", "work", message, category)
+    answer = CardAnswer("item", "work", message, category, fix=fix)
     if card is None:
         answer.gone = f"work-{instance.id}"
     else:
@@ -143,7 +150,12 @@ def refused(instance_id: int, error, origin: str = ""):
     if instance is None or error.status == 404:
         abort(404)
     if request.htmx:
-        return _answer(instance, str(error.message), "error", None, origin), error.status
+        fix = ""
+        if isinstance(error, field_rules.MissingFields):  # the field, on the item's page
+            fix = url_for(
+                "items.show", instance_id=instance_id, _anchor=f"input-field-{error.keys[0]}"
+            )
+        return _answer(instance, str(error.message), "error", None, origin, fix), error.status
     flash(str(error.message), "error")
     return item_page(instance), error.status
 
