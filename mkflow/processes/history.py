@@ -25,6 +25,19 @@ def events(instance: ProcessInstance) -> list[Event]:
     return list(db.session.scalars(query.order_by(Event.at, Event.id)))
 
 
+def sent_back(instance: ProcessInstance, events: list[Event]) -> Event | None:
+    """The rejection (or manager's move back) that brought the item to the stage it is at
+    now, with its reason: what the holder must fix first. ``events``: the item's history,
+    oldest first (events())."""
+    if not instance.is_active:
+        return None
+    for event in reversed(events):
+        if event.to_stage_id == instance.stage_id and event.at <= instance.stage_entered_at:
+            kinds = (EventKind.REJECTED, EventKind.MOVED_BACK)
+            return event if event.kind in kinds else None
+    return None
+
+
 @dataclass
 class PathStep:
     key: str

@@ -608,6 +608,31 @@ def test_the_copywriter_sees_the_returned_notification_with_the_comment(client, 
         assert "<blockquote>Add the pricing table.</blockquote>" in page, url
 
 
+def test_the_copywriter_s_step_opens_with_the_reason_it_came_back_and_who_sent_it(
+    client, auth, processes
+):
+    launched = launch_article()
+    advance(launched.id, BRIEF_DONE, COPY_DONE)
+    auth.login("marketer@demo.local")
+    act(client, launched.id, "reject", comment="Add the pricing table.")
+    auth.logout()
+    auth.login("copywriter@demo.local")
+    page = text(client.get(f"/instances/{launched.id}"))
+    step = page[
+        page.index('id="now-title"') : page.index("</section>", page.index('id="now-title"'))
+    ]
+    assert "Sent back for rework by Olga Lebedeva" in step
+    assert "<blockquote>Add the pricing table.</blockquote>" in step
+    # once handed on again, the next stage does not carry the old reason
+    fields = {"with_fields": "1", "field-text": "https://docs.demo.local/crm-guide-2"}
+    act(client, launched.id, "complete", origin="instance", htmx=False, **fields)
+    assert item(launched.id).stage.key == "copy_review"
+    auth.logout()
+    auth.login("marketer@demo.local")
+    page = text(client.get(f"/instances/{launched.id}"))
+    assert "Sent back for rework" not in page
+
+
 def test_publishing_from_the_board_moves_the_card_to_the_final_column(client, auth, processes):
     launched = advance(
         launch_article().id,

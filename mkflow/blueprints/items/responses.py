@@ -165,6 +165,7 @@ def item_page(instance: ProcessInstance) -> str:
     fields = instance.version.fields
     people = company.active_users()
     watchers = discussion.watchers(instance)
+    events = history.events(instance)
     return render_template(
         "items/show.html",
         item=instance,
@@ -174,7 +175,8 @@ def item_page(instance: ProcessInstance) -> str:
         editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],
         visible=field_rules.visible_at(instance.stage, fields),
         path=history.stage_path(instance),
-        events=history.events(instance),
+        events=events,
+        sent_back=history.sent_back(instance, events),
         comments=discussion.comments(instance),
         watchers=watchers,
         removable={w.id for w in watchers if discussion.may_remove(current_user, w, instance)},
