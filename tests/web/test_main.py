@@ -255,3 +255,9 @@ def test_my_work_answers_what_now_overdue_today_this_week_and_later_folded(clien
         < page.index('id="work-later"')
     )
     assert re.search(r'<details class="work-group" id="work-later">', page)  # folded
+    add_people(project, "designer@demo.local")
+    new_task(project, "Someday banner", assignee=user("designer@demo.local"))
+    auth.logout()
+    auth.login("designer@demo.local")  # nothing but later: that is what there is to do
+    page = client.get("/me").get_data(as_text=True)
+    assert '<details class="work-group" id="work-later" open>' in page
