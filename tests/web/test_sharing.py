@@ -419,3 +419,21 @@ def test_query_arguments_do_not_change_how_the_poll_address_is_built(client, dem
 def test_every_kind_of_link_has_its_view():
     """The shared views are an explicit table: a kind without a view would answer 404."""
     assert set(SHARED_VIEWS) == set(share_links.KINDS)
+
+
+def test_the_new_link_page_offers_the_iframe_only_where_embedding_is_on(client, auth, app, demo):
+    project = marketing_project()
+    data = {
+        "kind": "project_board",
+        "expires_on": (clock.company_today() + timedelta(days=1)).isoformat(),
+    }
+    as_user(auth, "marketer@demo.local")
+    app.config["MKFLOW_EMBED_ORIGINS"] = ()
+    page = text(client.post(f"/projects/{project.id}/share", data=data))
+    assert "<iframe" not in page and "MKFLOW_EMBED_ORIGINS" in page
+    assert re.search(
+        r'<textarea id="share-url"[^>]*>http://localhost/share/[\w-]+</textarea>', page
+    )
+    app.config["MKFLOW_EMBED_ORIGINS"] = ("https://intranet.example.com",)
+    page = text(client.post(f"/projects/{project.id}/share", data=data))
+    assert "&lt;iframe src=" in page and "https://intranet.example.com" in page
