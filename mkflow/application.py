@@ -40,6 +40,7 @@ from mkflow.web.http import (
     mark_immutable,
     set_security_headers,
     static_url,
+    unauthorized,
     with_clean_parameters,
 )
 from mkflow.web.templating import chart_helpers, template_helpers
@@ -108,6 +109,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(sessions.load_user)
+    login_manager.unauthorized_handler(unauthorized)
 
     app.after_request(set_security_headers)
     app.after_request(compress)

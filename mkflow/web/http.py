@@ -5,8 +5,17 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from flask import Request, current_app, make_response, render_template, request, url_for
-from flask_login import current_user
+from flask import (
+    Request,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_url
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -134,6 +143,19 @@ def allow_framing(response):
 
 def embed_requested() -> bool:
     return request.args.get("embed") == "1"
+
+
+def unauthorized():
+    """A page that needs a login, asked by someone not logged in: the login page, except in
+    an intranet page's frame (?embed=1), where the login page may not be shown (it is never
+    framed): there, a framed page that says how to see it."""
+    manager = current_app.login_manager
+    if not embed_requested():  # what Flask-Login does by default
+        flash(str(manager.login_message), manager.login_message_category)
+        return redirect(login_url(manager.login_view, next_url=request.url))
+    own_page = request.full_path.replace("embed=1", "").rstrip("?&")
+    page = render_template("auth/embed_login.html", login_url=url_for("auth.login", next=own_page))
+    return allow_framing(make_response(page, 401))
 
 
 def render_board(page: str, fragment: str, stamp, context, *, shared: bool = False):

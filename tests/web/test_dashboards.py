@@ -503,7 +503,9 @@ def test_a_department_head_shares_the_dashboard_without_its_people(client, auth,
         data={"kind": "department_dashboard", "expires_on": until},
     )
     assert created.status_code == 200
-    url = re.search(r'value="(http://localhost/share/[^"]+)"', created.get_data(as_text=True))
+    url = re.search(
+        r"data-share-url>(http://localhost/share/[^<]+)<", created.get_data(as_text=True)
+    )
     path = url.group(1).removeprefix("http://localhost")
     auth.logout()
 

@@ -177,7 +177,7 @@ def test_the_manager_creates_a_link_sees_it_once_and_it_is_listed(client, auth, 
     )
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    url = re.search(r'value="(http://localhost/share/[^"]+)"', text(response)).group(1)
+    url = re.search(r"data-share-url>(http://localhost/share/[^<]+)<", text(response)).group(1)
     token = url.rsplit("/", 1)[1]
     link = db.session.scalar(select(ShareLink))
     assert link.token_hash == share_links.hash_token(token) and link.created_by == user(
@@ -437,3 +437,18 @@ def test_the_new_link_page_offers_the_iframe_only_where_embedding_is_on(client, 
     app.config["MKFLOW_EMBED_ORIGINS"] = ("https://intranet.example.com",)
     page = text(client.post(f"/projects/{project.id}/share", data=data))
     assert "&lt;iframe src=" in page and "https://intranet.example.com" in page
+
+
+def test_an_embedded_view_asked_without_a_login_says_how_to_see_it_in_its_frame(app, client, demo):
+    app.config["MKFLOW_EMBED_ORIGINS"] = ORIGINS
+    project = marketing_project()
+    response = client.get(f"/projects/{project.id}/board?embed=1")
+    page = text(response)
+    assert response.status_code == 401 and ALLOWED in csp(response)  # the frame may show it
+    assert "X-Frame-Options" not in response.headers
+    assert f'href="/login?next=/projects/{project.id}/board"' in page
+    assert 'target="_blank"' in page and "share link" in page
+    assert 'class="embedded"' in page  # no navigation
+    # without ?embed=1 the login page, as always, and never framed
+    plain = client.get(f"/projects/{project.id}/board")
+    assert plain.status_code == 302 and plain.location.startswith("/login?next=")
