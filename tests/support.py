@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mkflow.core.database import db
-from mkflow.models import CalendarDay, ProcessTemplate, User
+from mkflow.models import CalendarDay, ProcessTemplate, Task, User
 from mkflow.processes import engine
 from mkflow.projects.lifecycle import ProjectData, add_member, create_project
-from mkflow.projects.tasks import TaskData, create_task
+from mkflow.projects.tasks import TaskData, add_link, create_task
 
 MOSCOW = ZoneInfo("Europe/Moscow")  # the company's zone in the tests (the default; no DST)
 BERLIN = ZoneInfo("Europe/Berlin")  # a person's zone with daylight saving time
@@ -166,3 +166,14 @@ def page_figure(client, body: str) -> dict:
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     return json.loads(response.get_data(as_text=True))
+
+
+def waiting_pair(project, email: str = "designer@demo.local"):
+    """Two tasks of ``email`` in ``project``: "Brief", and "Banner", which waits for it
+    (finish to start)."""
+    add_people(project, email)
+    brief = new_task(project, "Brief", assignee=user(email))
+    banner = new_task(project, "Banner", assignee=user(email))
+    add_link(db.session.get(Task, banner.id), project.manager, brief.id, "fs")
+    db.session.commit()
+    return brief, banner

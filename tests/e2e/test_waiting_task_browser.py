@@ -2,21 +2,12 @@
 would be refused, and the badge leads to the task's next step, which says for what."""
 
 from playwright.sync_api import expect
-from support import add_people, log_in, new_project, new_task, user
-
-from mkflow.core.database import db
-from mkflow.models import Task
-from mkflow.projects import tasks as task_rules
+from support import log_in, new_project, waiting_pair
 
 
 def test_a_waiting_task_on_my_work_leads_to_what_it_waits_for(page, demo, console_errors):
     project = new_project()
-    add_people(project, "designer@demo.local")
-    designer = user("designer@demo.local")
-    brief = new_task(project, "Brief", assignee=designer)
-    banner = new_task(project, "Banner", assignee=designer)
-    task_rules.add_link(db.session.get(Task, banner.id), project.manager, brief.id, "fs")
-    db.session.commit()
+    brief, banner = waiting_pair(project)
 
     log_in(page, "designer@demo.local")
     page.goto("/me")

@@ -594,13 +594,20 @@ def test_reject_with_a_comment_returns_the_work_to_the_copywriter(client, auth, 
     assert stored.rework_count == 1
 
 
-def test_the_copywriter_sees_the_returned_notification_with_the_comment(client, auth, processes):
+def rejected_copy(client, auth):
+    """An article whose copy the marketer sent back ("Add the pricing table."), with the
+    copywriter logged in."""
     launched = launch_article()
     advance(launched.id, BRIEF_DONE, COPY_DONE)
     auth.login("marketer@demo.local")
     act(client, launched.id, "reject", comment="Add the pricing table.")
     auth.logout()
     auth.login("copywriter@demo.local")
+    return launched
+
+
+def test_the_copywriter_sees_the_returned_notification_with_the_comment(client, auth, processes):
+    rejected_copy(client, auth)
     expected = "Olga Lebedeva returned “CRM guide” to you for rework."
     for url in ("/me", "/notifications"):
         page = text(client.get(url))
@@ -611,12 +618,7 @@ def test_the_copywriter_sees_the_returned_notification_with_the_comment(client, 
 def test_the_copywriter_s_step_opens_with_the_reason_it_came_back_and_who_sent_it(
     client, auth, processes
 ):
-    launched = launch_article()
-    advance(launched.id, BRIEF_DONE, COPY_DONE)
-    auth.login("marketer@demo.local")
-    act(client, launched.id, "reject", comment="Add the pricing table.")
-    auth.logout()
-    auth.login("copywriter@demo.local")
+    launched = rejected_copy(client, auth)
     page = text(client.get(f"/instances/{launched.id}"))
     step = page[
         page.index('id="now-title"') : page.index("</section>", page.index('id="now-title"'))

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
-from support import add_people, new_project, new_task, user
+from support import add_people, new_project, new_task, user, waiting_pair
 
 from mkflow.core.database import db
 from mkflow.models import ChecklistItem, Task, TaskStatus
@@ -429,12 +429,8 @@ def test_a_waiting_task_says_so_instead_of_offering_a_start_that_would_be_refuse
     demo, client, auth
 ):
     project = new_project()
-    add_people(project, "designer@demo.local")
+    brief, banner = waiting_pair(project)
     designer = user("designer@demo.local")
-    brief = new_task(project, "Brief", assignee=designer)
-    banner = new_task(project, "Banner", assignee=designer)
-    task_rules.add_link(db.session.get(Task, banner.id), project.manager, brief.id, "fs")
-    db.session.commit()
 
     def card(html: str, task) -> str:  # on the board (task-N) or on My work (mytask-N)
         start = re.search(rf'id="(my)?task-{task.id}"', html).start()
