@@ -153,3 +153,9 @@ def test_card_actions_are_in_each_readers_language(client, auth, processes):
     for language, button in buttons.items():
         page = client.get(board_url(), headers={"Accept-Language": language})
         assert button in page.get_data(as_text=True)
+
+
+def test_running_items_are_items_not_processes_in_russian(client, auth, demo_items):
+    auth.login()
+    page = client.get("/processes", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert re.search(r"\d+ активн\w+ элемент", page) and not re.search(r"активн\w+ процесс", page)
