@@ -57,16 +57,16 @@ def mark_read_about(
         if instance is not None
         else Notification.task_id == task.id
     )
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, about, Notification.read_at.is_(None))
-        .values(read_at=clock.now())
-    )
+    _mark_read(user, about)
 
 
 def mark_all_read(user: User) -> None:
+    _mark_read(user)
+
+
+def _mark_read(user: User, *conditions) -> None:
     db.session.execute(
         update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), *conditions)
         .values(read_at=clock.now())
     )

@@ -81,16 +81,17 @@ def send_due(now: datetime) -> int:
 
 
 def _working_time(start: datetime, end: datetime, cal) -> timedelta:
-    """The part of [start, end) (naive UTC) that falls on the company's working days."""
-    zone, total = clock.company_zone(), timedelta()
-    day = clock.local(start, zone).date()
-    while True:
+    """The part of [start, end) (naive UTC) that falls on the company's working days, counted
+    no further than SETTLING (work received months ago settled long since)."""
+    total, day = timedelta(), clock.company_today(start)
+    while total < SETTLING:
         day_start, day_end = _day_starts_utc(day)
         if day_start >= end:
-            return total
+            break
         if cal.is_workday(day):
             total += max(timedelta(), min(end, day_end) - max(start, day_start))
         day += timedelta(days=1)
+    return total
 
 
 def _already_sent(days: tuple[date, ...]) -> set[tuple[str, str, date]]:

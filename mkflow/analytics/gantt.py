@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 
-from mkflow.analytics.timeline import Arrow, Group, Span, figure
+from mkflow.analytics.timeline import DAY_MS, Arrow, Group, Span, figure
 from mkflow.core.inputs import parse_id
 from mkflow.models import LinkKind, Project, TaskStatus
 from mkflow.projects import listing, planning
@@ -19,8 +19,8 @@ STATUS_COLOURS = {
 }
 # Zoom: the days the axis first shows, and its tick step (plotly "dtick": ms or "M1").
 ZOOMS = {
-    "week": (14, 24 * 3600 * 1000),
-    "month": (42, 7 * 24 * 3600 * 1000),
+    "week": (14, DAY_MS),
+    "month": (42, 7 * DAY_MS),
     "quarter": (100, "M1"),
 }
 DEFAULT_ZOOM = "month"

@@ -63,7 +63,9 @@ def safe_link(url) -> str:
 
 def _linked(url, inner: str) -> str:
     link = safe_link(url)
-    return f'<a href="{_e(link)}">{inner}</a>' if link else inner
+    # Out of the Tab order: the drawing is hidden from assistive technology, and the table
+    # beside it holds the same links for keyboards.
+    return f'<a href="{_e(link)}" tabindex="-1">{inner}</a>' if link else inner
 
 
 def _clip(text: str, room: float) -> str:

@@ -162,12 +162,9 @@ def work_groups(now, today, cards, tasks, user) -> list[WorkGroup]:
     urgent first within each group; only the groups that hold something."""
     groups = {key: WorkGroup(key) for key in urgency.GROUPS}
     zone = formatter().zone
-    for card in cards:
+    for card, shown in zip(cards, item_cards(now, cards), strict=True):
         due = clock.local(card.stage_due_at, zone).date() if card.stage_due_at else None
-        key = urgency.when(due, today, late=is_overdue(card, now))
-        groups[key].items.append(card)
-    for group in groups.values():
-        group.items = item_cards(now, group.items)
+        groups[urgency.when(due, today, late=shown.late)].items.append(shown)
     for task, shown in zip(tasks, work_tasks(tasks, user, today), strict=True):
         groups[urgency.when(task.due_date, today, late=shown.late)].tasks.append(shown)
     return [group for group in groups.values() if group.items or group.tasks]

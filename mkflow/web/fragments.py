@@ -24,6 +24,9 @@ class FragmentCache:
         self._size = 0
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._parts)
+
     @staticmethod
     def digest(made_of) -> bytes:
         """``made_of``: plain values (numbers, strings, dates, tuples and lists of them)."""
@@ -46,11 +49,6 @@ class FragmentCache:
                     _, oldest = self._parts.popitem(last=False)
                     self._size -= len(oldest)
         return part
-
-    def clear(self) -> None:
-        with self._lock:
-            self._parts.clear()
-            self._size = 0
 
 
 gantt_bodies = FragmentCache()

@@ -150,10 +150,11 @@ def unauthorized():
     an intranet page's frame (?embed=1), where the login page may not be shown (it is never
     framed): there, a framed page that says how to see it."""
     manager = current_app.login_manager
-    if not embed_requested():  # what Flask-Login does by default
+    if not embed_requested():  # Flask-Login's default, for this app's settings (one login view)
         flash(str(manager.login_message), manager.login_message_category)
         return redirect(login_url(manager.login_view, next_url=request.url))
-    own_page = request.full_path.replace("embed=1", "").rstrip("?&")
+    args = {k: v for k, v in request.args.lists() if k != "embed"}
+    own_page = "?".join(filter(None, (request.path, urlencode(args, doseq=True))))
     page = render_template("auth/embed_login.html", login_url=url_for("auth.login", next=own_page))
     return allow_framing(make_response(page, 401))
 

@@ -8,10 +8,9 @@ from mkflow.activity import notify
 from mkflow.blueprints.discussion import add_discussion_views
 from mkflow.blueprints.items import responses
 from mkflow.blueprints.items.forms import ActForm, FieldsForm, ManageForm
-from mkflow.core.database import db
 from mkflow.models import User
 from mkflow.processes import engine
-from mkflow.web.actions import perform
+from mkflow.web.actions import commit, perform
 from mkflow.web.http import row
 from mkflow.web.loaders import instance_or_404
 
@@ -45,7 +44,7 @@ def show(instance_id):
     it reads the notifications about it."""
     instance = instance_or_404(instance_id)
     notify.mark_read_about(current_user, instance=instance)
-    db.session.commit()
+    commit(keep_loaded=True)  # the page renders what was just loaded
     return responses.item_page(instance)
 
 

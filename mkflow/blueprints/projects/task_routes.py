@@ -29,7 +29,7 @@ from mkflow.models import Event, Project, Task, TaskStatus, User
 from mkflow.people import company, project_access
 from mkflow.projects import attachments, listing, planning
 from mkflow.projects import tasks as domain
-from mkflow.web.actions import perform, shown_in
+from mkflow.web.actions import commit, perform, shown_in
 from mkflow.web.cards import CardAnswer, prepare_rows, render_answer, row_labels, work_tasks
 from mkflow.web.forms import EmptyForm
 from mkflow.web.http import arg_id, safe_next
@@ -162,7 +162,7 @@ def task(task_id):
     files, comments, watchers and history. Opening it reads the notifications about it."""
     task = task_or_404(task_id)
     notify.mark_read_about(current_user, task=task)
-    db.session.commit()
+    commit(keep_loaded=True)  # the page renders what was just loaded
     return _task_page(task)
 
 
