@@ -497,6 +497,7 @@ def test_accepting_with_an_open_checklist_asks_on_the_task_page_and_on_the_board
     assert board.status_code == 409 and "Accept the task anyway?" in alert
     assert f'action="/projects/tasks/{board_task.id}/move"' in alert
     assert 'name="confirm" value="1"' in alert and "Yes, accept “On the board”" in alert
+    db.session.expire_all()
     assert db.session.get(Task, board_task.id).status == TaskStatus.ON_REVIEW
 
 
