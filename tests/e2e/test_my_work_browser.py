@@ -6,6 +6,10 @@ from datetime import date
 from playwright.sync_api import expect
 from support import add_people, log_in, new_project, new_task, user
 
+from mkflow.core.database import db
+from mkflow.models import TaskStatus
+from mkflow.projects import tasks as task_rules
+
 
 def test_my_work_groups_by_when_and_folds_later(page, demo, console_errors):
     project = new_project()
@@ -26,4 +30,23 @@ def test_my_work_groups_by_when_and_folds_later(page, demo, console_errors):
     today.locator(f"#mytask-{soon.id}").get_by_role("button", name="Start").click()
     expect(today.locator(f"#mytask-{soon.id}")).to_contain_text("In progress")
     expect(page.locator("#live-message")).to_contain_text("In progress")
+    assert console_errors == []
+
+
+def test_accepting_from_my_work_asks_and_the_answer_keeps_the_page(page, demo, console_errors):
+    project = new_project()
+    task = new_task(project, "Press kit", reviewer=user("head@demo.local"))
+    task_rules.add_check(task, project.manager, "Photos")
+    task.status = TaskStatus.ON_REVIEW
+    db.session.commit()
+
+    log_in(page, "head@demo.local")
+    page.goto("/me")
+    page.locator(f"#mytask-{task.id}").get_by_role("button", name="Accept").click()
+    message = page.locator("#live-message")
+    expect(message).to_contain_text("1 of 1 checklist items are not done")
+    message.get_by_role("button", name="Yes, accept “Press kit”").click()
+    expect(page.locator(f"#mytask-{task.id}")).to_have_count(0)
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()  # the page is whole
+    assert page.url.endswith("/me")
     assert console_errors == []
