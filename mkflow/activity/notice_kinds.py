@@ -39,6 +39,17 @@ KINDS = {
             quotes_comment=True,
         ),
         Kind(
+            "resubmitted",
+            _l("Work you sent back is reworked"),
+            _l("%(who)s reworked “%(title)s”, which you sent back."),
+        ),
+        Kind(
+            "taken_over",
+            _l("Work taken from you"),
+            _l("%(who)s took “%(title)s” from you: you need not do it."),
+            quotes_comment=True,
+        ),
+        Kind(
             "approved",
             _l("Your work approved"),
             _l("%(who)s approved your work on “%(title)s”."),

@@ -49,24 +49,29 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
 
 
 def mark_read_about(
-    user: User, *, instance: ProcessInstance | None = None, task: Task | None = None
+    user: User,
+    *,
+    instance: ProcessInstance | None = None,
+    task: Task | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """``user`` opened the item or the task: what told them about it is read."""
+    """``user`` opened the item or the task (or it left their hands): what told them about it
+    is read."""
     about = (
         Notification.instance_id == instance.id
         if instance is not None
         else Notification.task_id == task.id
     )
-    _mark_read(user, about)
+    _mark_read(user, about, at=at)
 
 
 def mark_all_read(user: User) -> None:
     _mark_read(user)
 
 
-def _mark_read(user: User, *conditions) -> None:
+def _mark_read(user: User, *conditions, at: datetime | None = None) -> None:
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None), *conditions)
-        .values(read_at=clock.now())
+        .values(read_at=at or clock.now())
     )

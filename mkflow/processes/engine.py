@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select
 
 from mkflow.activity.discussion import watching
-from mkflow.activity.notify import notify
+from mkflow.activity.notify import mark_read_about, notify
 from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -88,6 +88,14 @@ def _previous_holder_query():
     )
 
 
+def _holder_on_entry(instance: ProcessInstance, stage: Stage, kind: EventKind) -> User | None:
+    """Who takes the item as it enters ``stage``: on a stage it has been at before (after
+    rework or a move back), whoever held it last there, so that a manager's takeover holds;
+    otherwise the stage's responsible."""
+    again = _previous_holder(instance, stage) if kind != EventKind.LAUNCHED else None
+    return again or resolve_assignee(stage, instance)
+
+
 def _enter(instance, stage, *, actor, kind: EventKind, at, comment="", assignee=None) -> Event:
     """Move ``instance`` into ``stage`` and record it."""
     seconds = None
@@ -102,7 +110,7 @@ def _enter(instance, stage, *, actor, kind: EventKind, at, comment="", assignee=
         instance.finished_at = at
         instance.assignee = None
     else:
-        instance.assignee = assignee or resolve_assignee(stage, instance)
+        instance.assignee = assignee or _holder_on_entry(instance, stage, kind)
     event = Event(
         instance=instance,
         actor=actor,
@@ -364,7 +372,11 @@ def _act(instance, actor, action, expected_version, comment, values, at) -> Even
         )
         target = _next_stage(instance)
         event = _enter(instance, target, actor=actor, kind=kind, at=at, comment=comment)
-        notify(instance.assignee, holder_kind(target), actor=actor, instance=instance, at=at)
+        rejecter = _last_rejecter(instance, target)
+        if rejecter is not None:
+            notify(rejecter, "resubmitted", actor=actor, instance=instance, at=at)
+        if rejecter is not instance.assignee:
+            notify(instance.assignee, holder_kind(target), actor=actor, instance=instance, at=at)
         if submitter:
             notify(submitter, "approved", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
@@ -384,6 +396,25 @@ def _send_back(instance, target: Stage, *, actor, kind, at, comment) -> Event:
     )
     notify(instance.assignee, "returned", actor=actor, instance=instance, comment=comment, at=at)
     return event
+
+
+def _last_rejecter(instance: ProcessInstance, stage: Stage) -> User | None:
+    """Who last sent the item back from ``stage``: they hear when it is reworked."""
+    if not instance.rework_count:
+        return None
+    query = (
+        select(User)
+        .join(Event, Event.actor_id == User.id)
+        .join(Stage, Event.from_stage_id == Stage.id)
+        .where(
+            Event.instance_id == instance.id,
+            Event.kind == EventKind.REJECTED,
+            Stage.key == stage.key,
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
 
 
 def _previous_stage(instance: ProcessInstance) -> Stage:
@@ -419,11 +450,18 @@ def reassign(
     if person is None or not person.active:
         raise DomainError(_l("Choose an active person."))
     at = at or clock.now()
+    previous = instance.assignee
     instance.assignee = person
     event = _record_in_place(
         instance, actor, EventKind.REASSIGNED, at, assignee=person, comment=comment
     )
-    notify(person, "assigned", actor=actor, instance=instance, comment=comment, at=at)
+    notify(
+        person, holder_kind(instance.stage), actor=actor, instance=instance, comment=comment, at=at
+    )
+    if previous is not None and previous is not person:
+        # What asked them to act is settled; they hear that the work left them.
+        mark_read_about(previous, instance=instance, at=at)
+        notify(previous, "taken_over", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event
 

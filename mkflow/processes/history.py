@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from mkflow.core.database import db
-from mkflow.models import Event, EventKind, InstanceState, ProcessInstance
+from mkflow.core.inputs import parse_id
+from mkflow.models import Event, EventKind, InstanceState, ProcessInstance, Responsible, Stage
 
 # The events that bring an item into a stage.
 ENTERING = frozenset(
@@ -46,15 +47,20 @@ class PathStep:
     state: str  # done | current | upcoming | skipped
     visits: int
     seconds: int
+    holder_id: int | None  # who held it last, or who will take it (a role's or a named person)
+    group: str  # a group's name, when the group will pick someone at the stage
 
 
 def stage_path(instance: ProcessInstance, history: list[Event] | None = None) -> list[PathStep]:
     history = events(instance) if history is None else history
     visits: dict[str, int] = {}
     seconds: dict[str, int] = {}
+    held: dict[str, int] = {}
     for event in history:
         if event.kind in ENTERING and event.to_stage is not None:
             visits[event.to_stage.key] = visits.get(event.to_stage.key, 0) + 1
+        if event.to_stage is not None and event.assignee_id is not None:
+            held[event.to_stage.key] = event.assignee_id  # reassignments included
         if event.from_stage is not None and event.seconds_in_stage:
             key = event.from_stage.key
             seconds[key] = seconds.get(key, 0) + event.seconds_in_stage
@@ -80,6 +86,21 @@ def stage_path(instance: ProcessInstance, history: list[Event] | None = None) ->
                 state,
                 visits.get(stage.key, 0),
                 seconds.get(stage.key, 0),
+                held.get(stage.key) or _responsible_id(instance, stage),
+                stage.group.name if stage.responsible == Responsible.GROUP and stage.group else "",
             )
         )
     return steps
+
+
+def _responsible_id(instance: ProcessInstance, stage: Stage) -> int | None:
+    """Who will take a stage the item has not reached: a role's person, a named person or
+    the launcher."""
+    match stage.responsible:
+        case Responsible.ROLE:
+            return parse_id(str((instance.roles or {}).get(stage.role) or ""))
+        case Responsible.USER:
+            return stage.user_id
+        case Responsible.LAUNCHER:
+            return instance.launched_by_id
+    return None

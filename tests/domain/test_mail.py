@@ -182,6 +182,7 @@ def test_a_mail_is_queued_with_the_change_and_not_without_it(processes, smtp):
         roles={
             "Marketer": user("marketer@demo.local").id,
             "Copywriter": user("copywriter@demo.local").id,
+            "Text approver": user("head@demo.local").id,
         },
     )
     assert queued() == 1  # the marketer's hand-off, in the same transaction

@@ -138,8 +138,8 @@ def test_duplicate_makes_an_independent_three_in_one_variant():
     editing.update_stage(head(), copy, "design", responsible=Responsible.ROLE, role="Marketer")
     editing.publish(head(), copy)
     db.session.commit()
-    assert engine.roles_of(copy) == ["Marketer"]
-    assert engine.roles_of(template("article")) == ["Marketer", "Copywriter"]
+    assert engine.roles_of(copy) == ["Marketer", "Text approver"]
+    assert engine.roles_of(template("article")) == ["Marketer", "Copywriter", "Text approver"]
     assert copy.slug != "article" and copy.department.slug == "marketing"
 
 

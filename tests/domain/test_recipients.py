@@ -189,7 +189,11 @@ def test_no_hand_off_notice_when_the_head_acts_or_receives_the_work():
     db.session.commit()
     item = launch_article(
         by="head@demo.local",
-        roles={"Marketer": head.id, "Copywriter": user("copywriter@demo.local").id},
+        roles={
+            "Marketer": head.id,
+            "Copywriter": user("copywriter@demo.local").id,
+            "Text approver": head.id,
+        },
     )
     assert "handoff" not in kinds("head@demo.local")  # they launched it and hold it
     act(item, "head@demo.local", "complete", values={"brief": "b"})

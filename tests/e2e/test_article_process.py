@@ -27,6 +27,10 @@ def board(page):
     expect(page.get_by_role("heading", name="Article publication")).to_be_visible()
 
 
+def head_id(page) -> str:
+    return page.locator("#role-2 option", has_text="Elena Morozova").get_attribute("value")
+
+
 def card_in(page, stage_key):
     return page.locator(f"#col-{stage_key}").locator(".card-item", has_text=TITLE)
 
@@ -40,6 +44,8 @@ def test_article_from_task_to_publication(page, processes, console_errors):
     page.get_by_label("Topic and goal").fill("A case study for logistics managers")
     page.get_by_label("Marketer").select_option(label="Olga Lebedeva — Marketer")
     page.get_by_label("Copywriter").select_option(label="Dmitry Volkov — Copywriter")
+    # She approves the text herself unless she chooses someone else.
+    expect(page.get_by_label("Text approver")).to_have_value(head_id(page))
     page.get_by_label("Publication date").fill("2030-01-15")
     page.get_by_role("button", name="Start").click()
     expect(
@@ -66,11 +72,11 @@ def test_article_from_task_to_publication(page, processes, console_errors):
     open_item_from_my_work(page)
     page.get_by_label("Article text (link to the document)").fill(DOC)
     page.get_by_role("button", name="Complete and hand off").click()
-    expect(page.get_by_text("is now with Olga Lebedeva at “Text approval”")).to_be_visible()
+    expect(page.get_by_text("is now with Elena Morozova at “Text approval”")).to_be_visible()
     log_out(page)
 
-    # The marketer rejects the text from the board, in place, with a comment.
-    log_in(page, "marketer@demo.local")
+    # The head rejects the text from the board, in place, with a comment.
+    log_in(page, "head@demo.local")
     board(page)
     card = card_in(page, "copy_review")
     card.get_by_text("Reject").click()
@@ -97,8 +103,11 @@ def test_article_from_task_to_publication(page, processes, console_errors):
     expect(page.locator("#live-message")).to_contain_text("Text approval")
     log_out(page)
 
-    # The marketer approves on the board; the designer gets it.
-    log_in(page, "marketer@demo.local")
+    # The head hears it is back, approves on the board; the designer gets it.
+    log_in(page, "head@demo.local")
+    expect(
+        page.get_by_text("Dmitry Volkov reworked “" + TITLE + "”, which you sent back.")
+    ).to_be_visible()
     board(page)
     card_in(page, "copy_review").get_by_role("button", name="Approve").click()
     expect(card_in(page, "design")).to_be_visible()

@@ -447,7 +447,7 @@ def test_update_stage_to_a_new_role_asks_it_at_start_once_published(client, auth
     assert (stage("design").responsible, stage("design").role) == ("role", "Illustrator")
     post(client, url("article", "publish"))
     page = text(client.get(url("article", "start")))
-    assert '<label for="role-2">Illustrator' in page
+    assert '<label for="role-3">Illustrator' in page
 
 
 def test_update_stage_reject_target(client, auth, processes):
@@ -818,6 +818,7 @@ def test_publishing_a_new_version_keeps_running_items_on_theirs(client, auth, pr
             "field-topic": "Pricing",
             "role-0": user("marketer@demo.local").id,
             "role-1": user("copywriter@demo.local").id,
+            "role-2": user("head@demo.local").id,
         },
     )
     db.session.expire_all()

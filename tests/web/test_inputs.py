@@ -329,6 +329,7 @@ def test_an_item_title_has_a_stated_limit(client, auth, processes):
             "field-topic": "CRM",
             "role-0": user("marketer@demo.local").id,
             "role-1": user("copywriter@demo.local").id,
+            "role-2": user("head@demo.local").id,
         },
     )
     assert response.status_code == 422

@@ -134,6 +134,7 @@ def start_form(**changes) -> dict:
         "field-channel": "Habr",
         "role-0": user("marketer@demo.local").id,
         "role-1": user("copywriter@demo.local").id,
+        "role-2": user("head@demo.local").id,
         "deadline": "",
         "publish_on": "",
     } | changes

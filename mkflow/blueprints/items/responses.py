@@ -174,7 +174,7 @@ def item_page(instance: ProcessInstance) -> str:
         manager_actions=engine.available_manager_actions(instance, current_user),
         editable=field_rules.editable_at(instance.stage, fields) if instance.is_active else [],
         visible=field_rules.visible_at(instance.stage, fields),
-        path=history.stage_path(instance),
+        path=history.stage_path(instance, events),
         events=events,
         sent_back=history.sent_back(instance, events),
         comments=discussion.comments(instance),

@@ -20,6 +20,7 @@ from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
+from mkflow.processes.role_choices import role_choices
 from mkflow.processes import board as boards
 from mkflow.processes import engine
 from mkflow.processes.templates import can_create_templates, problems_of
@@ -77,8 +78,8 @@ def start(template_id):
             "processes/start.html",
             template=template,
             version=version,
-            roles=engine.roles_of(template),
-            people=company.active_users(),
+            people=(people := company.active_users()),
+            roles=role_choices(template, people),
             error=error,
             problems=problems_of(version) if version else [],
             form=form,

@@ -13,6 +13,7 @@ from mkflow.core.database import db
 from mkflow.models.scheduling import ProcessSchedule
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
+from mkflow.processes.role_choices import role_choices
 from mkflow.processes import engine
 from mkflow.processes import schedules as scheduling
 from mkflow.web.actions import perform
@@ -55,8 +56,8 @@ def _schedules_page(template, form: ScheduleForm, error=None, status=200):
         schedules=items,
         last_items=scheduling.last_instances(items),
         describe=scheduling.describe,
-        roles=engine.roles_of(template),
-        people=company.active_users(),
+        people=(people := company.active_users()),
+        roles=role_choices(template, people),
         preset_kinds=scheduling.PRESET_KINDS,
         weekday_names=get_day_names("wide", locale=get_locale() or "en"),
         zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
