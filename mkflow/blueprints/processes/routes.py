@@ -20,9 +20,9 @@ from mkflow.core import clock
 from mkflow.core.database import db
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
-from mkflow.processes.role_choices import role_choices
 from mkflow.processes import board as boards
 from mkflow.processes import engine
+from mkflow.processes.role_choices import role_choices
 from mkflow.processes.templates import can_create_templates, problems_of
 from mkflow.sharing import share_links
 from mkflow.web import process_colors

@@ -13,9 +13,9 @@ from mkflow.core.database import db
 from mkflow.models.scheduling import ProcessSchedule
 from mkflow.people import company
 from mkflow.people.process_access import can_manage_template
-from mkflow.processes.role_choices import role_choices
 from mkflow.processes import engine
 from mkflow.processes import schedules as scheduling
+from mkflow.processes.role_choices import role_choices
 from mkflow.web.actions import perform
 from mkflow.web.forms import EmptyForm
 from mkflow.web.loaders import visible_template_or_404
