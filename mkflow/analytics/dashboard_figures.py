@@ -4,37 +4,61 @@ the link to the items it counts (empty on a share link)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from mkflow.analytics import department_figures, process_figures, project_figures, workload
 from mkflow.analytics.filters import Filters
+from mkflow.core.formatting import formatter
 
 PALETTE = ("#2454c5", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d")
 LATE, SOON, NEXT, LATER = "#c0392b", "#e67e22", "#f1c40f", "#8da4bf"
 
 
-def cell(value) -> str:
-    """A number as the table and the CSV both show it."""
+class Hours(float):
+    """A length of time: a table shows it as days and hours, a CSV as hours."""
+
+
+def hours(value: float | None) -> Hours | None:
+    return None if value is None else Hours(value)
+
+
+def cell(value, *, shown: bool = True) -> str:
+    """A value as the page's table shows it (dates and lengths of time in the reader's
+    words) or, with ``shown=False``, as its CSV holds it (ISO dates, hours as numbers)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, Change):
+        text = cell(type(value.delta)(abs(value.delta)), shown=shown)
+        return f"+{text}" if value.delta > 0 else f"−{text}" if value.delta < 0 else text
+    if isinstance(value, Hours) and shown:
+        return formatter().duration(timedelta(hours=value))
     if isinstance(value, float):
         return f"{value:.1f}"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):
+        return formatter().when(value) if shown else value.isoformat()
+    if isinstance(value, date):
+        return formatter().date(value) if shown else value.isoformat()
     return str(value)
 
 
-def change(now, before) -> str:
+@dataclass(frozen=True)
+class Change:
+    delta: float
+
+
+def change(now, before) -> Change | None:
+    """The change from ``before`` to ``now``, signed, in the unit of the two."""
     if now is None or before is None:
-        return ""
+        return None
     delta = now - before
-    text = cell(round(delta, 1) if isinstance(delta, float) else delta)
-    return f"+{text}" if delta > 0 else text.replace("-", "−")
+    if isinstance(delta, float):
+        delta = round(delta, 1)
+    return Change(Hours(delta) if isinstance(now, Hours) else delta)
 
 
 @dataclass
@@ -47,9 +71,38 @@ class Chart:
     figure: dict | None = None
     note: str = ""
 
+    values: list[list] = field(default_factory=list)  # as given: the CSV formats them its way
+
     def add(self, values: list, link: str = "") -> None:
+        self.values.append(values)
         self.rows.append([cell(v) for v in values])
         self.links.append(link)
+
+    def csv_rows(self) -> list[list[str]]:
+        """The headers and the rows as the CSV holds them: lengths of time in hours, said in
+        the column's header (or the row's first cell, where a row holds them)."""
+        unit = _("h")
+
+        def timed(values) -> bool:
+            given = [_plain(v) for v in values if v is not None]
+            return bool(given) and all(isinstance(v, Hours) for v in given)
+
+        columns = list(zip(*self.values, strict=True)) if self.values else []
+        headers = [
+            f"{header}, {unit}" if columns and timed(columns[n]) else header
+            for n, header in enumerate(self.headers)
+        ]
+        rows = []
+        for row in self.values:
+            cells = [cell(v, shown=False) for v in row]
+            if timed(row[1:]) and not timed(row[:1]) and not any(map(timed, columns[1:])):
+                cells[0] = f"{cells[0]}, {unit}"
+            rows.append(cells)
+        return [headers, *rows]
+
+
+def _plain(value):
+    return value.delta if isinstance(value, Change) else value
 
 
 @dataclass
@@ -88,6 +141,11 @@ def figure(traces: list[dict], height: int = 320, *, reversed_y=False, **layout)
     """Plotly's figure dictionary (a ``go.Figure`` would deep-copy and check every value;
     the tests build one from it, which validates it)."""
     axis = {"automargin": True, "gridcolor": "#eef0f3"}
+    counts = [v for t in traces for v in t.get("x" if t.get("orientation") == "h" else "y") or []]
+    if counts and all(isinstance(v, int) for v in counts) and max(counts) <= 5:
+        # a few items: the interactive chart steps by one, never by 0.2 of an item
+        value_axis = "xaxis" if traces[0].get("orientation") == "h" else "yaxis"
+        layout[value_axis] = {"dtick": 1} | layout.get(value_axis, {})
     return {
         "data": traces,
         "layout": {
@@ -97,7 +155,9 @@ def figure(traces: list[dict], height: int = 320, *, reversed_y=False, **layout)
             "plot_bgcolor": "#ffffff",
             "font": {"family": "system-ui, sans-serif", "size": 12},
             "xaxis": axis | layout.pop("xaxis", {}),
-            "yaxis": axis | ({"autorange": "reversed"} if reversed_y else {}),
+            "yaxis": axis
+            | ({"autorange": "reversed"} if reversed_y else {})
+            | layout.pop("yaxis", {}),
             **layout,
         },
     }
@@ -126,7 +186,7 @@ def summary(ctx: Context) -> Chart:
     for label, now, before in (
         (_("Items and tasks finished"), s.now.finished, s.before.finished),
         (_("On time, %"), s.now.on_time_rate, s.before.on_time_rate),
-        (_("Median cycle time, h"), s.now.median_hours, s.before.median_hours),
+        (_("Median cycle time"), hours(s.now.median_hours), hours(s.before.median_hours)),
     ):
         chart.add([label, now, before, change(now, before)])
     return chart
@@ -227,7 +287,7 @@ def cycle_time(ctx: Context) -> Chart:
     chart = Chart(
         "cycle",
         _("Cycle time, launch to the final stage"),
-        [_("Process"), pgettext("dashboard", "Finished"), _("Median, h"), _("85th percentile, h")],
+        [_("Process"), pgettext("dashboard", "Finished"), _("Median"), _("85th percentile")],
     )
     shown = [(tid, name) for tid, (name, _c) in names.items() if tid in cycles]
     links = []
@@ -235,7 +295,7 @@ def cycle_time(ctx: Context) -> Chart:
         c = cycles[tid]
         link = ctx.url("items", {"show": "finished", "template": tid})
         links.append(link)
-        chart.add([name, c.count, c.median_hours, c.p85_hours], link)
+        chart.add([name, c.count, hours(c.median_hours), hours(c.p85_hours)], link)
     labels = [name for _t, name in shown]
     traces = [
         bar(
@@ -266,7 +326,7 @@ def stage_time(ctx: Context) -> Chart:
     chart = Chart(
         "stages",
         _("Time per stage"),
-        [_("Process"), _("Stage"), _("Visits"), _("Mean, h"), _("Total, h"), _("Bottleneck")],
+        [_("Process"), _("Stage"), _("Visits"), _("Mean"), _("Total"), _("Bottleneck")],
         note=_("The stage where a visit lasts longest on average is the bottleneck."),
     )
     worst = max(found, key=lambda s: s.mean_hours, default=None)
@@ -275,7 +335,14 @@ def stage_time(ctx: Context) -> Chart:
         link = ctx.url("items", {"show": "stage", "stage": s.key, "template": s.template_id})
         links.append(link)
         chart.add(
-            [names[s.template_id][0], s.name, s.visits, s.mean_hours, s.total_hours, s is worst],
+            [
+                names[s.template_id][0],
+                s.name,
+                s.visits,
+                hours(s.mean_hours),
+                hours(s.total_hours),
+                s is worst,
+            ],
             link,
         )
     trace = bar(
@@ -428,9 +495,9 @@ def departments(ctx: Context) -> Chart:
             _("On time, %"),
             _("On time before, %"),
             _("On time: change, points"),
-            _("Median cycle time, h"),
-            _("Median cycle time before, h"),
-            _("Cycle time: change, h"),
+            _("Median cycle time"),
+            _("Median cycle time before"),
+            _("Cycle time: change"),
         ],
         note=_("“Before”: the period of the same length just before the chosen one."),
     )
@@ -450,9 +517,9 @@ def departments(ctx: Context) -> Chart:
                 now.on_time_rate,
                 before.on_time_rate,
                 change(now.on_time_rate, before.on_time_rate),
-                now.median_hours,
-                before.median_hours,
-                change(now.median_hours, before.median_hours),
+                hours(now.median_hours),
+                hours(before.median_hours),
+                change(hours(now.median_hours), hours(before.median_hours)),
             ],
             link,
         )

@@ -9,10 +9,11 @@ deadline, a task done on or before its due date; items and tasks without one don
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from mkflow.analytics.filters import Filters, seconds_between
-from mkflow.analytics.process_figures import cycles_of, day_of, finished, item_conditions
+from mkflow.analytics.process_figures import cycles_of, day_of, finished
 from mkflow.analytics.project_figures import project_conditions
 from mkflow.analytics.task_events import done_tasks
 from mkflow.core.database import db
@@ -25,6 +26,7 @@ from mkflow.models import (
     Project,
     Task,
     TaskStatus,
+    User,
 )
 
 
@@ -60,14 +62,13 @@ def summaries(f: Filters, now: datetime, today: date) -> list[Summary]:
     found = {did: Summary(did, name) for did, name in db.session.execute(query)}
     both = f.narrowed(replace(f.period, start=f.period.previous().start))
     current = case((Event.at >= f.period.lo, 1), else_=0)
-    for did, count, overdue in _open_items(f, now):
-        if did in found:
-            found[did].active += count
-            found[did].overdue += overdue
-    for did, count, overdue in _open_tasks(f, today):
-        if did in found:
-            found[did].active += count
-            found[did].overdue += overdue
+    for rows in (_open_items(f, now), _open_tasks(f, today)):
+        for owner, holder, count, overdue in rows:
+            # counted once for the department of the process or project, and once more
+            # for the holder's department when that is another (as People counts them)
+            for did in {owner, holder} & found.keys():
+                found[did].active += count
+                found[did].overdue += overdue or 0
     for did, is_current, count, due, on_time in _finished_items(both, current):
         _add(found, did, is_current, count, due, on_time)
     for did, is_current, count, due, on_time in _done_tasks(both, f.period.lo):
@@ -89,33 +90,61 @@ def _add(found, did, is_current, count, due, on_time) -> None:
 
 
 def _open_items(f: Filters, now: datetime):
-    """Active items; with a person, those they hold now (as the People table counts them),
-    not every item they once held."""
-    conditions = item_conditions(replace(f, person_id=None))
+    """Active items by (the process's department, the holder's department): those of the
+    filters' processes and those their people hold in any process; with a person, those
+    they hold now (as the People table counts them), not every item they once held."""
+    holder = aliased(User)
+    conditions = [ProcessInstance.state == InstanceState.ACTIVE]
+    if f.template_id is not None:
+        conditions.append(ProcessInstance.template_id == f.template_id)
+    elif f.department_id is not None:
+        conditions.append(
+            or_(
+                ProcessTemplate.department_id == f.department_id,
+                holder.department_id == f.department_id,
+            )
+        )
     if f.person_id is not None:
         conditions.append(ProcessInstance.assignee_id == f.person_id)
     return db.session.execute(
         select(
             ProcessTemplate.department_id,
+            holder.department_id,
             func.count(),
             func.sum(case((ProcessInstance.stage_due_at < now, 1), else_=0)),
         )
         .join(ProcessTemplate, ProcessInstance.template_id == ProcessTemplate.id)
-        .where(ProcessInstance.state == InstanceState.ACTIVE, *conditions)
-        .group_by(ProcessTemplate.department_id)
+        .outerjoin(holder, ProcessInstance.assignee_id == holder.id)
+        .where(*conditions)
+        .group_by(ProcessTemplate.department_id, holder.department_id)
     )
 
 
 def _open_tasks(f: Filters, today: date):
+    """Open tasks by (the project's department, the assignee's department), as for items."""
+    holder = aliased(User)
+    conditions = [
+        Task.status != TaskStatus.DONE,
+        Project.is_template.is_(False),
+        Project.archived_at.is_(None),
+    ]
+    if f.department_id is not None:
+        conditions.append(
+            or_(Project.department_id == f.department_id, holder.department_id == f.department_id)
+        )
+    if f.person_id is not None:
+        conditions.append(Task.assignee_id == f.person_id)
     return db.session.execute(
         select(
             Project.department_id,
+            holder.department_id,
             func.count(),
             func.sum(case((Task.due_date < today, 1), else_=0)),
         )
         .join(Project, Task.project_id == Project.id)
-        .where(Task.status != TaskStatus.DONE, *project_conditions(f))
-        .group_by(Project.department_id)
+        .outerjoin(holder, Task.assignee_id == holder.id)
+        .where(*conditions)
+        .group_by(Project.department_id, holder.department_id)
     )
 
 

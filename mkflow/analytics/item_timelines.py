@@ -234,7 +234,7 @@ def template_figure(
         ]
         deadline = None
         if item.deadline:
-            hover.append(f"{labels['deadline']}: {fmt.short_day(item.deadline)}")
+            hover.append(f"{labels['deadline']}: {fmt.date(item.deadline)}")
             deadline = datetime.combine(item.deadline, time(12))
         spans.append(
             Span(

@@ -139,7 +139,7 @@ def portfolio_figure(
         hover = [
             project.name,
             f"{labels['manager']}: {project.manager.name if project.manager else '—'}",
-            f"{labels['dates']}: {fmt.short_day(row.first)} – {fmt.short_day(row.last)}",
+            f"{labels['dates']}: {fmt.date(row.first)} – {fmt.date(row.last)}",
             f"{labels['progress']}: {row.done} / {row.total}",
         ]
         if row.overdue:
@@ -169,7 +169,7 @@ def portfolio_figure(
                     group=state,  # a day in the project's colour, under the diamond
                     hover=[
                         milestone.title,
-                        f"{labels['due']}: {fmt.short_day(milestone.due)}"
+                        f"{labels['due']}: {fmt.date(milestone.due)}"
                         + (f" · {labels['done']}" if milestone.done else ""),
                     ],
                     url=task_url(milestone.id),

@@ -353,12 +353,16 @@ def _arrows(t, row_of, x_of, top) -> str:
 # --- the dashboards' bars -------------------------------------------------------------------
 
 
-def _nice_ticks(top: float, count: int = 5) -> list[float]:
+def _nice_ticks(top: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Up to about ``count`` steps from 0 past ``top``; ``whole``: counts of things, which
+    step by whole numbers (never 0.2 of an item)."""
     if top <= 0:
         return [0, 1]
     raw = top / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(1, round(step))
     return [i * step for i in range(int(math.ceil(top / step - 1e-9)) + 1)]
 
 
@@ -394,11 +398,12 @@ def _bars(traces, layout, day_text):
         peak = max(totals.values(), default=0)
     else:
         peak = max((v or 0 for t in bars for v in t.get(val_key) or []), default=0)
+    whole = all(isinstance(v, int) for t in bars for v in t.get(val_key) or [] if v is not None)
     if "range" in value_axis:
         vmin, vmax = value_axis["range"]
-        ticks = _nice_ticks(vmax)
+        ticks = _nice_ticks(vmax, whole=whole)
     else:
-        vmin, ticks = 0, _nice_ticks(peak)
+        vmin, ticks = 0, _nice_ticks(peak, whole=whole)
         vmax = ticks[-1] or 1
     suffix = value_axis.get("ticksuffix", "")
     texts = [_category_text(c, day_text) for c in categories]
@@ -502,7 +507,7 @@ def _areas(traces, day_text):
     for t in traces:
         for i, v in enumerate(t.get("y") or []):
             totals[i] += v or 0
-    ticks = _nice_ticks(max(totals, default=0))
+    ticks = _nice_ticks(max(totals, default=0), whole=True)  # items at a stage
     vmax = ticks[-1] or 1
     left, right, top, bottom, height = 44, WIDE - 12, 10, 300, 328
     step = (right - left) / max(1, n - 1)

@@ -10,20 +10,19 @@ from flask_babel import gettext as _
 
 from mkflow.core import clock
 
-DATETIME_PATTERNS = {"ru": "%d.%m.%Y, %H:%M", "en": "%d %b %Y, %H:%M"}
-# Babel's "short" dates (ru "dd.MM.y", en "M/d/yy"), without a Babel call per value.
-SHORT_DAYS = {
-    "ru": lambda day: day.strftime("%d.%m.%Y"),
-    "en": lambda day: f"{day.month}/{day.day}/{day:%y}",
+# One date and one date-time format per language, on every page, table, chart and mail
+# (CSV files keep ISO dates). The day is formatted without a Babel call per value.
+DAY_FORMATS = {
+    "ru": lambda day: day.strftime("%d.%m.%Y"),  # 07.12.2026
+    "en": lambda day: f"{day.day} {day:%b} {day.year}",  # 7 Dec 2026
 }
 
 
 class Formatter:
     def __init__(self, locale: str, zone: ZoneInfo):
-        self.pattern = DATETIME_PATTERNS.get(locale, DATETIME_PATTERNS["en"])
         # Remembered per day: a Gantt or a list prints the same few hundred days again and
         # again, and strftime costs more than the look-up.
-        self.short_day = lru_cache(maxsize=4096)(SHORT_DAYS.get(locale, SHORT_DAYS["en"]))
+        self.date = lru_cache(maxsize=4096)(DAY_FORMATS.get(locale, DAY_FORMATS["en"]))
         self.zone = zone
         # Short unit marks, translated once.
         self.day, self.hour, self.minute = _("d"), _("h"), _("min")
@@ -32,7 +31,8 @@ class Formatter:
         """A stored (naive UTC) moment in the user's time zone."""
         if moment is None:
             return ""
-        return moment.replace(tzinfo=UTC).astimezone(self.zone).strftime(self.pattern)
+        local = moment.replace(tzinfo=UTC).astimezone(self.zone)
+        return f"{self.date(local.date())}, {local:%H:%M}"
 
     def duration(self, delta: timedelta) -> str:
         """ "2 d 3 h", "3 h 20 min", "15 min": the two largest units."""

@@ -114,10 +114,10 @@ def head_report(user: User, day, now: datetime) -> HeadReport | None:
         .order_by(Task.due_date)
         .limit(OVERDUE_LISTED)
     ).all()
-    short_day = formatter().short_day
+    day = formatter().date
     for task_id, title, due in tasks:
         url = url_for("projects.task", task_id=task_id, _external=True)
-        report.overdue.append((title, short_day(due), url))
+        report.overdue.append((title, day(due), url))
     templates = db.session.execute(
         select(ProcessTemplate.id, ProcessTemplate.name).where(
             ProcessTemplate.department_id.in_(ids), ProcessTemplate.archived.is_(False)

@@ -80,6 +80,7 @@ class Card:
     rework_count: int
     lock_version: int
     actions: tuple = ()  # what the user may do; its display is the web's (web.cards)
+    due_is_day: bool = False  # a waiting stage is due on a day (the publication), not a moment
 
     @property
     def is_active(self) -> bool:
@@ -198,6 +199,7 @@ def _cards(query, user: User | None, params: dict | None = None) -> list[Card]:
     # On the session's connection: plain rows, without the ORM's per-row work.
     for *fields, kind in db.session.connection().execute(query, params or {}):
         card = Card(*fields)
+        card.due_is_day = kind == StageKind.WAIT
         if user_id is not None:
             card.actions = actions_for(
                 kind, is_assignee=card.assignee_id == user_id, is_active=card.is_active

@@ -60,7 +60,8 @@ def item_cards(now, cards) -> list[ItemCard]:
         due_text = age_text = ""
         if card.is_active:
             if card.stage_due_at:
-                moment = fmt.when(card.stage_due_at)
+                due_at = card.stage_due_at
+                moment = fmt.date(due_at.date()) if card.due_is_day else fmt.when(due_at)
                 due_text = f"{overdue}: {moment}" if late else f"{due} {moment}"
             age_text = in_stage.replace("{}", fmt.duration(now - card.stage_entered_at))
         shown.append(
@@ -102,11 +103,11 @@ def card_context(now, columns=()) -> dict:
 def prepare_rows(rows) -> dict:
     """Fill each task row's link and date texts; return the labels every row shares."""
     prefix = url_for("projects.task", task_id=0)[:-1]  # "/projects/tasks/": + the id
-    short_day = formatter().short_day
+    day = formatter().date
     for row in rows:
         row.url = prefix + str(row.id)
-        row.start_text = short_day(row.start_date) if row.start_date else ""
-        row.due_text = short_day(row.due_date) if row.due_date else ""
+        row.start_text = day(row.start_date) if row.start_date else ""
+        row.due_text = day(row.due_date) if row.due_date else ""
     return {"labels": row_labels()}
 
 
@@ -129,7 +130,7 @@ def work_tasks(tasks, user, today) -> list[WorkTask]:
     """My work's tasks (ORM rows with their projects) with the moves ``user`` may make (a
     waiting one shows that it waits instead of Start)."""
     prefix = url_for("projects.task", task_id=0)[:-1]
-    short_day = formatter().short_day
+    day = formatter().date
     blocked = listing.blocked_among([task.id for task in tasks])
     return [
         WorkTask(
@@ -139,7 +140,7 @@ def work_tasks(tasks, user, today) -> list[WorkTask]:
             task.project.name,
             task.status,
             bool(task.due_date and task.due_date < today),
-            short_day(task.due_date) if task.due_date else "",
+            day(task.due_date) if task.due_date else "",
             task.lock_version,
             listing.card_moves(project_tasks.allowed_moves(task, user), blocked=task.id in blocked),
             task.id in blocked,

@@ -26,7 +26,8 @@ def template_helpers() -> dict:
         "colors_url": stylesheet_url,
         "when": lambda moment: formatter().when(moment),
         "duration": lambda delta: formatter().duration(delta),
-        "day": lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        "day": lambda d: formatter().date(d) if d else "",
+        "weekday": lambda d: format_date(d, "EEEE"),
         "is_overdue": board.is_overdue,
         # Translated and escaped once per language (a label is lazy: each use would look it
         # up; the card partial prints them without autoescape).
@@ -61,7 +62,7 @@ def chart_helpers() -> dict:
     chart."""
     return {
         "chart_svg": lambda figure, caption="": svg.render(
-            figure, formatter().short_day, caption=caption
+            figure, formatter().date, caption=caption
         ),
         "figure_url": figure_url,
     }

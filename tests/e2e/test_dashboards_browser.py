@@ -31,7 +31,7 @@ def test_the_department_dashboard_draws_its_charts(page, processes, console_erro
         page.evaluate("id => document.getElementById(id).scrollIntoView()", name)
         expect(page.locator(f"#{name}-chart .chart-svg")).to_be_visible()
     expect(page.locator("#cycle-table")).to_be_visible()  # numbers beside the chart
-    expect(page.locator("#cycle-table")).to_contain_text("84.0")
+    expect(page.locator("#cycle-table")).to_contain_text("3 d 12 h")
     expect(page.locator("#flow-chart .chart-svg polygon")).to_have_count(7)  # one per stage
     # a chart that came later draws with plotly.js too, when asked
     with page.expect_response(lambda response: "figure=cycle-chart" in response.url) as fetched:

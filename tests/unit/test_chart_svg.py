@@ -10,10 +10,10 @@ from markupsafe import Markup
 from mkflow.analytics import dashboard_figures as dash
 from mkflow.analytics import svg
 from mkflow.analytics.timeline import Arrow, Group, Span, figure
-from mkflow.core.formatting import SHORT_DAYS
+from mkflow.core.formatting import DAY_FORMATS
 
 START = date(2026, 12, 7)
-RU, EN = SHORT_DAYS["ru"], SHORT_DAYS["en"]
+RU, EN = DAY_FORMATS["ru"], DAY_FORMATS["en"]
 
 
 def rects(markup: str) -> list[dict]:
@@ -67,7 +67,7 @@ def test_a_bar_outside_the_window_is_not_drawn_and_one_across_its_edge_is_cut():
 
 @pytest.mark.parametrize(
     ("day_text", "shown", "not_shown"),
-    [(RU, "14.12.2026", "12/14/26"), (EN, "12/14/26", "14.12.2026")],
+    [(RU, "14.12.2026", "14 Dec 2026"), (EN, "14 Dec 2026", "14.12.2026")],
 )
 def test_the_date_axis_speaks_the_page_language(day_text, shown, not_shown):
     fig = timeline([span("1", 1, 2)], today=START, today_label="Today", tick_step=7 * 86400000)
@@ -82,7 +82,7 @@ def test_week_categories_of_a_dashboard_chart_are_written_as_days():
         xaxis={"type": "category"},
     )
     assert ">07.12.2026</text>" in svg.render(fig, RU)
-    assert ">12/7/26</text>" in svg.render(fig, EN)
+    assert ">7 Dec 2026</text>" in svg.render(fig, EN)
 
 
 def test_stacked_bars_follow_each_other_and_grouped_bars_stand_side_by_side():

@@ -282,6 +282,42 @@ def page_tables(client, url) -> dict:
     return Tables(whole_page(client, url)).tables
 
 
+def as_shown(cell: str) -> str:
+    """A CSV cell as the page's table shows it: ISO dates as "2 Mar 2026", hours as days and
+    hours ("84.0" -> "3 d 12 h"); anything else as it is."""
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", cell):
+        day = date.fromisoformat(cell)
+        return f"{day.day} {day:%b} {day.year}"
+    return cell
+
+
+def same_table(csv_body: list[list[str]], table: list[list[str]], hour_columns=()) -> bool:
+    """The CSV holds the table's values: dates in ISO, lengths of time in hours (rounded to
+    a tenth), the rest as shown."""
+    if len(csv_body) != len(table):
+        return False
+    for row, shown in zip(csv_body, table, strict=True):
+        timed = set(hour_columns)
+        if row[0].endswith(", h"):  # a row of lengths of time says so in its first cell
+            row, timed = [row[0].removesuffix(", h"), *row[1:]], set(range(1, len(row)))
+        for n, (cell, text) in enumerate(zip(row, shown, strict=True)):
+            if n in timed and cell:
+                # the table names two units: "3 d 20 h" is exact to the hour
+                precision = 1 if " d" in text else 0.05
+                if abs(float(cell) - shown_hours(text)) >= precision:
+                    return False
+            elif as_shown(cell) != text:
+                return False
+    return True
+
+
+def shown_hours(text: str) -> float:
+    """ "−2 d 12 h" -> -60.0: a length of time as the table shows it, in hours."""
+    units = {"d": 24, "h": 1, "min": 1 / 60}
+    total = sum(int(n) * units[u] for n, u in re.findall(r"(\d+) (d|h|min)", text))
+    return -total if text.startswith("−") else total
+
+
 def csv_rows(client, url) -> list[list[str]]:
     response = client.get(url)
     assert response.status_code == 200, url
@@ -320,12 +356,18 @@ def test_a_head_sees_the_department_and_each_csv_equals_its_table(client, auth, 
     tables = page_tables(client, f"/dashboard?{query}")
     for name in dashboard_figures.DEPARTMENT:  # every chart of the page
         rows = csv_rows(client, f"/dashboard/{name}.csv?{query}")
-        assert rows[1:] == tables[f"{name}-table"], name
-    assert tables["cycle-table"] == [["Article publication", "2", "84.0", "92.4"]]
+        hour_columns = {n for n, header in enumerate(rows[0]) if header.endswith(", h")}
+        assert same_table(rows[1:], tables[f"{name}-table"], hour_columns), name
+    # Lengths of time as people say them; the CSV keeps hours, and says so.
+    assert tables["cycle-table"] == [["Article publication", "2", "3 d 12 h", "3 d 20 h"]]
+    assert csv_rows(client, f"/dashboard/cycle.csv?{query}")[0][2:] == [
+        "Median, h",
+        "85th percentile, h",
+    ]
     assert ["Article publication", "Text approval", "3", "1", "66.7"] in tables["first_pass-table"]
     assert tables["throughput-table"] == [
-        ["2026-03-02", "Article publication", "1"],
-        ["2026-03-09", "Article publication", "1"],
+        ["2 Mar 2026", "Article publication", "1"],
+        ["9 Mar 2026", "Article publication", "1"],
     ]
     # The bars' figures are in the page, each bar linking to its items.
     page = whole_page(client, f"/dashboard?{query}")
@@ -337,8 +379,8 @@ def test_filters_in_the_url_change_the_page(client, auth, history):
     auth.login("head@demo.local")
     whole = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-15")
     first = page_tables(client, "/dashboard?from=2026-03-02&to=2026-03-08")
-    assert whole["cycle-table"][0][1:3] == ["2", "84.0"]
-    assert first["cycle-table"][0][1:3] == ["1", "96.0"]
+    assert whole["cycle-table"][0][1:3] == ["2", "3 d 12 h"]
+    assert first["cycle-table"][0][1:3] == ["1", "4 d"]
     newsletter = template("newsletter").id
     other = page_tables(client, f"/dashboard?from=2026-03-02&to=2026-03-15&template={newsletter}")
     assert other["cycle-table"] == []
@@ -376,10 +418,11 @@ def test_the_company_head_and_administrators_see_every_department(client, auth, 
         # in the period and before, the change.
         *("Marketing", "5", "4", "5", "1", "+4"),
         *("75.0", "", ""),  # on time now and before (nothing was due before)
-        *("84.0", "24.0", "+60.0"),  # median cycle time
+        *("3 d 12 h", "1 d", "+2 d 12 h"),  # median cycle time
     ]
     csv = csv_rows(client, f"/dashboard/company/departments.csv?{query}")
-    assert csv[1:] == list(tables["departments-table"])
+    assert {row[0]: row for row in csv}["Marketing"][-3:] == ["84.0", "24.0", "+60.0"]  # hours
+    assert same_table(csv[1:], list(tables["departments-table"]), {9, 10, 11})
     assert len(set(csv[0])) == len(csv[0])  # each column says what it is: no three "Change"
     marketing = department("marketing").id
     page = client.get(f"/dashboard/company?{query}").get_data(as_text=True)
@@ -558,7 +601,9 @@ def test_the_first_screen_comes_with_the_page_and_the_rest_when_scrolled_to(clie
     fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<section class="dash-section dash-cycle" id="cycle"')
     assert "<html" not in fragment and '<svg class="chart-svg' in fragment
-    assert Tables(fragment).tables["cycle-table"] == [["Article publication", "2", "84.0", "92.4"]]
+    assert Tables(fragment).tables["cycle-table"] == [
+        ["Article publication", "2", "3 d 12 h", "3 d 20 h"]
+    ]
     alone = client.get(url)  # the link's page: the chart with the dashboard's navigation
     assert "<html" in alone.get_data(as_text=True) and 'id="cycle-table"' in alone.get_data(
         as_text=True

@@ -259,7 +259,7 @@ FILLED = {
     FieldType.TEXT: ("Plain words", "Plain words"),
     FieldType.LONGTEXT: ("Line one\nLine two", "Line one\nLine two"),
     FieldType.NUMBER: ("12,5", "12.5"),
-    FieldType.DATE: ("2031-03-05", "Mar 5, 2031"),
+    FieldType.DATE: ("2031-03-05", "5 Mar 2031"),
     FieldType.URL: ("https://example.com/guide", 'href="https://example.com/guide"'),
     FieldType.USER: (None, "Daria Sokolova"),  # the copywriter, by id
     FieldType.CHECKBOX: ("1", "Yes"),

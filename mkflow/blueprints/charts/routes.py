@@ -169,7 +169,6 @@ def instance_timeline(instance_id):
         visits=visits,
         visit_label=timelines.visit_label,
         now=now,
-        short_day=fmt.short_day,
         figure=figure,
     )
 
@@ -193,7 +192,6 @@ def template_timeline(template_id):
         item_url=item_url,
         stages=stages,
         stage=stage,
-        short_day=fmt.short_day,
         figure=figure,
     )
 
@@ -219,6 +217,5 @@ def portfolio(department_id):
         {"portfolio": figure},
         department=department,
         rows=rows,
-        short_day=fmt.short_day,
         figure=figure,
     )

@@ -7,7 +7,6 @@ import io
 from datetime import date, datetime
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -171,7 +170,7 @@ def company():
 def _csv(chart: dashboard_figures.Chart, f: dashboard_filters.Filters):
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in (chart.headers, *chart.rows):
+    for row in chart.csv_rows():
         writer.writerow([spreadsheet_cell(value) for value in row])
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -224,7 +223,7 @@ def _shown(value, fmt) -> str:
     if isinstance(value, datetime):
         return fmt.when(value)
     if isinstance(value, date):
-        return format_date(value)
+        return fmt.date(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     if isinstance(value, EventKind) and value.outcome:
