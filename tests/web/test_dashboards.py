@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import pytest
 from dashboard_scenario import END, NOW, PERIOD, START, TODAY, build
 from sqlalchemy import select
-from support import figure_url, page_figure, template, user
+from support import figure_url, launch_article, page_figure, template, user
 
 from mkflow.analytics import (
     dashboard_figures,
@@ -661,3 +661,22 @@ def test_the_company_head_lands_on_the_company_view_and_a_department_head_on_her
     auth.login("head@demo.local")
     page = client.get("/dashboard")
     assert page.status_code == 200 and "Marketing" in page.get_data(as_text=True)
+
+
+def test_a_heads_summary_counts_what_the_people_table_below_shows(client, auth, processes):
+    """The sales head holds a marketing item, overdue: his department's summary says so, as
+    the People table under it does (it once said 0 and 0)."""
+    item = launch_article(roles={"Marketer": user("sales.head@demo.local").id})
+    item.stage_due_at = clock.now() - timedelta(hours=1)
+    db.session.commit()
+    auth.login("sales.head@demo.local")
+    tables = page_tables(client, "/dashboard")
+    summary = {row[0]: row[1] for row in tables["summary-table"]}
+    assert (summary["Active work"], summary["Overdue"]) == ("1", "1")
+    [me] = [row for row in tables["people-table"] if row[0] == "Viktor Orlov"]
+    assert me[1:4] == ["1", "0", "1"]  # items, tasks, overdue
+    # the marketing department still counts its own item, once
+    auth.logout()
+    auth.login("head@demo.local")
+    marketing = {row[0]: row[1] for row in page_tables(client, "/dashboard")["summary-table"]}
+    assert (marketing["Active work"], marketing["Overdue"]) == ("1", "1")
