@@ -1,0 +1,81 @@
+"""At 390 px, the width of a phone, every page of the article story and the project pages
+fits the screen: no page scrolls sideways, an item's field values are on screen, a board
+shows one column at a time, tables become lists that name each value."""
+
+import pytest
+from playwright.sync_api import expect
+from support import launch_article, log_in
+
+from mkflow.core.database import db
+from mkflow.models import ProcessInstance, Project, Task
+
+PHONE = {"width": 390, "height": 844}
+LONG_URL = "https://docs.example/articles/a-rather-long-address-of-the-shared-document-v2"
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.fixture
+def story(demo_items, demo_projects):
+    item = launch_article("A phone-sized article")
+    item.values = item.values | {"text": LONG_URL}
+    db.session.commit()
+    return item
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+def test_every_page_fits_a_phone(page, story, console_errors, locale):
+    page.set_viewport_size(PHONE)
+    log_in(page, "head@demo.local")
+    if locale == "ru":
+        page.locator(".language-switch button[value=ru]").click()
+    project = db.session.scalar(db.select(Project).where(Project.is_template.is_(False)))
+    template_id = story.template_id
+    task = db.session.scalar(db.select(Task).where(Task.project_id == project.id).limit(1))
+    pages = [
+        "/me",
+        f"/instances/{story.id}",
+        f"/processes/{template_id}/board",
+        f"/processes/{template_id}/start",
+        "/projects",
+        f"/projects/{project.id}",
+        f"/projects/{project.id}/board",
+        f"/projects/{project.id}/gantt",
+        f"/projects/{project.id}/tasks/{task.id}",
+        "/dashboard",
+        "/notifications",
+    ]
+    for url in pages:
+        page.goto(url)
+        assert page_width(page) <= PHONE["width"], url
+
+    # The item's values are on screen, the long link wrapped inside it.
+    page.goto(f"/instances/{story.id}")
+    link = page.get_by_role("link", name=LONG_URL)
+    box = link.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+    # A board: one column on screen at a time, the next one a swipe away.
+    page.goto(f"/processes/{template_id}/board")
+    first = page.locator(".board .column").first.bounding_box()
+    assert first["width"] > PHONE["width"] * 0.7
+
+    # The task table is a list: each value says what it is.
+    page.goto(f"/projects/{project.id}")
+    due = page.locator(".task-table tbody tr").first.locator("td.day").last
+    expect(due).to_be_visible()
+    label = due.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label.strip('"') in ("Due: ", "Срок: ")
+    assert console_errors == []
+
+
+def test_a_phone_item_page_shows_the_step_first(page, story, console_errors):
+    page.set_viewport_size(PHONE)
+    log_in(page, "marketer@demo.local")
+    page.goto(f"/instances/{story.id}")
+    step = page.get_by_role("heading", name="Your step: Content brief and deadline")
+    expect(step).to_be_in_viewport()
+    assert db.session.get(ProcessInstance, story.id).assignee.email == "marketer@demo.local"
+    assert console_errors == []
