@@ -168,7 +168,8 @@ def test_colours_follow_status_and_late_tasks_are_outlined(app, demo):
         assert by_name["Assigned"]["customdata"] == [f"/projects/tasks/{late.id}"]
         # Hover: title, assignee, dates, status; a dotted line at today.
         assert by_name["Assigned"]["hovertext"] == [
-            "Late<br>Assignee: Unassigned<br>Dates: 4 Mar 2030 – 5 Mar 2030<br>Status: Assigned · Overdue"
+            "Late<br>Assignee: Unassigned<br>Dates: 4 Mar 2030 – 5 Mar 2030"
+            "<br>Status: Assigned · Overdue"
         ]
         (line,) = figure["layout"]["shapes"]
         assert (line["x0"], line["x1"], line["label"]["text"]) == (
