@@ -170,7 +170,7 @@ def test_a_card_that_moves_behind_the_shown_cards_is_counted_not_shown(client, a
         ("more-brief", "true"),
         ("colhead-copy", "true"),
         ("more-copy", "true"),
-        ("live-message", "true"),
+        ("live-message", "innerHTML"),
         ("work-count", "true"),
         ("bell", "true"),
     ]

@@ -430,7 +430,7 @@ def test_completing_from_the_board_with_fields_moves_the_card(client, auth, proc
     assert re.search(r'<header class="column-head" id="colhead-brief" hx-swap-oob="true"', page)
     assert re.search(r'<header class="column-head" id="colhead-copy" hx-swap-oob="true"', page)
     assert "colhead-design" not in page  # untouched columns are not sent
-    live = re.search(r'<div id="live-message"[^>]*hx-swap-oob="true">(.*?)</div>', page, re.S)
+    live = re.search(r'<div id="live-message"[^>]*hx-swap-oob="innerHTML">(.*?)</div>', page, re.S)
     assert "Done: “CRM guide” is now with Dmitry Volkov at “Writing”." in live.group(1)
     assert re.search(r'<span id="work-count"[^>]*hx-swap-oob="true"', page)
     stored = item(launched.id)
@@ -454,7 +454,7 @@ def test_a_stage_action_answers_with_only_the_card_two_column_heads_and_the_coun
         ("", "beforeend:#cards-copy"),
         ("colhead-brief", "true"),
         ("colhead-copy", "true"),
-        ("live-message", "true"),
+        ("live-message", "innerHTML"),
         ("work-count", "true"),
         ("bell", "true"),
     ]

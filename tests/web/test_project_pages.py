@@ -1206,7 +1206,7 @@ def test_a_board_move_answers_with_the_card_its_two_column_heads_and_the_counter
         ("colhead-in_progress", "true"),
         ("colfoot-assigned", "true"),  # what is left past the loaded cards
         ("colfoot-in_progress", "true"),
-        ("live-message", "true"),
+        ("live-message", "innerHTML"),
         ("work-count", "true"),
         ("bell", "true"),
     ]

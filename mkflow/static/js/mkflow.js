@@ -14,3 +14,25 @@ document.addEventListener("htmx:responseError", function () {
 document.addEventListener("htmx:sendError", function () {
   showLive(document.body.dataset.offlineText);
 });
+
+// After an action on a card (board or My work), keep the keyboard where the work is: on the
+// card where it now stands, else on the card that followed it, else on the message; after a
+// refusal, on the message that says why. Otherwise focus falls back to the page's start.
+var acted = null;
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var card = event.target.closest && event.target.closest("li[id]");
+  if (!card) { acted = null; return; }
+  var next = card.nextElementSibling || card.previousElementSibling;
+  acted = { id: card.id, next: next && next.id };
+});
+document.addEventListener("htmx:afterSettle", function () {
+  if (!acted) return;
+  var message = document.querySelector("#live-message .message");
+  var refused = message && message.classList.contains("message-error");
+  var card = !refused && (document.getElementById(acted.id) || document.getElementById(acted.next));
+  var target = card ? card.querySelector("a, button") : message;
+  acted = null;
+  if (!target) return;
+  if (!card) target.tabIndex = -1;  // a message is not a stop in the Tab order, only a landing
+  target.focus();
+});
