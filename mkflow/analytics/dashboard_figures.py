@@ -13,8 +13,8 @@ from mkflow.analytics import department_figures, process_figures, project_figure
 from mkflow.analytics.filters import Filters
 from mkflow.core.formatting import formatter
 
-PALETTE = ("#2454c5", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d")
-LATE, SOON, NEXT, LATER = "#c0392b", "#e67e22", "#f1c40f", "#8da4bf"
+PALETTE = ("#2454c5", "#d35400", "#219653", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d")
+LATE, SOON, NEXT, LATER = "#c0392b", "#d35400", "#a67c00", "#6b7f95"
 
 
 class Hours(float):

@@ -11,11 +11,11 @@ from mkflow.models import LinkKind, Project, TaskStatus
 from mkflow.projects import listing, planning
 
 STATUS_COLOURS = {
-    TaskStatus.ASSIGNED: "#8da4bf",
+    TaskStatus.ASSIGNED: "#6b7f95",
     TaskStatus.IN_PROGRESS: "#2f80ed",
-    TaskStatus.ON_REVIEW: "#f2a93b",
+    TaskStatus.ON_REVIEW: "#b8741a",
     TaskStatus.REOPENED: "#9b51e0",
-    TaskStatus.DONE: "#27ae60",
+    TaskStatus.DONE: "#219653",
 }
 # Zoom: the days the axis first shows, and its tick step (plotly "dtick": ms or "M1").
 ZOOMS = {

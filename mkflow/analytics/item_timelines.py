@@ -25,15 +25,15 @@ from mkflow.processes.history import ENTERING, events
 
 KIND_COLOURS = {
     StageKind.WORK: "#2f80ed",
-    StageKind.APPROVAL: "#f2a93b",
-    StageKind.WAIT: "#8da4bf",
-    StageKind.FINAL: "#27ae60",
+    StageKind.APPROVAL: "#b8741a",
+    StageKind.WAIT: "#6b7f95",
+    StageKind.FINAL: "#219653",
 }
 SENT_BACK = "sent_back"  # the colour of a visit that ended in a rejection or a move back
 SENT_BACK_COLOUR = "#c0392b"
 DEADLINE_COLOUR = "#1f2933"
 # The colours of a template's stages, in stage order (a board's columns, left to right).
-STAGE_PALETTE = ["#8da4bf", "#2f80ed", "#f2a93b", "#9b51e0", "#16a085", "#e67e22", "#27ae60"]
+STAGE_PALETTE = ["#6b7f95", "#2f80ed", "#b8741a", "#9b51e0", "#16a085", "#d35400", "#219653"]
 
 
 @dataclass

@@ -16,9 +16,9 @@ from mkflow.people.process_access import sees_everything
 from mkflow.people.project_access import visible_projects_filter
 
 STATE_COLOURS = {
-    "planned": "#8da4bf",
+    "planned": "#6b7f95",
     "running": "#2f80ed",
-    "finished": "#27ae60",
+    "finished": "#219653",
 }
 
 

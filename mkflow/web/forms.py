@@ -30,10 +30,14 @@ class EmailAddress:
 
 class CsrfTokenField(HiddenField):
     """The CSRF token, rendered afresh (``form.csrf_token``, ``form.hidden_tag()``); checked
-    by CSRFProtect before the view runs."""
+    by CSRFProtect before the view runs. Without an id: a page holds many such forms, and
+    an id must be unique."""
 
     def _value(self):
         return generate_csrf()
+
+    def __call__(self, **kwargs):
+        return super().__call__(**({"id": False} | kwargs))
 
 
 class Form(FlaskForm):

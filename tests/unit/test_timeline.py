@@ -11,7 +11,7 @@ from mkflow.analytics.figure_json import to_json
 from mkflow.analytics.timeline import LATE_OUTLINE, Arrow, Group, Span, figure
 
 DAY_MS = 24 * 3600 * 1000
-GROUPS = {"open": Group("Open", "#2f80ed"), "done": Group("Done", "#27ae60")}
+GROUPS = {"open": Group("Open", "#2f80ed"), "done": Group("Done", "#219653")}
 
 
 def spans() -> list[Span]:
@@ -55,7 +55,7 @@ def test_colours_follow_the_group_and_late_bars_are_outlined():
     open_bars, done_bars, _diamonds = figure(spans(), GROUPS)["data"]
     assert (open_bars["name"], open_bars["marker"]["color"]) == ("Open", "#2f80ed")
     assert open_bars["marker"]["line"] == {"color": [LATE_OUTLINE], "width": [3]}
-    assert done_bars["marker"]["line"] == {"color": ["#27ae60"], "width": [0]}
+    assert done_bars["marker"]["line"] == {"color": ["#219653"], "width": [0]}
 
 
 def test_a_click_leads_to_the_span_s_link_and_texts_reach_the_page_escaped():

@@ -157,11 +157,13 @@ def refused(instance_id: int, error, origin: str = ""):
             )
         return _answer(instance, str(error.message), "error", None, origin, fix), error.status
     flash(str(error.message), "error")
-    return item_page(instance), error.status
+    missing = error.keys if isinstance(error, field_rules.MissingFields) else ()
+    return item_page(instance, missing=missing, posted=request.form), error.status
 
 
-def item_page(instance: ProcessInstance) -> str:
-    """The full item page for the current user."""
+def item_page(instance: ProcessInstance, *, missing=(), posted=None) -> str:
+    """The full item page for the current user; after a refusal, the ``missing`` fields say
+    so where they are, and what was typed (``posted``) is still in the boxes."""
     fields = instance.version.fields
     people = company.active_users()
     watchers = discussion.watchers(instance)
@@ -189,4 +191,6 @@ def item_page(instance: ProcessInstance) -> str:
             if discussion.may_watch(current_user, instance, department=d)
         ],
         form=EmptyForm(),
+        missing={key: _("Fill this in to hand the item on.") for key in missing},
+        posted=posted or {},
     )
