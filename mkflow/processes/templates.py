@@ -229,7 +229,8 @@ def _field(draft: TemplateVersion, key: str) -> FieldDef:
 def add_stage(
     actor: User, template: ProcessTemplate, *, name: str, kind: str = StageKind.WORK, **settings
 ) -> Stage:
-    """A new stage, placed before the final stage when the process ends with one."""
+    """A new stage, placed before the stages that end the process (the wait for the
+    publication date and the final stage): work added to a process is done before that."""
     draft = ensure_draft(actor, template)
     if not (name or "").strip():
         raise DomainError(_l("Give the stage a name."))
@@ -242,7 +243,9 @@ def add_stage(
         **settings,
     )
     stages = list(draft.stages)
-    at = len(stages) - 1 if stages and stages[-1].kind == StageKind.FINAL else len(stages)
+    at = len(stages)
+    while at > 0 and stages[at - 1].kind in (StageKind.FINAL, StageKind.WAIT):
+        at -= 1
     stages.insert(at, stage)
     draft.stages[:] = stages
     _renumber(draft.stages)
@@ -313,7 +316,7 @@ def add_field(
         label=label.strip()[:160],
         type=FieldType(type),
         position=len(draft.fields),
-        **settings,
+        **({"at_launch": True} | settings),  # asked at launch unless said otherwise
     )
     draft.fields.append(field)
     db.session.flush()

@@ -50,12 +50,14 @@ def test_editing_a_template_in_use_makes_a_draft_and_running_items_keep_their_ve
     assert item.stage.key == "copy" and item.version.number == 1
 
 
-def test_new_stages_go_before_the_final_stage_and_approvals_reject_to_the_one_before():
+def test_new_stages_go_before_the_wait_and_final_stages_and_approvals_reject_to_the_one_before():
     article = template("article")
     stage = editing.add_stage(head(), article, name="Proofreading", kind=StageKind.APPROVAL)
     draft = editing.draft_of(article)
-    assert keys(draft)[-2:] == [stage.key, "published"]
-    assert stage.reject_to_key == "ready"
+    assert keys(draft)[-3:] == [stage.key, "ready", "published"]
+    assert stage.reject_to_key == "design_review"
+    field = editing.add_field(head(), article, label="Budget")
+    assert field.at_launch  # a new field is asked at launch unless the head says otherwise
 
 
 def test_publishing_a_broken_draft_is_refused_with_the_reasons():

@@ -260,7 +260,7 @@ def test_editor_opens_for_the_head_and_the_admin(client, auth, processes, email)
     assert response.status_code == 200
     page = text(response)
     assert "Edit “Article publication”" in page
-    assert "Version 1 is in use (0 items)." in page
+    assert "Version 1 is in use; no item has started on it yet." in page
     assert "Images and layout" in page and "Content brief" in page
 
 
@@ -371,12 +371,14 @@ def test_settings_refused_without_htmx_show_the_editor_page(client, auth, proces
     assert fresh().name == "Article publication"
 
 
-def test_add_stage_goes_before_the_final_stage(client, auth, processes):
+def test_add_stage_goes_before_the_wait_and_the_final_stage(client, auth, processes):
     auth.login("head@demo.local")
     page = assert_fragment(add_stage(client, "article", "Fact check"), "Stage added.")
     assert "Fact check" in page
+    new_name = re.search(r'<input[^>]*id="new-stage-name"[^>]*>', page)[0]
+    assert "Fact check" not in new_name  # the name box is empty again
     names = [s.name for s in edited().stages]
-    assert names[-2:] == ["Fact check", "Published"]
+    assert names[-3:] == ["Fact check", "Ready to publish", "Published"]
     assert fresh().current_version.number == 1 and edited().number == 2
 
 
@@ -389,8 +391,8 @@ def test_add_stage_without_a_name_is_refused(client, auth, processes):
 def test_added_approval_rejects_to_the_stage_before_it(client, auth, processes):
     auth.login("head@demo.local")
     add_stage(client, "article", "Legal check", "approval")
-    added = edited().stages[-2]
-    assert added.kind == "approval" and added.reject_to_key == "ready"
+    added = edited().stages[-3]
+    assert added.kind == "approval" and added.reject_to_key == "design_review"
 
 
 def test_update_stage_to_a_named_person(client, auth, processes):

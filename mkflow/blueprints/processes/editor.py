@@ -105,6 +105,7 @@ def _field_form(field) -> FieldForm:
 def _editor_context(template, message=None, category="success"):
     version = editing.draft_of(template) or template.current_version
     people, groups = company.active_users(), company.groups()
+    kept = {} if category == "error" else {"formdata": None}
     return {
         "template": template,
         "version": version,
@@ -115,8 +116,9 @@ def _editor_context(template, message=None, category="success"):
         "problems": editing.problems_of(version),
         "stage_forms": [(s, _stage_form(s, version, people, groups)) for s in version.stages],
         "field_forms": [(f, _field_form(f)) for f in version.fields],
-        "new_stage": NewStageForm(prefix="new-stage-"),
-        "new_field": NewFieldForm(prefix="new-field-"),
+        # After an addition the boxes are empty again; after a refusal they keep the text.
+        "new_stage": NewStageForm(prefix="new-stage-", **kept),
+        "new_field": NewFieldForm(prefix="new-field-", **kept),
         "settings": _template_form(template),
         "duplicate_form": DuplicateForm(
             prefix="duplicate-", name=_("%(name)s (copy)", name=template.name)
