@@ -4,8 +4,8 @@ sideways, an item's field values are on screen, a board shows one column at a ti
 tables become lists that name each value."""
 
 import pytest
-from playwright.sync_api import expect
 from accessibility import violations
+from playwright.sync_api import expect
 from support import launch_article, log_in
 
 from mkflow.core.database import db
