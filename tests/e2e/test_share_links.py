@@ -33,7 +33,7 @@ def serve(app):
 def intranet_page(request):
     """An intranet page with the URL it is given in an iframe."""
     src = escape(request.args.get("src", ""))
-    html = f'<!doctype html><title>Intranet</title><iframe src="{src}" title="Board"></iframe>'
+    html = f'<!doctype html><title>Intranet</title><iframe src="{src}" title="Board" width="100%" height="600"></iframe>'
     return Response(html, mimetype="text/html")
 
 
@@ -90,6 +90,10 @@ def test_a_share_link_opens_without_login_and_stops_when_revoked(
     expect(page.get_by_role("heading", name="Share link created")).to_be_visible()
     url = page.get_by_label("Link", exact=True).input_value()
     assert "/share/" in url
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the link").click()
+    expect(page.locator("[data-copy=share-url]")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == url
 
     stranger = new_context().new_page()
     response = stranger.goto(url)
@@ -140,6 +144,10 @@ def test_an_allowed_intranet_page_shows_the_board_that_refreshes_itself(
     board = page.frame_locator("iframe")
     expect(board.get_by_text("Print the posters")).to_be_visible()
     expect(board.locator("form, nav")).to_have_count(0)
+    # The board fits its frame, as the snippet sizes it: its columns scroll inside it.
+    frame = page.locator("iframe").element_handle().content_frame()
+    width = frame.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], width
 
     # Something changes: the board shows it by itself, within a poll or two.
     task = db.session.scalar(select(Task).where(Task.project_id == project.id))

@@ -36,3 +36,15 @@ document.addEventListener("htmx:afterSettle", function () {
   if (!card) target.tabIndex = -1;  // a message is not a stop in the Tab order, only a landing
   target.focus();
 });
+
+// "Copy" buttons (share links): shown only where a script can copy; they say when it is done.
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  if (!navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var source = document.getElementById(button.dataset.copy);
+    navigator.clipboard.writeText(source.value).then(function () {
+      button.textContent = button.dataset.copied;
+    });
+  });
+});
