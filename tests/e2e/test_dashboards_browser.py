@@ -54,3 +54,21 @@ def test_a_bar_of_the_company_dashboard_opens_the_department(page, processes, co
     expect(page.get_by_role("heading", name="Dashboard: Marketing")).to_be_visible()
     assert "from=2026-03-02" in page.url
     assert console_errors == []
+
+
+def test_a_head_folds_a_section_and_it_stays_folded(page, processes, console_errors):
+    build()
+    log_in(page, "head@demo.local")
+    page.goto(f"/dashboard?{PERIOD}")
+    people = page.locator("#people")
+    expect(people.locator(".chart-svg")).to_be_visible()
+    people.get_by_role("heading", name="People and workload").click()  # its summary
+    expect(people.locator(".chart-svg")).to_be_hidden()
+    page.reload()
+    expect(page.locator("#people details")).not_to_have_attribute("open", "")
+    expect(page.locator("#people .chart-svg")).to_be_hidden()
+    expect(page.locator("#throughput .chart-svg")).to_be_visible()  # the others stay open
+    page.locator("#people summary").click()
+    page.reload()
+    expect(page.locator("#people .chart-svg")).to_be_visible()
+    assert console_errors == []

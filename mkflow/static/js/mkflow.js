@@ -48,3 +48,19 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
     });
   });
 });
+
+// Dashboard sections a reader folded stay folded in this browser (sections that come later
+// with htmx included).
+function keepFolds(root) {
+  root.querySelectorAll("details.dash-fold").forEach(function (details) {
+    var key = "mkflow-folded-" + details.parentElement.id;
+    try {
+      if (localStorage.getItem(key)) details.open = false;
+      details.addEventListener("toggle", function () {
+        if (details.open) localStorage.removeItem(key); else localStorage.setItem(key, "1");
+      });
+    } catch (e) { /* storage refused: folding still works for this page */ }
+  });
+}
+keepFolds(document);
+document.addEventListener("htmx:load", function (event) { keepFolds(event.detail.elt); });
