@@ -10,7 +10,7 @@ worker's tick interval, a lease's pause) use ``time.monotonic``, which is not bu
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -64,6 +64,12 @@ def zone_of(user) -> ZoneInfo:
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
     """A stored (naive UTC) moment as an aware time in ``zone``."""
     return moment.replace(tzinfo=UTC).astimezone(zone)
+
+
+def company_moment(day: date, hours: float) -> datetime:
+    """``hours`` after the start of ``day`` in the company's zone, as the models store it."""
+    start = datetime.combine(day, time(), tzinfo=company_zone())
+    return _as_utc(start + timedelta(hours=hours))
 
 
 def company_today(at: datetime | None = None) -> date:

@@ -11,7 +11,7 @@ from mkflow.core.database import db
 from mkflow.core.errors import DomainError
 from mkflow.jobs import tick, worker
 from mkflow.mail.outbox import LeaseTooShort
-from mkflow.seeding import calendar_seeds, company_seeds, process_seeds, project_seeds
+from mkflow.seeding import calendar_seeds, company_seeds, demo_history, process_seeds, project_seeds
 
 seed = AppGroup("seed", help="Load data files from seeds/.")
 
@@ -39,8 +39,10 @@ def seed_demo(if_empty: bool, locale: str) -> None:
         report = company_seeds.load_company(locale)
         report.merge(process_seeds.load_processes(locale))
         report.merge(process_seeds.load_demo_instances(locale))
+        report.merge(demo_history.load_demo_history(locale))
         report.merge(project_seeds.load_project_templates(locale))
         report.merge(project_seeds.load_demo_projects(locale))
+        demo_history.settle_old_notifications()
         db.session.commit()
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
         click.echo(f"Demo company loaded: {created}.")

@@ -5,7 +5,7 @@ project (``planning.replan``) and return the other tasks that moved.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -263,6 +263,7 @@ def move(
     override: bool = False,
     confirmed: bool = False,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Event:
     """Take the task one status further; refusals say why. Accepting a task whose checklist
     is not done asks first (NeedsConfirmation) unless ``confirmed``."""
@@ -309,7 +310,7 @@ def move(
                 )
             )
     source, target = task.status, TRANSITIONS[chosen].target
-    task.status, task.status_changed_at = target, clock.now()
+    task.status, task.status_changed_at = target, at or clock.now()
     event = _event(
         task,
         actor,
@@ -319,27 +320,27 @@ def move(
         to_status=target,
         at=task.status_changed_at,
     )
-    _notify_move(task, actor, chosen, comment)
+    _notify_move(task, actor, chosen, comment, task.status_changed_at)
     db.session.flush()
     return event
 
 
-def _notify_move(task: Task, actor: User, chosen: Move, comment: str) -> None:
+def _notify_move(task: Task, actor: User, chosen: Move, comment: str, at: datetime) -> None:
     told = None
     if chosen == Move.SUBMIT:
         told = task.reviewer
-        notify(told, "task_review", actor=actor, task=task)
+        notify(told, "task_review", actor=actor, task=task, at=at)
     elif chosen == Move.REOPEN:
         told = task.assignee
-        notify(told, "task_reopened", actor=actor, task=task, comment=comment[:300])
+        notify(told, "task_reopened", actor=actor, task=task, comment=comment[:300], at=at)
     elif chosen == Move.ACCEPT:
         told = task.assignee
-        notify(told, "task_done", actor=actor, task=task)
+        notify(told, "task_done", actor=actor, task=task, at=at)
     # Its watchers (people and members of watching departments), in one query; whoever
     # was just told in person is not told twice.
     for person in discussion.watching_users(task):
         if told is None or person.id != told.id:
-            notify(person, "watched", actor=actor, task=task, comment=task.status.value)
+            notify(person, "watched", actor=actor, task=task, comment=task.status.value, at=at)
 
 
 # Checklists

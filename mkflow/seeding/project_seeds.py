@@ -4,7 +4,7 @@ Templates are written as rows; demo projects are made from them with the real "n
 from template" and moved along through the real status rules, so their history is genuine.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -153,6 +153,7 @@ def _advance(project: Project, today: date) -> None:
     leaves first, so that parents can be accepted after their subtasks. One finished-by-date
     task that nothing waits for stays in progress, so the demo shows an overdue task."""
     manager = project.manager
+    cal = planning.company_calendar()
     tasks = list(db.session.scalars(select(Task).where(Task.project_id == project.id)))
     parents = {t.parent_id for t in tasks if t.parent_id}
     awaited = set(
@@ -167,14 +168,21 @@ def _advance(project: Project, today: date) -> None:
     for task in leaves_first:
         if task.start_date is None or task.start_date > today:
             continue
-        steps = [Move.START]
+        # Moved when its dates say, not at load time: started on its first day, handed in
+        # and accepted on its last (one in five a working day after it: late).
+        behind = task.id % 5 == 0 and task.due_date < today - timedelta(days=3)
+        finish = cal.add(task.due_date, 1) if behind else task.due_date
+        steps = [(Move.START, clock.company_moment(task.start_date, 10))]
         if task.due_date < today and task is not late and not task_rules.open_subtasks(task):
-            steps += [Move.SUBMIT, Move.ACCEPT]
+            steps += [
+                (Move.SUBMIT, clock.company_moment(finish, 15)),
+                (Move.ACCEPT, clock.company_moment(finish, 17)),
+            ]
         elif task.due_date == today:
-            steps += [Move.SUBMIT]
-        for step in steps:
+            steps += [(Move.SUBMIT, min(clock.now(), clock.company_moment(today, 9)))]
+        for step, at in steps:
             if step == Move.ACCEPT:  # done work had its checklist ticked on the way
                 for item in task_rules.checklist(task):
                     item.done = True
-            task_rules.move(task, manager, step)
+            task_rules.move(task, manager, step, at=min(at, clock.now()))
     db.session.flush()

@@ -20,7 +20,9 @@ document.addEventListener("htmx:sendError", function () {
 // refusal, on the message that says why. Otherwise focus falls back to the page's start.
 var acted = null;
 document.addEventListener("htmx:beforeRequest", function (event) {
-  var card = event.target.closest && event.target.closest("li[id]");
+  // an action on a card only (not a column's "Show more" coming into view)
+  var form = event.target.closest && event.target.closest("form.card-actions");
+  var card = form && form.closest("li[id]");
   if (!card) { acted = null; return; }
   var next = card.nextElementSibling || card.previousElementSibling;
   acted = { id: card.id, next: next && next.id };
