@@ -33,7 +33,8 @@ def serve(app):
 def intranet_page(request):
     """An intranet page with the URL it is given in an iframe."""
     src = escape(request.args.get("src", ""))
-    html = f'<!doctype html><title>Intranet</title><iframe src="{src}" title="Board" width="100%" height="600"></iframe>'
+    frame = f'<iframe src="{src}" title="Board" width="100%" height="600"></iframe>'
+    html = f"<!doctype html><title>Intranet</title>{frame}"
     return Response(html, mimetype="text/html")
 
 
