@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from mkflow.analytics.timeline import Group, Span, figure
@@ -113,7 +114,12 @@ def item_figure(instance: ProcessInstance, stays: list[Visit], now: datetime, fm
     """A bar per visit, coloured by the stage's kind (sent-back visits in red), the current
     one up to now (outlined when its stage is overdue); the finish as a diamond; the
     deadline as a line."""
-    labels = {"held": _("Held by"), "from": _("From"), "to": _("To"), "time": _("Time")}
+    labels = {
+        "held": _("Held by"),
+        "from": pgettext("time", "From"),
+        "to": pgettext("time", "To"),
+        "time": _("Time"),
+    }
     spans = []
     for index, visit in enumerate(stays):
         end = visit.end or now

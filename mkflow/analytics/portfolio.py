@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import and_, case, func, select
 
 from mkflow.analytics.timeline import Group, Span, figure
@@ -131,7 +132,11 @@ def portfolio_figure(
         "due": _("Due"),
         "done": _("Done"),
     }
-    state_labels = {"planned": _("Not started"), "running": _("Running"), "finished": _("Done")}
+    state_labels = {
+        "planned": _("Not started"),
+        "running": _("Running"),
+        "finished": pgettext("project", "Done"),
+    }
     groups = {state: Group(state_labels[state], colour) for state, colour in STATE_COLOURS.items()}
     spans = []
     for row in rows:

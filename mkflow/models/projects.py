@@ -7,6 +7,7 @@ from a template and duplicating are one copy operation.
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,7 +20,7 @@ from mkflow.models.people import Department, User
 
 class MemberRole(LabelledEnum):
     MANAGER = "manager", _l("Manager")
-    MEMBER = "member", _l("Member")
+    MEMBER = "member", _lp("project", "Member")
     OBSERVER = "observer", _l("Observer")
 
 
