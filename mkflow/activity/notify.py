@@ -53,15 +53,18 @@ def mark_read_about(
     *,
     instance: ProcessInstance | None = None,
     task: Task | None = None,
+    kinds: tuple[str, ...] = (),
     at: datetime | None = None,
 ) -> None:
-    """``user`` opened the item or the task (or it left their hands): what told them about it
-    is read."""
+    """``user`` opened the item or the task: what told them about it is read (with
+    ``kinds``, only notices of those kinds)."""
     about = (
         Notification.instance_id == instance.id
         if instance is not None
         else Notification.task_id == task.id
     )
+    if kinds:
+        about = about & Notification.kind.in_(kinds)
     _mark_read(user, about, at=at)
 
 

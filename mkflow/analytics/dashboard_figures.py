@@ -34,7 +34,8 @@ def cell(value, *, shown: bool = True) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, Change):
         text = cell(type(value.delta)(abs(value.delta)), shown=shown)
-        return f"+{text}" if value.delta > 0 else f"−{text}" if value.delta < 0 else text
+        minus = "−" if shown else "-"  # a spreadsheet reads only the ASCII one as a number
+        return f"+{text}" if value.delta > 0 else f"{minus}{text}" if value.delta < 0 else text
     if isinstance(value, Hours) and shown:
         return formatter().duration(timedelta(hours=value))
     if isinstance(value, float):
@@ -141,8 +142,7 @@ def figure(traces: list[dict], height: int = 320, *, reversed_y=False, **layout)
     """Plotly's figure dictionary (a ``go.Figure`` would deep-copy and check every value;
     the tests build one from it, which validates it)."""
     axis = {"automargin": True, "gridcolor": "#eef0f3"}
-    counts = [v for t in traces for v in t.get("x" if t.get("orientation") == "h" else "y") or []]
-    if counts and all(isinstance(v, int) for v in counts) and max(counts) <= 5:
+    if _few_whole_things(traces, layout.get("barmode")):
         # a few items: the interactive chart steps by one, never by 0.2 of an item
         value_axis = "xaxis" if traces[0].get("orientation") == "h" else "yaxis"
         layout[value_axis] = {"dtick": 1} | layout.get(value_axis, {})
@@ -161,6 +161,19 @@ def figure(traces: list[dict], height: int = 320, *, reversed_y=False, **layout)
             **layout,
         },
     }
+
+
+def _few_whole_things(traces: list[dict], barmode: str | None) -> bool:
+    """The bars count things (whole numbers) and the longest bar (or stack) is at most 5."""
+    values = [t.get("x" if t.get("orientation") == "h" else "y") or [] for t in traces]
+    if not any(values) or not all(isinstance(v, int) for vs in values for v in vs):
+        return False
+    tops = (
+        map(sum, zip(*values, strict=False))
+        if barmode == "stack"
+        else (v for vs in values for v in vs)
+    )
+    return max(tops) <= 5
 
 
 def _hbar_height(rows: int) -> int:

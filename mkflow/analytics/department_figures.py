@@ -64,9 +64,11 @@ def summaries(f: Filters, now: datetime, today: date) -> list[Summary]:
     current = case((Event.at >= f.period.lo, 1), else_=0)
     for rows in (_open_items(f, now), _open_tasks(f, today)):
         for owner, holder, count, overdue in rows:
-            # counted once for the department of the process or project, and once more
-            # for the holder's department when that is another (as People counts them)
-            for did in {owner, holder} & found.keys():
+            # A department's own page counts its processes' and projects' work and what its
+            # people hold elsewhere (as its People table does); side by side, each piece of
+            # work counts once, for the department it belongs to.
+            counted = {owner, holder} if f.department_id is not None else {owner}
+            for did in counted & found.keys():
                 found[did].active += count
                 found[did].overdue += overdue or 0
     for did, is_current, count, due, on_time in _finished_items(both, current):

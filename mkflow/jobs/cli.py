@@ -36,13 +36,14 @@ def seed_demo(if_empty: bool, locale: str) -> None:
     if if_empty and not company_seeds.database_is_empty():
         click.echo("The database already has data; the demo was not loaded again.")
     else:
+        written_after = demo_history.last_notice_id()
         report = company_seeds.load_company(locale)
         report.merge(process_seeds.load_processes(locale))
         report.merge(process_seeds.load_demo_instances(locale))
         report.merge(demo_history.load_demo_history(locale))
         report.merge(project_seeds.load_project_templates(locale))
         report.merge(project_seeds.load_demo_projects(locale))
-        demo_history.settle_old_notifications()
+        demo_history.settle_old_notifications(written_after)
         db.session.commit()
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
         click.echo(f"Demo company loaded: {created}.")

@@ -7,7 +7,7 @@ meanwhile are neither shown twice nor skipped.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from functools import cache, lru_cache
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, union_all
@@ -199,7 +199,9 @@ def _cards(query, user: User | None, params: dict | None = None) -> list[Card]:
     # On the session's connection: plain rows, without the ORM's per-row work.
     for *fields, kind in db.session.connection().execute(query, params or {}):
         card = Card(*fields)
-        card.due_is_day = kind == StageKind.WAIT
+        # waiting for a publication date: due on that day (stored as its midnight)
+        due = card.stage_due_at
+        card.due_is_day = kind == StageKind.WAIT and due is not None and due.time() == time()
         if user_id is not None:
             card.actions = actions_for(
                 kind, is_assignee=card.assignee_id == user_id, is_active=card.is_active

@@ -88,6 +88,10 @@ def _previous_holder_query():
     )
 
 
+# The notices that ask their reader to act on an item: settled when the item is taken away.
+ASKED_TO_ACT = ("assigned", "approval", "returned", "resubmitted", "due_tomorrow", "overdue")
+
+
 def _holder_on_entry(instance: ProcessInstance, stage: Stage, kind: EventKind) -> User | None:
     """Who takes the item as it enters ``stage``: on a stage it has been at before (after
     rework or a move back), whoever held it last there, so that a manager's takeover holds;
@@ -399,22 +403,24 @@ def _send_back(instance, target: Stage, *, actor, kind, at, comment) -> Event:
 
 
 def _last_rejecter(instance: ProcessInstance, stage: Stage) -> User | None:
-    """Who last sent the item back from ``stage``: they hear when it is reworked."""
+    """Whoever sent the item back from ``stage`` in the rework it now comes back from: they
+    hear when it is reworked. Only the latest sending back counts (an older rejection at the
+    stage, approved since, does not)."""
     if not instance.rework_count:
         return None
     query = (
-        select(User)
-        .join(Event, Event.actor_id == User.id)
-        .join(Stage, Event.from_stage_id == Stage.id)
+        select(Event)
         .where(
             Event.instance_id == instance.id,
-            Event.kind == EventKind.REJECTED,
-            Stage.key == stage.key,
+            Event.kind.in_((EventKind.REJECTED, EventKind.MOVED_BACK)),
         )
         .order_by(Event.id.desc())
         .limit(1)
     )
-    return db.session.scalar(query)
+    last = db.session.scalar(query)
+    if last is None or last.kind != EventKind.REJECTED or last.from_stage.key != stage.key:
+        return None
+    return last.actor
 
 
 def _previous_stage(instance: ProcessInstance) -> Stage:
@@ -459,8 +465,9 @@ def reassign(
         person, holder_kind(instance.stage), actor=actor, instance=instance, comment=comment, at=at
     )
     if previous is not None and previous is not person:
-        # What asked them to act is settled; they hear that the work left them.
-        mark_read_about(previous, instance=instance, at=at)
+        # What asked them to act is settled (not mentions or comments); they hear that the
+        # work left them.
+        mark_read_about(previous, instance=instance, kinds=ASKED_TO_ACT, at=at)
         notify(previous, "taken_over", actor=actor, instance=instance, comment=comment, at=at)
     db.session.flush()
     return event

@@ -5,7 +5,7 @@ late, some sent back once."""
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from mkflow.core import clock
 from mkflow.core.database import db
@@ -45,13 +45,14 @@ def load_demo_history(locale: str = "ru", path: str = "demo/history.toml") -> Se
         template = templates[spec["template"]]
         titles = [pick_locale(t, locale) for t in spec["titles"]]
         day, n = calendar.roll_forward(first), 0
+        step = timedelta(days=max(1, int(spec["every_days"])))
         while day < today - timedelta(days=14):  # what started lately is still running
             title = f"{titles[n % len(titles)]} · {_short(day, locale)}"
             item = _one_item(template, spec, users, title, day, calendar, comments, dice)
             if item is not None and not item.is_active:
                 report.count("finished items")
             n += 1
-            day = calendar.roll_forward(day + timedelta(days=spec["every_days"]))
+            day = calendar.roll_forward(day + step)
     db.session.flush()
     return report
 
@@ -141,10 +142,16 @@ def _filler(field, title: str) -> str:
     return title
 
 
-def settle_old_notifications(days: int = 2) -> None:
-    """The demo's notices older than a few days were read then (the past, the projects moved
-    along their dates); their mail is not sent now."""
-    old = Notification.at < clock.now() - timedelta(days=days)
+def last_notice_id() -> int:
+    """Where the notices a demo load writes will start (see settle_old_notifications)."""
+    return db.session.scalar(select(func.max(Notification.id))) or 0
+
+
+def settle_old_notifications(after_id: int, days: int = 2) -> None:
+    """The notices the demo just wrote (ids after ``after_id``) that are older than a few
+    days were read then (the past, the projects moved along their dates); their mail is not
+    sent now. Nobody else's notices are touched."""
+    old = (Notification.id > after_id) & (Notification.at < clock.now() - timedelta(days=days))
     db.session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.notification_id.in_(select(Notification.id).where(old))

@@ -172,14 +172,15 @@ def _advance(project: Project, today: date) -> None:
         # and accepted on its last (one in five a working day after it: late).
         behind = task.id % 5 == 0 and task.due_date < today - timedelta(days=3)
         finish = cal.add(task.due_date, 1) if behind else task.due_date
-        steps = [(Move.START, clock.company_moment(task.start_date, 10))]
+        started = clock.company_moment(task.start_date, 10)
+        steps = [(Move.START, started)]
         if task.due_date < today and task is not late and not task_rules.open_subtasks(task):
             steps += [
                 (Move.SUBMIT, clock.company_moment(finish, 15)),
                 (Move.ACCEPT, clock.company_moment(finish, 17)),
             ]
         elif task.due_date == today:
-            steps += [(Move.SUBMIT, min(clock.now(), clock.company_moment(today, 9)))]
+            steps += [(Move.SUBMIT, max(started, clock.company_moment(today, 15)))]
         for step, at in steps:
             if step == Move.ACCEPT:  # done work had its checklist ticked on the way
                 for item in task_rules.checklist(task):

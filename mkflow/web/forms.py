@@ -146,8 +146,9 @@ class KeyedValues(Field):
         self.data = {}
         if formdata is not None:
             start = self.name + "-"
+            # the last of a key's values: a checkbox posts a hidden "" before its "1"
             self.data = {
-                key.removeprefix(start): formdata.get(key)
+                key.removeprefix(start): formdata.getlist(key)[-1]
                 for key in formdata
                 if key.startswith(start)
             }

@@ -297,6 +297,8 @@ def test_every_field_type_is_filled_saved_and_shown_on_the_item_page(client, aut
     for kind, key in keys.items():
         value = FILLED[kind][0]
         data[f"field-{key}"] = str(copywriter.id) if kind == FieldType.USER else value
+    # a ticked box posts as a browser posts it: the hidden "" first, then its "1"
+    data[f"field-{keys[FieldType.CHECKBOX]}"] = ["", "1"]
     response = client.post(f"/instances/{launched.id}/fields", data=data)
     assert response.status_code == 302, text(response)
     stored = db.session.get(ProcessInstance, launched.id)

@@ -157,8 +157,10 @@ def refused(instance_id: int, error, origin: str = ""):
             )
         return _answer(instance, str(error.message), "error", None, origin, fix), error.status
     flash(str(error.message), "error")
-    missing = error.keys if isinstance(error, field_rules.MissingFields) else ()
-    return item_page(instance, missing=missing, posted=request.form), error.status
+    if not isinstance(error, field_rules.MissingFields):  # what is stored now is shown
+        return item_page(instance), error.status
+    typed = {key: request.form.getlist(key)[-1] for key in request.form}
+    return item_page(instance, missing=error.keys, posted=typed), error.status
 
 
 def item_page(instance: ProcessInstance, *, missing=(), posted=None) -> str:

@@ -20,15 +20,16 @@ document.addEventListener("htmx:sendError", function () {
 // refusal, on the message that says why. Otherwise focus falls back to the page's start.
 var acted = null;
 document.addEventListener("htmx:beforeRequest", function (event) {
-  // an action on a card only (not a column's "Show more" coming into view)
+  // an action on a card only (a bell poll or a column's "Show more" leaves it be)
   var form = event.target.closest && event.target.closest("form.card-actions");
   var card = form && form.closest("li[id]");
-  if (!card) { acted = null; return; }
+  if (!card) return;
   var next = card.nextElementSibling || card.previousElementSibling;
-  acted = { id: card.id, next: next && next.id };
+  acted = { form: form, id: card.id, next: next && next.id };
 });
-document.addEventListener("htmx:afterSettle", function () {
-  if (!acted) return;
+document.addEventListener("htmx:afterSettle", function (event) {
+  var config = event.detail.requestConfig;
+  if (!acted || !config || config.elt !== acted.form) return;
   var message = document.querySelector("#live-message .message");
   var refused = message && message.classList.contains("message-error");
   var card = !refused && (document.getElementById(acted.id) || document.getElementById(acted.next));
@@ -47,7 +48,7 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
     var source = document.getElementById(button.dataset.copy);
     navigator.clipboard.writeText(source.value).then(function () {
       button.textContent = button.dataset.copied;
-    });
+    }, function () { source.select(); });  // refused: the text is selected to copy by hand
   });
 });
 
@@ -55,7 +56,7 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
 // with htmx included).
 function keepFolds(root) {
   root.querySelectorAll("details.dash-fold").forEach(function (details) {
-    var key = "mkflow-folded-" + details.parentElement.id;
+    var key = "mkflow-folded-" + location.pathname + "#" + details.parentElement.id;
     try {
       if (localStorage.getItem(key)) details.open = false;
       details.addEventListener("toggle", function () {
